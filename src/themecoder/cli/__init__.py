@@ -1,0 +1,12 @@
+"""The ``themecoder`` command: a thin layer of click commands over the library.
+
+Each command module registers its commands on :data:`themecoder.cli.root.cli`;
+this module imports them all and provides :func:`main`, the console-script entry point.
+"""
+
+from __future__ import annotations
+
+from themecoder.cli import codebook_cmds  # noqa: F401  (registers commands)
+from themecoder.cli.root import cli, main
+
+__all__ = ["cli", "main"]

@@ -1,0 +1,67 @@
+"""The root click group, shared options, and the error handling every command gets.
+
+User mistakes raise :class:`~themecoder.errors.ThemecoderError`; the group turns them
+into one line on stderr and exit code :data:`~themecoder.exit_codes.USER_ERROR`.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from themecoder import __version__, exit_codes
+from themecoder.errors import ThemecoderError
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+DB_ENV_VAR = "THEMECODER_DB"
+
+
+class ThemecoderGroup(click.Group):
+    """A click group that reports user errors as one line, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ThemecoderError as exc:
+            click.echo(f"error: {exc.one_line()}", err=True)
+            ctx.exit(exit_codes.USER_ERROR)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(exit_codes.INTERRUPTED)
+
+
+@click.group(cls=ThemecoderGroup, context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, prog_name="themecoder")
+def cli() -> None:
+    """Code free-text survey answers into codebook themes.
+
+    Typical flow: `themecoder init`, `themecoder import`, `themecoder suggest`,
+    `themecoder code`, `themecoder export`. Run `themecoder demo` to see it all on the
+    bundled sample survey.
+    """
+
+
+def project_argument(func: Any) -> Any:
+    """The PROJECT argument: a project file path or a database URL.
+
+    With no argument, the URL in the THEMECODER_DB environment variable is used, so
+    PostgreSQL credentials need never be written in a command line or a file.
+    """
+    return click.argument("project", required=False, metavar="PROJECT",
+                          envvar=DB_ENV_VAR)(func)
+
+
+def resolve_project(project: str | None) -> str:
+    """The project location from the argument or the environment, or a usage error."""
+    if not project:
+        raise click.UsageError(
+            f"give a PROJECT (a .themecoder file or a database URL) or set {DB_ENV_VAR}")
+    return project
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point."""
+    sys.exit(cli.main(args=argv, prog_name="themecoder", standalone_mode=True))

@@ -1,0 +1,66 @@
+"""The project's own error types: one-line, user-facing messages.
+
+Every mistake a user can make (a bad codebook, a survey file with a missing
+column, a model made for another codebook) raises a subclass of
+:class:`ThemecoderError`. Its ``str()`` is one line that names the file, the
+line or row and the field, so the CLI can print it without a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class ThemecoderError(Exception):
+    """A user-facing error with a location: file, line/row and field."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | Path | None = None,
+        line: int | None = None,
+        row: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.message = message
+        self.file = str(file) if file is not None else None
+        self.line = line
+        self.row = row
+        self.field = field
+        super().__init__(self.one_line())
+
+    def one_line(self) -> str:
+        """The message as one line: ``file:line: field 'x': message``."""
+        where = ""
+        if self.file:
+            where = self.file
+            if self.line is not None:
+                where += f":{self.line}"
+            elif self.row is not None:
+                where += f": row {self.row}"
+            where += ": "
+        elif self.row is not None:
+            where = f"row {self.row}: "
+        field = f"field '{self.field}': " if self.field else ""
+        return " ".join(f"{where}{field}{self.message}".split())
+
+
+class CodebookError(ThemecoderError):
+    """A codebook file is unreadable or invalid."""
+
+
+class SurveyError(ThemecoderError):
+    """A survey file cannot be imported as asked."""
+
+
+class StoreError(ThemecoderError):
+    """The project store cannot do what was asked (missing project, bad id...)."""
+
+
+class ModelError(ThemecoderError):
+    """A model file is missing, tampered with, or made for another codebook."""
+
+
+class ExportError(ThemecoderError):
+    """An export cannot be written as asked."""
