@@ -261,7 +261,8 @@ class _Validator:
         line = node.start_mark.line + 1 if node is not None else None
         return CodebookError(message, file=self.source, line=line, field=field)
 
-    def mapping(self, node: yaml.Node | None, field: str | None) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+    def mapping(self, node: yaml.Node | None,
+                field: str | None) -> dict[str, tuple[yaml.Node, yaml.Node]]:
         if not isinstance(node, yaml.MappingNode):
             raise self.fail(node, field, "expected a mapping of keys to values")
         out: dict[str, tuple[yaml.Node, yaml.Node]] = {}
@@ -344,7 +345,8 @@ class _Validator:
             line = theme_node.start_mark.line + 1
             if theme.id in seen_ids:
                 raise self.fail(theme_node, f"themes[{index}].id",
-                                f"duplicate id '{theme.id}' (first used on line {seen_ids[theme.id]})")
+                                f"duplicate id '{theme.id}' "
+                                f"(first used on line {seen_ids[theme.id]})")
             if theme.name.casefold() in seen_names:
                 raise self.fail(theme_node, f"themes[{index}].name",
                                 f"duplicate name '{theme.name}' "

@@ -1,0 +1,58 @@
+"""Numbered, recorded schema migrations.
+
+Each migration is a function that takes a connection inside a transaction. It is
+applied once, in order, and recorded in ``schema_migrations`` with its number and name,
+so a project file made by an older themecoder is brought up to date when opened.
+New schema changes are new functions appended to :data:`MIGRATIONS`; a released
+migration is never edited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, inspect, select
+
+from themecoder.store import schema
+
+Migration = Callable[[Connection], None]
+
+
+def _m001_initial(conn: Connection) -> None:
+    """Projects, codebooks, imports, respondents, answers, decisions, notes, suggestions."""
+    tables = [schema.project_info, schema.codebooks, schema.imports, schema.respondents,
+              schema.answers, schema.decisions, schema.notes, schema.suggestions]
+    schema.metadata.create_all(conn, tables=tables)
+
+
+MIGRATIONS: list[tuple[int, str, Migration]] = [
+    (1, "initial schema", _m001_initial),
+]
+
+
+def applied_versions(conn: Connection) -> set[int]:
+    """Versions already applied to the database behind ``conn``."""
+    if not inspect(conn).has_table("schema_migrations"):
+        return set()
+    return {row[0] for row in conn.execute(select(schema.schema_migrations.c.version))}
+
+
+def migrate(conn: Connection) -> list[int]:
+    """Apply every migration not yet applied; returns the versions applied now."""
+    schema.metadata.create_all(conn, tables=[schema.schema_migrations])
+    done = applied_versions(conn)
+    newly: list[int] = []
+    for version, name, step in MIGRATIONS:
+        if version in done:
+            continue
+        step(conn)
+        conn.execute(schema.schema_migrations.insert().values(
+            version=version, name=name, applied_at=datetime.now(UTC).isoformat()))
+        newly.append(version)
+    return newly
+
+
+def latest_version() -> int:
+    """The newest migration this themecoder knows."""
+    return MIGRATIONS[-1][0]

@@ -1,0 +1,798 @@
+"""The Project API: one survey's answers, codebooks, suggestions and coding decisions.
+
+A project lives in a database: an SQLite file by default, or any SQLAlchemy URL
+(``postgresql+psycopg://...``) for a team. Every coding decision is appended to
+the ``decisions`` log and committed on its own before the call returns, so a killed
+process loses nothing; the current coding is derived from the log.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, and_, create_engine, event, func, select
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+
+from themecoder.codebook import QUESTIONS, Codebook, loads_codebook
+from themecoder.errors import StoreError
+from themecoder.store import migrations, schema
+from themecoder.survey import SurveyData
+
+SOURCES = ("accepted", "corrected", "manual", "imported", "adjudicated", "undo")
+"""Where a decision came from."""
+
+IMPORT_CODER = "imported"
+"""Coder name recorded on decisions brought in with a survey file."""
+
+
+def now() -> str:
+    """The current UTC time as ISO-8601 text (microseconds kept, so order is clear)."""
+    return datetime.now(UTC).isoformat()
+
+
+def database_url(location: str | os.PathLike[str]) -> str:
+    """A SQLAlchemy URL for a project location (a file path or a URL)."""
+    text = str(location)
+    if "://" in text:
+        if text.startswith("postgresql://") or text.startswith("postgres://"):
+            return "postgresql+psycopg://" + text.split("://", 1)[1]
+        return text
+    return f"sqlite:///{Path(text).expanduser().resolve()}"
+
+
+def redact(url: str) -> str:
+    """A URL with any password replaced by ``***`` (safe to print or log)."""
+    if "://" not in url or "@" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    creds, _, host = rest.rpartition("@")
+    user = creds.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}" if ":" in creds else url
+
+
+def _make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            # Let SQLAlchemy's "begin" start real transactions, and wait for other
+            # writers instead of failing at once (two coders on one file).
+            dbapi_conn.isolation_level = None
+            cursor = dbapi_conn.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=FULL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+# --------------------------------------------------------------------------- records
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One answer to one question by one respondent."""
+
+    id: int
+    key: str
+    respondent_id: int
+    respondent_key: str
+    group: str
+    question: str
+    text: str
+    has_comment: bool
+    attributes: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One coder's themes (or not-assigned) for one answer, as logged."""
+
+    id: int
+    answer_id: int
+    coder: str
+    themes: tuple[str, ...]
+    not_assigned: bool
+    source: str
+    created_at: str
+    undoes: int | None = None
+    codebook_version: str | None = None
+    model_version: str | None = None
+
+
+@dataclass(frozen=True)
+class StoredSuggestion:
+    """Suggested themes stored for an answer, with the model version that made them."""
+
+    answer_id: int
+    model_version: str
+    themes: list[dict[str, Any]]
+    top_score: float
+    vague: bool
+
+    def suggested_ids(self) -> list[str]:
+        """Ids of the themes marked as suggested, best first."""
+        return [t["theme_id"] for t in self.themes if t.get("suggested")]
+
+    def score(self, theme_id: str) -> float:
+        """The score of one theme (0 when not scored)."""
+        for item in self.themes:
+            if item["theme_id"] == theme_id:
+                return float(item["score"])
+        return 0.0
+
+
+@dataclass
+class ImportResult:
+    """What an import added (a repeated import adds nothing)."""
+
+    respondents_added: int = 0
+    answers_added: int = 0
+    answers_already_present: int = 0
+    decisions_added: int = 0
+
+
+def _decision(row: Any) -> Decision:
+    return Decision(id=row.id, answer_id=row.answer_id, coder=row.coder,
+                    themes=tuple(json.loads(row.themes)), not_assigned=bool(row.not_assigned),
+                    source=row.source, created_at=row.created_at, undoes=row.undoes,
+                    codebook_version=row.codebook_version, model_version=row.model_version)
+
+
+# --------------------------------------------------------------------------- project
+
+
+class Project:
+    """A survey coding project in a database.
+
+    Use :meth:`create` for a new project and :meth:`open` for an existing one.
+    """
+
+    def __init__(self, location: str | os.PathLike[str], engine: Engine) -> None:
+        self.location = str(location)
+        self.url = database_url(location)
+        self.engine = engine
+        self._codebooks: dict[str, Codebook] | None = None
+
+    # ---------------------------------------------------------------- lifecycle
+
+    @classmethod
+    def create(cls, location: str | os.PathLike[str], *, name: str | None = None,
+               exist_ok: bool = False) -> Project:
+        """Create a new project (an SQLite file, or the tables in an empty database).
+
+        Raises:
+            StoreError: the project already exists (unless ``exist_ok``) or cannot be created.
+        """
+        url = database_url(location)
+        if url.startswith("sqlite"):
+            path = Path(url.removeprefix("sqlite:///"))
+            if path.exists() and path.stat().st_size > 0 and not exist_ok:
+                raise StoreError("a project already exists here (use it, or choose another "
+                                 "file)", file=location)
+            if not path.parent.exists():
+                raise StoreError(f"the folder {path.parent} does not exist", file=location)
+        engine = _make_engine(url)
+        try:
+            with engine.begin() as conn:
+                if migrations.applied_versions(conn) and not exist_ok:
+                    raise StoreError("a project already exists in this database",
+                                     file=redact(url))
+                migrations.migrate(conn)
+                existing = conn.execute(select(schema.project_info.c.key).where(
+                    schema.project_info.c.key == "name")).first()
+                if existing is None:
+                    conn.execute(schema.project_info.insert(), [
+                        {"key": "name", "value": name or Path(str(location)).stem},
+                        {"key": "created_at", "value": now()},
+                    ])
+        except SQLAlchemyError as exc:
+            engine.dispose()
+            raise StoreError(f"cannot create the project: {_short(exc)}",
+                             file=redact(url)) from None
+        except StoreError:
+            engine.dispose()
+            raise
+        return cls(location, engine)
+
+    @classmethod
+    def open(cls, location: str | os.PathLike[str]) -> Project:
+        """Open an existing project and bring its schema up to date.
+
+        Raises:
+            StoreError: there is no project at ``location``.
+        """
+        url = database_url(location)
+        if url.startswith("sqlite"):
+            path = Path(url.removeprefix("sqlite:///"))
+            if not path.exists():
+                raise StoreError("no project here (create one with `themecoder init`)",
+                                 file=location)
+        engine = _make_engine(url)
+        try:
+            with engine.begin() as conn:
+                if not migrations.applied_versions(conn):
+                    raise StoreError("not a themecoder project", file=redact(url))
+                migrations.migrate(conn)
+        except StoreError:
+            engine.dispose()
+            raise
+        except SQLAlchemyError as exc:
+            engine.dispose()
+            raise StoreError(f"cannot open the project: {_short(exc)}", file=redact(url)) from None
+        return cls(location, engine)
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @property
+    def display_location(self) -> str:
+        """The location, safe to print (no password)."""
+        return redact(self.location)
+
+    def info(self) -> dict[str, str]:
+        """Project metadata (name, created_at, ...)."""
+        with self.engine.connect() as conn:
+            return {r.key: r.value for r in conn.execute(select(schema.project_info))}
+
+    # ---------------------------------------------------------------- codebooks
+
+    def add_codebook(self, codebook: Codebook, *, change_note: str = "") -> None:
+        """Add a codebook (or a new version of one, which becomes the active version).
+
+        Raises:
+            StoreError: another active codebook already covers one of its groups.
+        """
+        table = schema.codebooks
+        with self.engine.begin() as conn:
+            active = conn.execute(select(table).where(table.c.active.is_(True))).all()
+            for row in active:
+                other = loads_codebook(row.yaml, source=f"project codebook {row.codebook_id}")
+                if other.id == codebook.id:
+                    continue
+                shared = {g.casefold() for g in other.groups} & {g.casefold() for g in
+                                                                 codebook.groups}
+                if shared:
+                    raise StoreError(f"group(s) {', '.join(sorted(shared))} already coded with "
+                                     f"codebook '{other.id}'", field="groups")
+            same = conn.execute(select(table.c.id, table.c.yaml).where(and_(
+                table.c.codebook_id == codebook.id, table.c.version == codebook.version))).first()
+            yaml_text = codebook.to_yaml()
+            if same is not None:
+                if loads_codebook(same.yaml).to_dict() != codebook.to_dict():
+                    raise StoreError(f"codebook '{codebook.id}' version {codebook.version} is "
+                                     "already in the project with different content; give the "
+                                     "changed codebook a new version", field="version")
+                conn.execute(table.update().where(table.c.codebook_id == codebook.id)
+                             .values(active=False))
+                conn.execute(table.update().where(table.c.id == same.id).values(active=True))
+            else:
+                conn.execute(table.update().where(table.c.codebook_id == codebook.id)
+                             .values(active=False))
+                conn.execute(table.insert().values(
+                    codebook_id=codebook.id, version=codebook.version, yaml=yaml_text,
+                    active=True, change_note=change_note, created_at=now()))
+        self._codebooks = None
+
+    def codebooks(self) -> list[Codebook]:
+        """The active codebooks, one per set of groups."""
+        if self._codebooks is None:
+            table = schema.codebooks
+            with self.engine.connect() as conn:
+                rows = conn.execute(select(table).where(table.c.active.is_(True))
+                                    .order_by(table.c.id)).all()
+            self._codebooks = {r.codebook_id: loads_codebook(
+                r.yaml, source=f"project codebook {r.codebook_id}") for r in rows}
+        return list(self._codebooks.values())
+
+    def codebook_history(self) -> list[dict[str, Any]]:
+        """Every codebook version ever added, oldest first."""
+        table = schema.codebooks
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(select(
+                table.c.codebook_id, table.c.version, table.c.active, table.c.change_note,
+                table.c.created_at).order_by(table.c.id))]
+
+    def codebook_for_group(self, group: str) -> Codebook:
+        """The active codebook that codes respondent group ``group``.
+
+        Raises:
+            StoreError: no codebook covers that group.
+        """
+        for codebook in self.codebooks():
+            if codebook.applies_to(group):
+                return codebook
+        known = ", ".join(g for cb in self.codebooks() for g in cb.groups) or "none"
+        raise StoreError(f"no codebook in the project codes group '{group}' "
+                         f"(groups covered: {known})", field="group")
+
+    def refresh(self) -> None:
+        """Forget cached codebooks (another process may have added a version)."""
+        self._codebooks = None
+
+    # ---------------------------------------------------------------- import
+
+    def import_survey(self, data: SurveyData, *, coder: str = IMPORT_CODER) -> ImportResult:
+        """Add a survey's respondents and answers, and any existing coding, in one transaction.
+
+        Answers already in the project (same key, same text) are skipped, so importing a file
+        twice adds nothing. The whole import is refused, and nothing is written, if any row
+        is wrong (unknown group, unknown theme, an answer key with different text).
+
+        Raises:
+            StoreError: naming the file, row and column of the problem.
+        """
+        from themecoder.errors import SurveyError
+
+        codebook_by_group: dict[str, Codebook] = {}
+        first_row = {r.group: r.row for r in reversed(data.respondents)}
+        for group in data.groups:
+            try:
+                codebook_by_group[group] = self.codebook_for_group(group)
+            except StoreError as exc:
+                raise SurveyError(exc.message, file=data.path, row=first_row[group],
+                                  field="group") from None
+        group_of = {r.key: r.group for r in data.respondents}
+        coded: list[tuple[Any, list[str]]] = []
+        for answer in data.answers:
+            if answer.themes is None:
+                continue
+            codebook = codebook_by_group[group_of[answer.respondent_key]]
+            ids: list[str] = []
+            for name in answer.themes:
+                theme = codebook.find(name)
+                if theme is None:
+                    raise SurveyError(f"unknown theme '{name}' for codebook '{codebook.id}'",
+                                      file=data.path, row=answer.row, field=answer.themes_field)
+                ids.append(theme.id)
+            if not answer.text and (ids or answer.not_assigned):
+                raise SurveyError("coding given for an empty answer", file=data.path,
+                                  row=answer.row, field=answer.themes_field)
+            if ids or answer.not_assigned:
+                coded.append((answer, ids))
+        result = ImportResult()
+        stamp = now()
+        try:
+            with self.engine.begin() as conn:
+                result = self._write_import(conn, data, codebook_by_group, group_of, coded,
+                                            coder, stamp)
+        except IntegrityError as exc:
+            raise StoreError(f"import refused by the database: {_short(exc)}",
+                             file=data.path) from None
+        except OperationalError as exc:
+            raise StoreError(f"cannot write to the project: {_short(exc)}",
+                             file=self.display_location) from None
+        return result
+
+    def _write_import(self, conn: Any, data: SurveyData, codebook_by_group: dict[str, Codebook],
+                      group_of: dict[str, str], coded: list[tuple[Any, list[str]]], coder: str,
+                      stamp: str) -> ImportResult:
+        from themecoder.errors import SurveyError
+
+        result = ImportResult()
+        r_table, a_table = schema.respondents, schema.answers
+        existing_resp: dict[str, tuple[int, str]] = {}
+        keys = [r.key for r in data.respondents]
+        for chunk in _chunks(keys, 500):
+            for row in conn.execute(select(r_table.c.id, r_table.c.respondent_key,
+                                           r_table.c.group_label)
+                                    .where(r_table.c.respondent_key.in_(chunk))):
+                existing_resp[row.respondent_key] = (row.id, row.group_label)
+        import_id = conn.execute(schema.imports.insert().values(
+            file=str(data.path), sha256=data.sha256, layout=data.layout, respondents_added=0,
+            answers_added=0, decisions_added=0, imported_at=stamp)).inserted_primary_key[0]
+        new_resp = []
+        for resp in data.respondents:
+            if resp.key in existing_resp:
+                if existing_resp[resp.key][1] != resp.group:
+                    raise SurveyError(f"respondent '{resp.key}' is already in the project as "
+                                      f"group '{existing_resp[resp.key][1]}'",
+                                      file=data.path, row=resp.row, field="group")
+                continue
+            new_resp.append({"respondent_key": resp.key, "group_label": resp.group,
+                             "attributes": json.dumps(resp.attributes, ensure_ascii=False),
+                             "import_id": import_id, "source_row": resp.row})
+        for chunk in _chunks(new_resp, 1000):
+            conn.execute(r_table.insert(), chunk)
+        result.respondents_added = len(new_resp)
+        resp_ids: dict[str, int] = {}
+        for chunk in _chunks(keys, 500):
+            for row in conn.execute(select(r_table.c.id, r_table.c.respondent_key)
+                                    .where(r_table.c.respondent_key.in_(chunk))):
+                resp_ids[row.respondent_key] = row.id
+        existing_ans: dict[str, tuple[int, str]] = {}
+        answer_keys = [a.key for a in data.answers]
+        for chunk in _chunks(answer_keys, 500):
+            for row in conn.execute(select(a_table.c.id, a_table.c.answer_key, a_table.c.text)
+                                    .where(a_table.c.answer_key.in_(chunk))):
+                existing_ans[row.answer_key] = (row.id, row.text)
+        new_answers = []
+        for answer in data.answers:
+            if answer.key in existing_ans:
+                if existing_ans[answer.key][1] != answer.text:
+                    raise SurveyError(f"answer '{answer.key}' is already in the project with "
+                                      "different text", file=data.path, row=answer.row,
+                                      field="text")
+                result.answers_already_present += 1
+                continue
+            new_answers.append({"answer_key": answer.key,
+                                "respondent_id": resp_ids[answer.respondent_key],
+                                "question": answer.question, "text": answer.text,
+                                "has_comment": bool(answer.text.strip())})
+        for chunk in _chunks(new_answers, 1000):
+            conn.execute(a_table.insert(), chunk)
+        result.answers_added = len(new_answers)
+        if coded:
+            ids_by_key: dict[str, int] = {}
+            for chunk in _chunks([a.key for a, _ in coded], 500):
+                for row in conn.execute(select(a_table.c.id, a_table.c.answer_key)
+                                        .where(a_table.c.answer_key.in_(chunk))):
+                    ids_by_key[row.answer_key] = row.id
+            already = set()
+            for chunk in _chunks(list(ids_by_key.values()), 500):
+                already |= {r[0] for r in conn.execute(
+                    select(schema.decisions.c.answer_id).where(and_(
+                        schema.decisions.c.answer_id.in_(chunk),
+                        schema.decisions.c.coder == coder)))}
+            rows = []
+            for answer, ids in coded:
+                answer_id = ids_by_key[answer.key]
+                if answer_id in already:
+                    continue
+                codebook = codebook_by_group[group_of[answer.respondent_key]]
+                rows.append({"answer_id": answer_id, "coder": coder, "themes": json.dumps(ids),
+                             "not_assigned": answer.not_assigned, "source": "imported",
+                             "codebook_version": f"{codebook.id}@{codebook.version}",
+                             "created_at": stamp})
+            for chunk in _chunks(rows, 1000):
+                conn.execute(schema.decisions.insert(), chunk)
+            result.decisions_added = len(rows)
+        conn.execute(schema.imports.update().where(schema.imports.c.id == import_id).values(
+            respondents_added=result.respondents_added, answers_added=result.answers_added,
+            decisions_added=result.decisions_added))
+        return result
+
+    # ---------------------------------------------------------------- answers
+
+    def answers(self, *, question: str | None = None, group: str | None = None,
+                with_comment: bool | None = None) -> list[Answer]:
+        """Answers in import order, optionally filtered."""
+        a, r = schema.answers, schema.respondents
+        query = (select(a.c.id, a.c.answer_key, a.c.respondent_id, r.c.respondent_key,
+                        r.c.group_label, a.c.question, a.c.text, a.c.has_comment, r.c.attributes)
+                 .join(r, r.c.id == a.c.respondent_id).order_by(a.c.id))
+        if question:
+            query = query.where(a.c.question == question)
+        if group:
+            query = query.where(r.c.group_label == group)
+        if with_comment is not None:
+            query = query.where(a.c.has_comment.is_(with_comment))
+        attr_cache: dict[str, dict[str, str]] = {}
+        out = []
+        with self.engine.connect() as conn:
+            for row in conn.execute(query):
+                attrs = attr_cache.get(row.attributes)
+                if attrs is None:
+                    attrs = attr_cache[row.attributes] = json.loads(row.attributes)
+                out.append(Answer(row.id, row.answer_key, row.respondent_id, row.respondent_key,
+                                  row.group_label, row.question, row.text, bool(row.has_comment),
+                                  attrs))
+        return out
+
+    def answer(self, answer_id: int) -> Answer:
+        """One answer by its id.
+
+        Raises:
+            StoreError: no such answer.
+        """
+        a, r = schema.answers, schema.respondents
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(a.c.id, a.c.answer_key, a.c.respondent_id, r.c.respondent_key,
+                       r.c.group_label, a.c.question, a.c.text, a.c.has_comment, r.c.attributes)
+                .join(r, r.c.id == a.c.respondent_id).where(a.c.id == answer_id)).first()
+        if row is None:
+            raise StoreError(f"no answer with id {answer_id}", field="answer")
+        return Answer(row.id, row.answer_key, row.respondent_id, row.respondent_key,
+                      row.group_label, row.question, row.text, bool(row.has_comment),
+                      json.loads(row.attributes))
+
+    def answer_by_key(self, key: str) -> Answer:
+        """One answer by its key (``respondent:question`` or the file's answer id)."""
+        with self.engine.connect() as conn:
+            answer_id = conn.execute(select(schema.answers.c.id).where(
+                schema.answers.c.answer_key == key)).scalar()
+        if answer_id is None:
+            raise StoreError(f"no answer '{key}'", field="answer")
+        return self.answer(answer_id)
+
+    def respondent_answers(self, respondent_id: int) -> list[Answer]:
+        """All answers of one respondent, in question order."""
+        a, r = schema.answers, schema.respondents
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(a.c.id, a.c.answer_key, a.c.respondent_id, r.c.respondent_key,
+                       r.c.group_label, a.c.question, a.c.text, a.c.has_comment, r.c.attributes)
+                .join(r, r.c.id == a.c.respondent_id)
+                .where(a.c.respondent_id == respondent_id)).all()
+        out = [Answer(row.id, row.answer_key, row.respondent_id, row.respondent_key,
+                      row.group_label, row.question, row.text, bool(row.has_comment),
+                      json.loads(row.attributes)) for row in rows]
+        order = {q: i for i, q in enumerate(QUESTIONS)}
+        return sorted(out, key=lambda x: (order.get(x.question, 99), x.id))
+
+    def count_answers(self) -> int:
+        """How many answers the project holds."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(schema.answers)).scalar()
+                       or 0)
+
+    # ---------------------------------------------------------------- decisions
+
+    def record_decision(self, answer_id: int, coder: str, themes: Sequence[str] = (), *,
+                        not_assigned: bool = False, source: str = "manual",
+                        model_version: str | None = None) -> Decision:
+        """Append one coding decision and commit it before returning.
+
+        Args:
+            answer_id: the answer coded.
+            coder: who decided.
+            themes: theme ids (must belong to the codebook of the answer's group).
+            not_assigned: the answer is deliberately left without a theme (too vague).
+            source: accepted | corrected | manual | imported | adjudicated.
+            model_version: the model whose suggestion was shown, if any.
+
+        Raises:
+            StoreError: unknown answer or theme, empty coder, or an invalid combination.
+        """
+        if source not in SOURCES or source == "undo":
+            raise StoreError(f"unknown decision source '{source}'", field="source")
+        coder = coder.strip()
+        if not coder:
+            raise StoreError("a decision needs a coder name", field="coder")
+        themes = list(dict.fromkeys(themes))
+        if not_assigned and themes:
+            raise StoreError("a decision is either not assigned or has themes, not both",
+                             field="themes")
+        if not not_assigned and not themes:
+            raise StoreError("a decision needs at least one theme, or not assigned",
+                             field="themes")
+        answer = self.answer(answer_id)
+        codebook = self.codebook_for_group(answer.group)
+        for theme_id in themes:
+            if theme_id not in codebook.theme_ids:
+                raise StoreError(f"theme '{theme_id}' is not in codebook '{codebook.id}'",
+                                 field="themes")
+        row = {"answer_id": answer_id, "coder": coder, "themes": json.dumps(themes),
+               "not_assigned": not_assigned, "source": source, "undoes": None,
+               "codebook_version": f"{codebook.id}@{codebook.version}",
+               "model_version": model_version, "created_at": now()}
+        return self._append(row)
+
+    def _append(self, row: dict[str, Any]) -> Decision:
+        try:
+            with self.engine.begin() as conn:
+                result = conn.execute(schema.decisions.insert().values(**row))
+                new_id = result.inserted_primary_key[0]
+        except OperationalError as exc:
+            raise StoreError(f"the decision could not be saved: {_short(exc)}",
+                             file=self.display_location) from None
+        return Decision(id=new_id, answer_id=row["answer_id"], coder=row["coder"],
+                        themes=tuple(json.loads(row["themes"])),
+                        not_assigned=row["not_assigned"], source=row["source"],
+                        created_at=row["created_at"], undoes=row["undoes"],
+                        codebook_version=row.get("codebook_version"),
+                        model_version=row.get("model_version"))
+
+    def undo_last(self, coder: str) -> Decision | None:
+        """Withdraw ``coder``'s most recent decision still in force; returns it (or ``None``).
+
+        The withdrawal is itself appended to the log (source ``undo``), so undo never deletes.
+        """
+        d = schema.decisions
+        undone = select(d.c.undoes).where(d.c.undoes.is_not(None)).scalar_subquery()
+        with self.engine.connect() as conn:
+            row = conn.execute(select(d).where(and_(
+                d.c.coder == coder, d.c.source != "undo", d.c.id.not_in(undone)))
+                .order_by(d.c.id.desc()).limit(1)).first()
+        if row is None:
+            return None
+        target = _decision(row)
+        self._append({"answer_id": target.answer_id, "coder": coder, "themes": "[]",
+                      "not_assigned": False, "source": "undo", "undoes": target.id,
+                      "created_at": now()})
+        return target
+
+    def decision_log(self, *, answer_id: int | None = None,
+                     coder: str | None = None) -> list[Decision]:
+        """The raw, append-only log (undo rows included), oldest first."""
+        d = schema.decisions
+        query = select(d).order_by(d.c.id)
+        if answer_id is not None:
+            query = query.where(d.c.answer_id == answer_id)
+        if coder is not None:
+            query = query.where(d.c.coder == coder)
+        with self.engine.connect() as conn:
+            return [_decision(r) for r in conn.execute(query)]
+
+    def current_decisions(self, coder: str | None = None,
+                          answer_ids: Iterable[int] | None = None) -> dict[tuple[int, str],
+                                                                          Decision]:
+        """Each coder's decision in force per answer: ``{(answer_id, coder): Decision}``.
+
+        A decision is in force when it is the coder's latest on that answer that has not
+        been withdrawn by an undo.
+        """
+        d = schema.decisions
+        undone = select(d.c.undoes).where(d.c.undoes.is_not(None))
+        live = select(func.max(d.c.id).label("id")).where(and_(
+            d.c.source != "undo", d.c.id.not_in(undone)))
+        if coder is not None:
+            live = live.where(d.c.coder == coder)
+        if answer_ids is not None:
+            ids = list(answer_ids)
+            if not ids:
+                return {}
+            live = live.where(d.c.answer_id.in_(ids))
+        live_ids = live.group_by(d.c.answer_id, d.c.coder).subquery()
+        query = select(d).join(live_ids, live_ids.c.id == d.c.id)
+        with self.engine.connect() as conn:
+            return {(r.answer_id, r.coder): _decision(r) for r in conn.execute(query)}
+
+    def final_decisions(self, *, prefer_coder: str | None = None) -> dict[int, Decision]:
+        """One decision per coded answer, for exports and status.
+
+        The rule, in order: an adjudicated decision; else ``prefer_coder``'s decision; else
+        the most recent decision by any coder.
+        """
+        chosen: dict[int, Decision] = {}
+        for (answer_id, _coder), decision in self.current_decisions().items():
+            best = chosen.get(answer_id)
+            if best is None or _rank(decision, prefer_coder) > _rank(best, prefer_coder):
+                chosen[answer_id] = decision
+        return chosen
+
+    def coders(self) -> list[str]:
+        """Names of everyone who has made a decision, in order of first decision."""
+        d = schema.decisions
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(d.c.coder, func.min(d.c.id).label("first"))
+                                .group_by(d.c.coder).order_by("first")).all()
+        return [r.coder for r in rows]
+
+    # ---------------------------------------------------------------- notes
+
+    def add_note(self, answer_id: int, coder: str, text: str) -> None:
+        """Attach a memo to an answer (an empty text clears the coder's note)."""
+        self.answer(answer_id)
+        with self.engine.begin() as conn:
+            conn.execute(schema.notes.insert().values(answer_id=answer_id, coder=coder,
+                                                      text=text, created_at=now()))
+
+    def notes(self, answer_id: int | None = None) -> dict[tuple[int, str], str]:
+        """The latest note per (answer, coder); cleared notes are left out."""
+        n = schema.notes
+        latest = select(func.max(n.c.id)).group_by(n.c.answer_id, n.c.coder)
+        query = select(n).where(n.c.id.in_(latest))
+        if answer_id is not None:
+            query = query.where(n.c.answer_id == answer_id)
+        with self.engine.connect() as conn:
+            return {(r.answer_id, r.coder): r.text for r in conn.execute(query) if r.text}
+
+    # ---------------------------------------------------------------- suggestions
+
+    def save_suggestions(self, items: Iterable[tuple[int, list[dict[str, Any]], bool]],
+                         model_version: str) -> int:
+        """Store suggestions, replacing older ones for the same answers.
+
+        Args:
+            items: ``(answer_id, themes, vague)`` where ``themes`` is a list of
+                ``{theme_id, score, suggested, reasons, spans}`` dicts, best first.
+            model_version: what made them (stored with each).
+
+        Returns:
+            how many answers got suggestions.
+        """
+        stamp = now()
+        rows = [{"answer_id": answer_id, "model_version": model_version,
+                 "themes": json.dumps(themes, ensure_ascii=False),
+                 "top_score": max((float(t["score"]) for t in themes), default=0.0),
+                 "vague": bool(vague), "created_at": stamp}
+                for answer_id, themes, vague in items]
+        if not rows:
+            return 0
+        s = schema.suggestions
+        with self.engine.begin() as conn:
+            for chunk in _chunks(rows, 500):
+                conn.execute(s.delete().where(s.c.answer_id.in_([r["answer_id"] for r in chunk])))
+                conn.execute(s.insert(), chunk)
+        return len(rows)
+
+    def suggestions(self, answer_ids: Iterable[int] | None = None) -> dict[int, StoredSuggestion]:
+        """Stored suggestions by answer id."""
+        s = schema.suggestions
+        out: dict[int, StoredSuggestion] = {}
+        with self.engine.connect() as conn:
+            if answer_ids is None:
+                batches: Iterator[Any] = iter([select(s)])
+            else:
+                batches = (select(s).where(s.c.answer_id.in_(chunk))
+                           for chunk in _chunks(list(answer_ids), 500))
+            for query in batches:
+                for r in conn.execute(query):
+                    out[r.answer_id] = StoredSuggestion(r.answer_id, r.model_version,
+                                                        json.loads(r.themes), r.top_score,
+                                                        bool(r.vague))
+        return out
+
+    # ---------------------------------------------------------------- status
+
+    def status(self, coder: str | None = None) -> list[dict[str, Any]]:
+        """Per group × question: total answers, commented, coded, not assigned, to do.
+
+        Coded counts use :meth:`final_decisions` (or only ``coder``'s decisions when given).
+        """
+        if coder is None:
+            decided = self.final_decisions()
+        else:
+            decided = {a: d for (a, _c), d in self.current_decisions(coder=coder).items()}
+        counts: dict[tuple[str, str], dict[str, Any]] = {}
+        a, r = schema.answers, schema.respondents
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(a.c.id, a.c.question, a.c.has_comment, r.c.group_label)
+                                .join(r, r.c.id == a.c.respondent_id)).all()
+        for row in rows:
+            key = (row.group_label, row.question)
+            item = counts.setdefault(key, {"group": row.group_label, "question": row.question,
+                                           "answers": 0, "commented": 0, "coded": 0,
+                                           "not_assigned": 0, "to_do": 0})
+            item["answers"] += 1
+            if not row.has_comment:
+                continue
+            item["commented"] += 1
+            decision = decided.get(row.id)
+            if decision is None:
+                item["to_do"] += 1
+            elif decision.not_assigned:
+                item["not_assigned"] += 1
+            else:
+                item["coded"] += 1
+        order = {q: i for i, q in enumerate(QUESTIONS)}
+        return sorted(counts.values(), key=lambda x: (x["group"], order.get(x["question"], 99)))
+
+
+def _rank(decision: Decision, prefer_coder: str | None) -> tuple[int, int, int]:
+    return (1 if decision.source == "adjudicated" else 0,
+            1 if prefer_coder is not None and decision.coder == prefer_coder else 0,
+            decision.id)
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _short(exc: Exception) -> str:
+    text = str(getattr(exc, "orig", None) or exc)
+    return text.splitlines()[0][:200] if text else type(exc).__name__

@@ -1,0 +1,126 @@
+"""Table definitions of a project store (SQLAlchemy Core, portable to SQLite and PostgreSQL).
+
+The tables here are the schema as the latest migration leaves it; migrations in
+:mod:`themecoder.store.migrations` create and change them, step by numbered step.
+
+Coding is an append-only log (``decisions``): a decision is never updated or deleted.
+Undo appends a row of source ``undo`` naming the decision it withdraws, so the
+current state is derived and the audit trail is complete.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+schema_migrations = Table(
+    "schema_migrations", metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("name", String(200), nullable=False),
+    Column("applied_at", String(40), nullable=False),
+)
+
+project_info = Table(
+    "project_info", metadata,
+    Column("key", String(100), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+codebooks = Table(
+    "codebooks", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("codebook_id", String(200), nullable=False),
+    Column("version", String(100), nullable=False),
+    Column("yaml", Text, nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("change_note", Text, nullable=False, default=""),
+    Column("created_at", String(40), nullable=False),
+    UniqueConstraint("codebook_id", "version", name="uq_codebook_version"),
+)
+
+imports = Table(
+    "imports", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("file", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("layout", String(20), nullable=False),
+    Column("respondents_added", Integer, nullable=False),
+    Column("answers_added", Integer, nullable=False),
+    Column("decisions_added", Integer, nullable=False),
+    Column("imported_at", String(40), nullable=False),
+)
+
+respondents = Table(
+    "respondents", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("respondent_key", String(300), nullable=False, unique=True),
+    Column("group_label", String(200), nullable=False),
+    Column("attributes", Text, nullable=False, default="{}"),
+    Column("import_id", Integer, ForeignKey("imports.id"), nullable=True),
+    Column("source_row", Integer, nullable=True),
+)
+
+answers = Table(
+    "answers", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("answer_key", String(400), nullable=False, unique=True),
+    Column("respondent_id", Integer, ForeignKey("respondents.id"), nullable=False),
+    Column("question", String(50), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("has_comment", Boolean, nullable=False),
+    Index("ix_answers_respondent", "respondent_id"),
+    Index("ix_answers_question", "question"),
+)
+
+decisions = Table(
+    "decisions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("answer_id", Integer, ForeignKey("answers.id"), nullable=False),
+    Column("coder", String(200), nullable=False),
+    # JSON list of theme ids; empty for not-assigned and undo rows
+    Column("themes", Text, nullable=False, default="[]"),
+    Column("not_assigned", Boolean, nullable=False, default=False),
+    # accepted | corrected | manual | imported | adjudicated | undo
+    Column("source", String(20), nullable=False),
+    Column("undoes", Integer, nullable=True),
+    Column("codebook_version", String(100), nullable=True),
+    Column("model_version", String(300), nullable=True),
+    Column("created_at", String(40), nullable=False),
+    Index("ix_decisions_answer_coder", "answer_id", "coder"),
+    Index("ix_decisions_coder", "coder", "id"),
+)
+
+notes = Table(
+    "notes", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("answer_id", Integer, ForeignKey("answers.id"), nullable=False),
+    Column("coder", String(200), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Index("ix_notes_answer", "answer_id"),
+)
+
+suggestions = Table(
+    "suggestions", metadata,
+    Column("answer_id", Integer, ForeignKey("answers.id"), primary_key=True,
+           autoincrement=False),
+    Column("model_version", String(300), nullable=False),
+    # JSON list of {theme_id, score, suggested, reasons, spans}, best first
+    Column("themes", Text, nullable=False),
+    Column("top_score", Float, nullable=False, default=0.0),
+    Column("vague", Boolean, nullable=False, default=False),
+    Column("created_at", String(40), nullable=False),
+)
