@@ -7,8 +7,10 @@ this module imports them all and provides :func:`main`, the console-script entry
 from __future__ import annotations
 
 # Each import registers that module's commands on the root group.
-from themecoder.cli import codebook_cmds  # noqa: F401
-from themecoder.cli import project_cmds  # noqa: F401
+from themecoder.cli import (
+    codebook_cmds,  # noqa: F401
+    project_cmds,  # noqa: F401
+)
 from themecoder.cli.root import cli, main
 
 __all__ = ["cli", "main"]
