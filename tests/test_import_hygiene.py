@@ -1,0 +1,35 @@
+"""Layering: the domain never imports Textual, and the package root stays light."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+DOMAIN_MODULES = [
+    "themecoder.codebook", "themecoder.survey", "themecoder.store", "themecoder.errors",
+    "themecoder.suggest", "themecoder.suggest.keywords", "themecoder.suggest.suggester",
+    "themecoder.suggest.model", "themecoder.evaluate", "themecoder.export",
+    "themecoder.agreement", "themecoder.coding", "themecoder.discover", "themecoder.learning",
+]
+
+
+def loaded_after_import(module: str) -> set[str]:
+    code = f"import sys, importlib; importlib.import_module({module!r}); print(' '.join(sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    if out.returncode != 0 and "ModuleNotFoundError" in out.stderr and module in out.stderr:
+        pytest.skip(f"{module} is not part of this build")
+    assert out.returncode == 0, out.stderr
+    return set(out.stdout.split())
+
+
+@pytest.mark.parametrize("module", DOMAIN_MODULES)
+def test_domain_module_does_not_import_textual(module: str) -> None:
+    assert "textual" not in loaded_after_import(module)
+
+
+def test_package_root_is_light() -> None:
+    loaded = loaded_after_import("themecoder")
+    for heavy in ("textual", "spacy", "sklearn", "pandas", "sqlalchemy", "matplotlib"):
+        assert heavy not in loaded
