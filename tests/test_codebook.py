@@ -115,7 +115,8 @@ def test_bad_yaml_names_line(tmp_path: Path) -> None:
     (VALID.replace("    keywords: [paperwork, forms]", "    patterns: ['(unclosed']"),
      "themes[1].patterns"),
 ])
-def test_invalid_codebooks_raise_codebook_error(tmp_path: Path, text: str, field: str | None) -> None:
+def test_invalid_codebooks_raise_codebook_error(tmp_path: Path, text: str,
+                                               field: str | None) -> None:
     err = error_for(tmp_path, text)
     assert err.field == field
     assert "\n" not in str(err)

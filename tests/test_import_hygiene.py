@@ -16,7 +16,8 @@ DOMAIN_MODULES = [
 
 
 def loaded_after_import(module: str) -> set[str]:
-    code = f"import sys, importlib; importlib.import_module({module!r}); print(' '.join(sys.modules))"
+    code = (f"import sys, importlib; importlib.import_module({module!r}); "
+            "print(' '.join(sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     if out.returncode != 0 and "ModuleNotFoundError" in out.stderr and module in out.stderr:
         pytest.skip(f"{module} is not part of this build")
