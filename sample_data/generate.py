@@ -79,6 +79,9 @@ SLOTS: dict[str, list[str]] = {
     "paperwork": ["paperwork", "paperwork", "forms", "form filling", "red tape",
                   "bureaucracy"],
     "easy_forms": ["forms", "application forms", "support plan forms", "financial forms"],
+    "years": ["two years", "about five years", "over ten years", "18 months",
+              "three years", "a long time"],
+    "nth": ["second", "third", "fourth", "first"],
     "forms_detail": ["timesheets", "receipts", "bank statements", "quarterly returns",
                      "monitoring forms", "invoices"],
     "nightmare": ["a nightmare", "a headache", "a real struggle", "exhausting",
@@ -443,19 +446,19 @@ BANKS = {"holder": HOLDER, "carer": CARER}
 WEIGHTS: dict[str, dict[str, dict[str, float]]] = {
     "holder": {
         "worked_well": {"Support": 9, "Choice/control": 10, "Independence": 8,
-                        "Quality of life": 7, "Positive": 7, "Process": 2, "Home": 4,
-                        "Carer": 3, "Health": 4, "Staff": 3, "Review": 1, "Set up": 1,
-                        "Stress/worry": 2, "Timeliness": 2, "Managing budget": 3,
+                        "Quality of life": 7, "Positive": 8, "Process": 2, "Home": 4,
+                        "Carer": 4, "Health": 4, "Staff": 3, "Review": 2, "Set up": 2,
+                        "Stress/worry": 3, "Timeliness": 2, "Managing budget": 3,
                         "Communication": 1, "Advice": 2, "Funding/service level": 2},
         "not_well": {"Support": 4, "Choice/control": 2, "Independence": 1,
-                     "Quality of life": 1, "Positive": 2, "Process": 8, "Home": 1,
-                     "Carer": 1, "Health": 1, "Staff": 6, "Review": 3, "Set up": 4,
+                     "Quality of life": 1, "Positive": 2, "Process": 8, "Home": 2,
+                     "Carer": 2, "Health": 2, "Staff": 6, "Review": 4, "Set up": 4,
                      "Stress/worry": 3, "Timeliness": 4, "Managing budget": 5,
                      "Communication": 6, "Advice": 4, "Funding/service level": 8},
         "change": {"Support": 3, "Choice/control": 2, "Independence": 1,
-                   "Quality of life": 1, "Positive": 2, "Process": 6, "Home": 1,
-                   "Carer": 1, "Health": 1, "Staff": 4, "Review": 3, "Set up": 3,
-                   "Stress/worry": 1, "Timeliness": 3, "Managing budget": 3,
+                   "Quality of life": 1, "Positive": 2, "Process": 6, "Home": 2,
+                   "Carer": 2, "Health": 2, "Staff": 4, "Review": 4, "Set up": 3,
+                   "Stress/worry": 2, "Timeliness": 3, "Managing budget": 3,
                    "Communication": 5, "Advice": 5, "Funding/service level": 8},
     },
     "carer": {
@@ -497,9 +500,22 @@ CHANGE_VERB_OPENERS = ["", "", "", "", "Please ", "They should ", "The council s
 IMPERATIVES = {"allow", "answer", "cut", "don't", "get", "give", "help", "keep", "let",
                "lower", "make", "pay", "raise", "recognise", "return", "simplify", "speed",
                "stop", "take", "tell", "think", "trust"}
-JOIN_SAME = [". ", ". ", " and ", ", ", ". Also ", "; ", " and also ", ". Plus "]
+JOIN_SAME = [". ", ". ", " and ", ", ", ". Also ", "; ", " and also ", ". Plus ", ".\n"]
 JOIN_FLIP = [" but ", ". However ", ", but ", ". On the other hand ", " although "]
-ENDINGS = ["", "", "", "", ".", ".", ".", "!", " thanks", ".."]
+ENDINGS = ["", "", "", "", ".", ".", ".", "!", "..", " "]
+
+# Sentences that set the scene but carry no theme: they make answers longer, as real ones
+# often are, without changing how they are coded.
+PREAMBLES = {
+    "holder": ["I have had a personal budget for {years} now.", "I live on my own.",
+               "This is my {nth} year on a direct payment.", "I am in my eighties.",
+               "I filled this in with help from my niece.", "Where do I start."],
+    "carer": ["I care for {P}.", "{P} lives with us.",
+              "I have been {his} carer for {years}.", "{P} has had a budget for {years}.",
+              "I am writing this on behalf of {P}.", "{P} has complex needs."],
+}
+TRAILERS = ["That's all really.", "Hope this helps.", "Sorry it's a bit long.",
+            "That is all I can think of.", "Hope that makes sense."]
 
 TYPOS = {
     "paperwork": "paperwrok", "bureaucracy": "beaurocracy", "recruiting": "recruting",
@@ -616,6 +632,10 @@ def make_answer(group: str, question: str, rng: random.Random,
         parts.append(text)
         previous = polarity
     text = "".join(parts) + rng.choice(ENDINGS)
+    if rng.random() < 0.1:
+        text = render(rng.choice(PREAMBLES[group]), rng, ctx) + " " + text
+    if rng.random() < 0.05:
+        text = text.rstrip(" .!") + ". " + rng.choice(TRAILERS)
     return add_noise(text, rng), themes
 
 
