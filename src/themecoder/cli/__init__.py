@@ -9,6 +9,7 @@ from __future__ import annotations
 # Each import registers that module's commands on the root group.
 from themecoder.cli import (
     codebook_cmds,  # noqa: F401
+    demo,  # noqa: F401
     project_cmds,  # noqa: F401
 )
 from themecoder.cli.root import cli, main

@@ -256,6 +256,13 @@ class Project:
         with self.engine.connect() as conn:
             return {r.key: r.value for r in conn.execute(select(schema.project_info))}
 
+    def set_info(self, key: str, value: str) -> None:
+        """Set one project setting (e.g. ``model:<codebook id>`` → the model directory)."""
+        table = schema.project_info
+        with self.engine.begin() as conn:
+            conn.execute(table.delete().where(table.c.key == key))
+            conn.execute(table.insert().values(key=key, value=value))
+
     # ---------------------------------------------------------------- codebooks
 
     def add_codebook(self, codebook: Codebook, *, change_note: str = "") -> None:
