@@ -364,7 +364,7 @@ CARER: dict[str, dict[str, list[str]]] = {
     },
     "Advice": {
         "pos": ["good advice from {org}", "the information was clear", "{org} explained "
-                "everything", "we were told what we could spend it on"],
+                "everything", "we were given clear information on what we could spend it on"],
         "neg": ["nobody explained anything", "no information about what is available",
                 "we didn't know what we were allowed to spend it on", "conflicting advice "
                 "from different people", "no guidance at all"],
@@ -415,7 +415,7 @@ CARER: dict[str, dict[str, list[str]]] = {
                 "when the PA is off sick", "the PA left after two months",
                 "contracts and employment law"],
         "chg": ["help with recruiting PAs", "someone else to be the employer", "a bank of "
-                "PAs for cover", "help with contracts and payroll"],
+                "PAs for cover", "help with contracts and being an employer"],
     },
     "Carers role": {
         "pos": ["I don't have to do all the caring myself", "it shares the caring with "
