@@ -1,0 +1,393 @@
+"""One suggester for the whole project: keyword evidence and model probabilities, combined.
+
+:class:`Suggester` turns an answer (and its question) into a :class:`Suggestion`: every theme
+that applies to the question with a score 0–1, whether it is suggested, the reasons in words
+("model 0.83 (threshold 0.41)", "matched 'paperwork' → Process") and the character spans an
+app can highlight; plus whether the answer looks too vague to code (suggest Not assigned).
+
+Combining rule
+    *Without a model*, a theme's score is its keyword score (noisy-OR of its hits, see
+    :mod:`themecoder.suggest.keywords`) and it is suggested at ``keyword_threshold`` (0.5: one
+    plain, negated or misspelt keyword match is enough; a misspelt *and* negated one is not).
+
+    *With a model*, the model's probability ``p`` is primary and keyword evidence ``k`` raises
+    it by noisy-OR with a weight ``w``: ``score = 1 - (1 - p) * (1 - w * k)``. A theme is
+    suggested when the score reaches the model's threshold for that theme. With the default
+    ``w`` = 0.35 a plain keyword match (k = 0.9) on its own adds 0.31, so it can tip a theme
+    the model is unsure about over its threshold, but it cannot outvote a model that is sure
+    the theme is absent less than its threshold allows. When no theme reaches its threshold and
+    the model has a ``fallback_floor_`` (themecoder's classifier does), the theme most above
+    its threshold is suggested if its probability is at least that floor, unless the answer is
+    vague — the same rule the classifier's own ``predict`` uses.
+
+Vague answers
+    :func:`looks_vague` decides; an answer that is one of the stock non-answers ("n/a",
+    "nothing", "fine", "as above"...) gets no theme at all. An answer that is merely short
+    (fewer than two content words and no keyword hit), or whose only keyword hits are
+    absences that do not count ("no problems with the paperwork" under "what did not work
+    well"), is vague only if nothing is suggested.
+
+The model is duck-typed so this module loads without scikit-learn: any object with
+``classifier.predict_proba(texts, questions) -> (n, k) array``, ``classifier.theme_ids_``,
+``classifier.thresholds_``, ``version`` and ``metadata`` will do (as
+:func:`themecoder.suggest.model.load_model` returns).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from itertools import islice, repeat
+from typing import TYPE_CHECKING, Any
+
+from themecoder.codebook import Codebook, Theme
+from themecoder.errors import ModelError
+
+if TYPE_CHECKING:
+    from themecoder.suggest.keywords import KeywordHit, KeywordSuggester
+
+DEFAULT_KEYWORD_WEIGHT = 0.35
+"""How much a full keyword score adds to a model probability (see the module docstring)."""
+
+DEFAULT_KEYWORD_THRESHOLD = 0.5
+"""Keyword score at which a theme is suggested when there is no model."""
+
+Progress = Callable[[int, "int | None"], None]
+"""``progress(done, total)``: answers done so far, and the total if known (else ``None``)."""
+
+# Stock non-answers; compared after lower-casing, trimming punctuation and spaces.
+VAGUE_ANSWERS = frozenset({
+    "", "n/a", "na", "n.a", "n a", "none", "nothing", "nil", "no", "nope", "fine", "ok",
+    "okay", "as above", "see above", "same as above", "as before", "see previous answer",
+    "see previous", "as previous", "ditto", "no comment", "no comments", "don't know",
+    "dont know", "do not know", "not sure", "unsure", "dk", "not applicable", "nothing else",
+    "nothing really", "nothing to add", "nothing to say", "none really", "no idea", "x",
+    "not really", "all fine", "it's fine", "its fine", "nothing at all", "none at all",
+    "no changes", "no change", "nothing to change", "nothing much",
+})
+
+# Words that carry no theme on their own (a compact English stop list plus survey filler).
+_FUNCTION_WORDS = frozenset("""
+a about above after again against all also am an and any are as at be because been before
+being below between both but by can could did do does doing done down during each else ever
+every everything few for from further get got had has have having he her here hers herself
+him himself his how i if in into is it its itself just me more most much my myself no nor
+not now of off on once only or other our ours ourselves out over own same she should so some
+something such than that the their theirs them themselves then there these they this those
+through to too under until up very was we were what when where which while who whom why will
+with would you your yours yourself yourselves really quite bit lot lots thing things way yes
+no ok okay fine nothing none anything well good also still etc dont don didn doesn isn wasn
+wouldn couldn can't cannot won't don't didn't doesn't isn't wasn't know sure think say said
+comment comments answer question applicable see above previous same time times always never
+""".split())
+_WORD_RE = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+_TRIM = " \t\r\n.,;:!?-–—_*'\"“”‘’()[]"
+
+
+def _normalise(text: str) -> str:
+    text = text.casefold().replace("’", "'").replace("‘", "'")
+    return " ".join(text.split()).strip(_TRIM)
+
+
+def is_stock_non_answer(text: str | None) -> bool:
+    """Whether ``text`` is empty or one of :data:`VAGUE_ANSWERS` ("n/a", "nothing", "fine"...)."""
+    if text is None or text != text:  # None or NaN
+        return True
+    norm = _normalise(str(text))
+    return norm in VAGUE_ANSWERS or not any(ch.isalnum() for ch in norm)
+
+
+def content_words(text: str) -> list[str]:
+    """The words of ``text`` that could carry a theme (not function words or filler)."""
+    return [w for w in _WORD_RE.findall(text.casefold().replace("’", "'"))
+            if len(w) > 1 and w not in _FUNCTION_WORDS]
+
+
+def looks_vague(text: str | None, *, keyword_hit: bool = False) -> bool:
+    """Whether an answer looks too vague to code (the coder should pick Not assigned).
+
+    Args:
+        text: The answer as written.
+        keyword_hit: Whether a codebook keyword matched it: a one-word answer such as
+            "Paperwork" is not vague when it names a theme.
+
+    Returns:
+        True for empty text, punctuation only ("-", "..."), stock non-answers ("n/a", "none",
+        "nothing", "fine", "ok", "as above", "see above", "no comment", "don't know"...), and
+        answers with fewer than two content words and no keyword hit ("Everything.",
+        "Very good").
+    """
+    if is_stock_non_answer(text):
+        return True
+    return len(content_words(str(text))) < 2 and not keyword_hit
+
+
+@dataclass(frozen=True)
+class ThemeSuggestion:
+    """One theme's score for one answer, with its reasons.
+
+    Attributes:
+        theme_id: The theme's id.
+        theme_name: The theme's name.
+        score: Combined score 0–1 (see the module docstring).
+        suggested: Whether the theme should be pre-marked for the coder.
+        reasons: Why, in words: model confidence first, then each keyword hit.
+        spans: ``(start, end)`` character spans of the keyword hits that count, for
+            highlighting in the original text.
+        model_score: The model's probability (``None`` without a model).
+        keyword_score: The keyword score (0 when no keyword matched).
+        threshold: The score at which this theme is suggested.
+    """
+
+    theme_id: str
+    theme_name: str
+    score: float
+    suggested: bool
+    reasons: list[str] = field(default_factory=list)
+    spans: list[tuple[int, int]] = field(default_factory=list)
+    model_score: float | None = None
+    keyword_score: float = 0.0
+    threshold: float = DEFAULT_KEYWORD_THRESHOLD
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """Suggested themes for one answer.
+
+    Attributes:
+        text: The answer.
+        question: Its question (``None`` when unknown).
+        themes: Every theme that applies to the question, best first.
+        vague: The answer looks too vague to code: suggest Not assigned.
+        model_version: What made the suggestion, e.g. ``"keywords:poet_holders@1.0"`` or
+            ``"poet_holders@2026.11.23+keywords:poet_holders@1.0"``.
+        hits: The keyword hits behind the reasons (empty without keywords).
+    """
+
+    text: str
+    question: str | None
+    themes: list[ThemeSuggestion]
+    vague: bool
+    model_version: str
+    hits: list[KeywordHit] = field(default_factory=list)
+
+    @property
+    def suggested(self) -> list[ThemeSuggestion]:
+        """The suggested themes, best first."""
+        return [t for t in self.themes if t.suggested]
+
+    @property
+    def suggested_ids(self) -> list[str]:
+        """Ids of the suggested themes, best first."""
+        return [t.theme_id for t in self.themes if t.suggested]
+
+    def score(self, theme_id: str) -> float:
+        """A theme's score (0 for a theme that does not apply to the question)."""
+        return next((t.score for t in self.themes if t.theme_id == theme_id), 0.0)
+
+
+def codebook_from_model(model: Any) -> Codebook:
+    """A minimal codebook (ids and names, no keywords) from a model's metadata.
+
+    For using a model on its own, when its codebook file is not at hand.
+
+    Raises:
+        ModelError: the metadata does not name its codebook and themes.
+    """
+    meta = getattr(model, "metadata", None) or {}
+    try:
+        cb = meta["codebook"]
+        themes = tuple(Theme(id=str(t["id"]), name=str(t["name"]), definition="")
+                       for t in meta["themes"])
+        return Codebook(id=str(cb["id"]), name=str(cb.get("name", cb["id"])),
+                        version=str(cb["version"]), groups=("any",), themes=themes)
+    except (KeyError, TypeError) as exc:
+        raise ModelError(f"the model does not describe its codebook ({exc}); "
+                         "give the codebook file too") from None
+
+
+class Suggester:
+    """Suggests themes from keywords, a trained model, or both.
+
+    Args:
+        codebook: The codebook whose themes to suggest.
+        model: A loaded model (see the module docstring), or ``None`` for keywords only.
+        keyword_suggester: The keyword suggester to use; by default one is built from the
+            codebook (unless ``keywords`` is False).
+        keywords: Use keyword evidence at all. With a model and a codebook that has no
+            keywords, turning it off saves loading spaCy.
+        keyword_weight: ``w`` of the combining rule (0 ignores keywords' scores when a
+            model is present; their reasons and spans are still shown).
+        keyword_threshold: Keyword score at which a theme is suggested without a model.
+
+    Raises:
+        ModelError: the model has themes the codebook does not have.
+    """
+
+    def __init__(self, codebook: Codebook, model: Any = None,
+                 keyword_suggester: KeywordSuggester | None = None, *,
+                 keywords: bool = True,
+                 keyword_weight: float = DEFAULT_KEYWORD_WEIGHT,
+                 keyword_threshold: float = DEFAULT_KEYWORD_THRESHOLD) -> None:
+        if not 0 <= keyword_weight <= 1:
+            raise ValueError("keyword_weight must be between 0 and 1")
+        self.codebook = codebook
+        self.model = model
+        self.keyword_weight = keyword_weight
+        self.keyword_threshold = keyword_threshold
+        if keyword_suggester is None and keywords:
+            from themecoder.suggest.keywords import KeywordSuggester
+
+            keyword_suggester = KeywordSuggester(codebook)
+        self.keyword_suggester = keyword_suggester if keywords else None
+        self._columns: dict[str, int] = {}
+        self._thresholds: dict[str, float] = {}
+        self._floor: float | None = None
+        if model is not None:
+            clf = model.classifier
+            ids = [str(t) for t in clf.theme_ids_]
+            unknown = [t for t in ids if codebook.find(t) is None]
+            if unknown:
+                raise ModelError(
+                    f"the model has themes codebook '{codebook.id}' does not have: "
+                    f"{', '.join(unknown)}; use the codebook it was trained with")
+            self._columns = {t: i for i, t in enumerate(ids)}
+            self._thresholds = {t: float(clf.thresholds_[i]) for i, t in enumerate(ids)}
+            floor = getattr(clf, "fallback_floor_", None)
+            self._floor = float(floor) if floor is not None else None
+        self._themes_for: dict[str | None, list[Theme]] = {}
+
+    @property
+    def model_version(self) -> str:
+        """What makes the suggestions: model name@version and/or keywords:codebook@version."""
+        parts = []
+        if self.model is not None:
+            name = getattr(self.model, "name", None)
+            version = str(getattr(self.model, "version", "") or "unversioned")
+            parts.append(f"{name}@{version}" if name else version)
+        if self.keyword_suggester is not None:
+            parts.append(f"keywords:{self.codebook.id}@{self.codebook.version}")
+        return "+".join(parts) or "none"
+
+    def suggest(self, text: str | None, question: str | None = None) -> Suggestion:
+        """Suggestions for one answer (see :meth:`suggest_many` for many)."""
+        return next(self.suggest_many([text], [question]))
+
+    def suggest_many(self, texts: Iterable[str | None],
+                     questions: str | Iterable[str | None] | None = None, *,
+                     batch_size: int = 512, progress: Progress | None = None,
+                     cancel: threading.Event | None = None) -> Iterator[Suggestion]:
+        """Suggestions for many answers, lazily, a batch at a time (memory stays flat).
+
+        Args:
+            texts: The answers, any iterable (a generator over a huge file is fine).
+            questions: One question for all, an iterable with one per answer, or ``None``.
+            batch_size: Answers handled together (the model and spaCy are faster in batches).
+            progress: Called as ``progress(done, total)`` after each batch; ``total`` is
+                ``len(texts)`` when it has a length, else ``None``.
+            cancel: When set, the iteration stops quietly before the next batch.
+
+        Yields:
+            One :class:`Suggestion` per answer, in input order.
+
+        Raises:
+            ValueError: ``questions`` has a different length from ``texts``.
+        """
+        total = len(texts) if isinstance(texts, Sequence) else None
+        if questions is None or isinstance(questions, str):
+            q_iter: Iterable[str | None] = repeat(questions)
+            pairs: Iterator[tuple[Any, Any]] = zip(texts, q_iter, strict=False)
+        else:
+            pairs = zip(texts, questions, strict=True)
+        done = 0
+        while True:
+            if cancel is not None and cancel.is_set():
+                return
+            chunk = list(islice(pairs, batch_size))
+            if not chunk:
+                return
+            yield from self._suggest_chunk([_as_text(t) for t, _ in chunk],
+                                           [q for _, q in chunk])
+            done += len(chunk)
+            if progress is not None:
+                progress(done, total)
+
+    # ------------------------------------------------------------------ internals
+
+    def _applicable(self, question: str | None) -> list[Theme]:
+        themes = self._themes_for.get(question)
+        if themes is None:
+            if question is not None and question not in self.codebook.questions:
+                themes = list(self.codebook.themes)
+            else:
+                themes = self.codebook.themes_for(question)
+            self._themes_for[question] = themes
+        return themes
+
+    def _suggest_chunk(self, texts: list[str], questions: list[str | None]) -> list[Suggestion]:
+        if self.keyword_suggester is not None:
+            all_hits = self.keyword_suggester.suggest_many(texts, questions)
+        else:
+            all_hits = [[] for _ in texts]
+        probabilities = None
+        if self.model is not None:
+            probabilities = self.model.classifier.predict_proba(texts, questions)
+        version = self.model_version
+        out = []
+        for n, (text, question, hits) in enumerate(zip(texts, questions, all_hits, strict=True)):
+            row = probabilities[n] if probabilities is not None else None
+            out.append(self._one(text, question, hits, row, version))
+        return out
+
+    def _one(self, text: str, question: str | None, hits: list[KeywordHit], row: Any,
+             version: str) -> Suggestion:
+        from themecoder.suggest.keywords import theme_scores
+
+        kw_scores = theme_scores(hits)
+        counted = any(h.score > 0 for h in hits)
+        stock = is_stock_non_answer(text)
+        themes: list[ThemeSuggestion] = []
+        fallback: tuple[float, int] | None = None
+        for order, theme in enumerate(self._applicable(question)):
+            k = kw_scores.get(theme.id, 0.0)
+            reasons = [h.reason for h in hits if h.theme_id == theme.id]
+            spans = [(h.start, h.end) for h in hits if h.theme_id == theme.id and h.score > 0]
+            column = self._columns.get(theme.id)
+            if row is not None and column is not None:
+                p = float(row[column])
+                threshold = self._thresholds[theme.id]
+                score = 1.0 - (1.0 - p) * (1.0 - self.keyword_weight * k)
+                reasons.insert(0, f"model {p:.2f} (threshold {threshold:.2f})")
+                model_score: float | None = p
+                ratio = p / max(threshold, 1e-9)
+                if self._floor is not None and p >= self._floor and \
+                        (fallback is None or ratio > fallback[0]):
+                    fallback = (ratio, order)
+            else:
+                p, model_score = 0.0, None
+                threshold = self.keyword_threshold
+                score = k
+            themes.append(ThemeSuggestion(
+                theme_id=theme.id, theme_name=theme.name, score=round(score, 4),
+                suggested=score >= threshold and not stock, reasons=reasons, spans=spans,
+                model_score=model_score, keyword_score=k, threshold=threshold))
+        any_suggested = any(t.suggested for t in themes)
+        # "no problems with the paperwork" on not_well: only absences, nothing to code
+        only_absences = bool(hits) and not counted
+        vague = not any_suggested and (only_absences or looks_vague(text, keyword_hit=counted))
+        if not any_suggested and not vague and fallback is not None:
+            best = themes[fallback[1]]
+            themes[fallback[1]] = replace(
+                best, suggested=True,
+                reasons=[*best.reasons, "most likely theme (nothing reached its threshold)"])
+        ranked = [t for _, t in sorted(enumerate(themes), key=lambda it: (-it[1].score, it[0]))]
+        return Suggestion(text=text, question=question, themes=ranked, vague=vague,
+                          model_version=version, hits=hits)
+
+
+def _as_text(value: Any) -> str:
+    if value is None or value != value:  # None or NaN
+        return ""
+    return str(value)
