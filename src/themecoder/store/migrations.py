@@ -26,8 +26,15 @@ def _m001_initial(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=tables)
 
 
+def _m002_teams(conn: Connection) -> None:
+    """Double-coding samples and claims on to-do answers, for coders working together."""
+    tables = [schema.double_coding_samples, schema.double_coding, schema.claims]
+    schema.metadata.create_all(conn, tables=tables)
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "initial schema", _m001_initial),
+    (2, "double coding and claims", _m002_teams),
 ]
 
 

@@ -124,3 +124,39 @@ suggestions = Table(
     Column("vague", Boolean, nullable=False, default=False),
     Column("created_at", String(40), nullable=False),
 )
+
+# ---- teams (migration 2)
+
+double_coding_samples = Table(
+    "double_coding_samples", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    # JSON list of coder names, in the order given
+    Column("coders", Text, nullable=False),
+    Column("seed", Integer, nullable=False),
+    Column("share", Float, nullable=True),
+    Column("requested_n", Integer, nullable=True),
+    Column("created_at", String(40), nullable=False),
+)
+
+double_coding = Table(
+    "double_coding", metadata,
+    Column("sample_id", Integer, ForeignKey("double_coding_samples.id"), nullable=False),
+    Column("answer_id", Integer, ForeignKey("answers.id"), nullable=False),
+    Column("coder", String(200), nullable=False),
+    UniqueConstraint("sample_id", "answer_id", "coder", name="uq_double_coding"),
+    Index("ix_double_coding_coder", "coder", "answer_id"),
+    Index("ix_double_coding_answer", "answer_id"),
+)
+
+claims = Table(
+    "claims", metadata,
+    Column("answer_id", Integer, ForeignKey("answers.id"), primary_key=True,
+           autoincrement=False),
+    # "" for an ordinary to-do answer (one coder at a time); the coder's name for an answer
+    # in that coder's double-coding sample (each assigned coder claims it separately)
+    Column("lane", String(200), primary_key=True),
+    Column("coder", String(200), nullable=False),
+    Column("claimed_at", String(40), nullable=False),
+    Column("expires_at", String(40), nullable=False),
+    Index("ix_claims_coder", "coder"),
+)

@@ -1,0 +1,258 @@
+"""Double-coding samples, claims, adjudication and the team commands, on both backends."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+
+import pytest
+from click.testing import CliRunner
+from conftest import make_project
+
+from themecoder.cli import cli
+from themecoder.errors import StoreError
+from themecoder.store import Project
+from themecoder.store.teams import (
+    adjudicate,
+    adjudication_queue,
+    allocate,
+    blind_to,
+    claim,
+    claim_next,
+    claimed_by_others,
+    claims,
+    double_coding_samples,
+    draw_double_coding_sample,
+    release,
+)
+
+
+def _strata(project: Project, ids: tuple[int, ...]) -> Counter:
+    by_id = {a.id: a for a in project.answers(with_comment=True)}
+    return Counter((by_id[i].group, by_id[i].question) for i in ids)
+
+
+# --------------------------------------------------------------------------- samples
+
+
+def test_allocation_is_proportional_with_one_per_stratum() -> None:
+    assert allocate([100, 50, 50], 20) == [10, 5, 5]
+    assert sum(allocate([129, 101, 102, 192, 152, 83], 76)) == 76
+    assert allocate([1000, 3, 0], 10) == [9, 1, 0]
+    assert allocate([2, 2], 100) == [2, 2]
+    assert allocate([5, 5, 5], 1) == [1, 1, 1]  # at least one from each
+
+
+def test_sample_is_stratified_reproducible_and_recorded(team_project: Project,
+                                                        tmp_path) -> None:  # noqa: ANN001
+    project = team_project
+    commented = project.answers(with_comment=True)
+    sample = draw_double_coding_sample(project, ["alice", "bob"], share=0.1, seed=7)
+    assert len(sample.answer_ids) == round(0.1 * len(commented))
+    assert set(sample.answer_ids) <= {a.id for a in commented}
+    population = Counter((a.group, a.question) for a in commented)
+    drawn = _strata(project, sample.answer_ids)
+    assert set(drawn) == set(population)
+    for stratum in sample.strata:
+        assert drawn[(stratum.group, stratum.question)] == stratum.drawn
+        assert stratum.available == population[(stratum.group, stratum.question)]
+        assert abs(stratum.drawn - 0.1 * stratum.available) <= 1
+    # the same seed on the same survey draws the same answers (in another project)
+    other = make_project(str(tmp_path / "other.themecoder"))
+    again = draw_double_coding_sample(other, ["alice", "bob"], share=0.1, seed=7)
+    keys = {a.id: a.key for a in commented}
+    other_keys = {a.id: a.key for a in other.answers(with_comment=True)}
+    assert [keys[i] for i in sample.answer_ids] == [other_keys[i] for i in again.answer_ids]
+    assert draw_double_coding_sample(other, ["x", "y"], n=40, seed=8).answer_ids != \
+        again.answer_ids
+    other.close()
+    # recorded, blind for its coders only; a second sample draws other answers
+    assert blind_to(project, "alice") == set(sample.answer_ids)
+    assert blind_to(project, "carol") == set()
+    second = draw_double_coding_sample(project, ["bob", "carol"], n=12, seed=7)
+    assert len(second.answer_ids) == 12
+    assert not set(second.answer_ids) & set(sample.answer_ids)
+    assert blind_to(project, "bob") == set(sample.answer_ids) | set(second.answer_ids)
+    recorded = double_coding_samples(project)
+    assert [(s.coders, len(s.answer_ids)) for s in recorded] == [
+        (("alice", "bob"), len(sample.answer_ids)), (("bob", "carol"), 12)]
+
+
+def test_bad_samples_are_refused(team_project: Project) -> None:
+    with pytest.raises(StoreError, match="two different coders"):
+        draw_double_coding_sample(team_project, ["alice", "alice"], share=0.1)
+    with pytest.raises(StoreError, match="either"):
+        draw_double_coding_sample(team_project, ["a", "b"], share=0.1, n=3)
+    with pytest.raises(StoreError, match="share"):
+        draw_double_coding_sample(team_project, ["a", "b"], share=1.5)
+    assert double_coding_samples(team_project) == []
+
+
+# --------------------------------------------------------------------------- claims
+
+
+def test_claims_keep_coders_apart(team_project: Project) -> None:
+    project = team_project
+    first, second, third = [a.id for a in project.answers(with_comment=True)[:3]]
+    assert claim_next(project, "alice") == first
+    assert claim_next(project, "bob") == second
+    # asking again renews one's own claim rather than taking another answer
+    assert claim_next(project, "alice") == first
+    assert claimed_by_others(project, "carol") == {first, second}
+    assert claimed_by_others(project, "alice") == {second}
+    assert not claim(project, "carol", first)
+    assert claim(project, "carol", third)
+    project.record_decision(first, "alice", ["support"] if project.answer(first).group ==
+                            "holder" else ["process"])
+    # a decided answer is done: alice moves on
+    assert claim_next(project, "alice") not in {first, second, third}
+    assert release(project, "bob", second) == 1
+    assert claim_next(project, "carol", candidates=[second, third]) == second
+    # the candidates' order is respected
+    rest = [a.id for a in project.answers(with_comment=True)[10:20]]
+    assert claim_next(project, "dave", candidates=list(reversed(rest))) == rest[-1]
+    assert claim_next(project, "dave", candidates=[first]) is None
+    assert claim_next(project, "dave", candidates=[]) is None
+
+
+def test_stale_claims_expire(team_project: Project) -> None:
+    project = team_project
+    first = claim_next(project, "alice", ttl_minutes=0.01)
+    assert claim_next(project, "bob") != first
+    time.sleep(0.8)
+    assert first not in claimed_by_others(project, "bob")
+    assert claim(project, "bob", first)
+    assert [c["coder"] for c in claims(project) if c["answer_id"] == first] == ["bob"]
+
+
+def test_double_coding_answers_go_to_each_assigned_coder(team_project: Project) -> None:
+    project = team_project
+    sample = draw_double_coding_sample(project, ["alice", "bob"], n=6, seed=3)
+    sampled = set(sample.answer_ids)
+    ordinary_ids = [a.id for a in project.answers(with_comment=True)
+                    if a.id not in sampled][:24]
+    candidates = sorted(sampled | set(ordinary_ids))
+    got: dict[str, list[int]] = {"alice": [], "bob": [], "carol": []}
+    active = list(got)
+    while active:
+        for coder in list(active):
+            answer_id = claim_next(project, coder, candidates=candidates)
+            if answer_id is None:
+                active.remove(coder)
+                continue
+            got[coder].append(answer_id)
+            group = project.answer(answer_id).group
+            project.record_decision(answer_id, coder, ["support"] if group == "holder"
+                                    else ["process"])
+    assert sampled <= set(got["alice"]) and sampled <= set(got["bob"])
+    assert not sampled & set(got["carol"])
+    # outside the sample every answer was coded exactly once
+    ordinary = sorted(a for coder in got for a in got[coder] if a not in sampled)
+    assert ordinary == sorted(ordinary_ids)
+    assert got["carol"]
+    # a sampled answer is claimable by both assigned coders at once
+    extra = draw_double_coding_sample(project, ["alice", "bob"], n=1, seed=4).answer_ids[0]
+    assert claim(project, "alice", extra) and claim(project, "bob", extra)
+    assert extra not in claimed_by_others(project, "carol")
+
+
+# --------------------------------------------------------------------------- adjudication
+
+
+def _holder_ids(project: Project, n: int) -> list[int]:
+    return [a.id for a in project.answers(group="holder", with_comment=True)[:n]]
+
+
+def test_adjudication_queue_and_decision(team_project: Project) -> None:
+    project = team_project
+    same, differ, vague, single = _holder_ids(project, 4)
+    project.record_decision(same, "alice", ["support", "process"])
+    project.record_decision(same, "bob", ["process", "support"])
+    project.record_decision(differ, "alice", ["support"])
+    project.record_decision(differ, "bob", ["process"])
+    project.record_decision(vague, "bob", ["support"])
+    project.record_decision(vague, "alice", not_assigned=True)
+    project.record_decision(single, "alice", ["support"])
+    queue = adjudication_queue(project)
+    assert [d.answer.id for d in queue] == [differ, vague]
+    assert queue[0].coders == ["alice", "bob"]
+    assert queue[0].decisions["bob"].themes == ("process",)
+    assert queue[1].decisions["alice"].not_assigned
+    decision = adjudicate(project, differ, "carol", ["support", "process"])
+    assert decision.source == "adjudicated"
+    assert project.final_decisions()[differ].id == decision.id
+    assert [d.answer.id for d in adjudication_queue(project)] == [vague]
+    settled = adjudication_queue(project, include_settled=True)
+    assert settled[0].adjudicated is not None and settled[0].adjudicated.id == decision.id
+    # an adjudicator who also coded keeps their own coding in the comparison
+    adjudicate(project, vague, "bob", not_assigned=True)
+    assert adjudication_queue(project) == []
+    row = adjudication_queue(project, include_settled=True)[1]
+    assert row.decisions["bob"].themes == ("support",)
+    # undoing a coder's decision can end a disagreement
+    project.record_decision(single, "bob", ["process"])
+    assert [d.answer.id for d in adjudication_queue(project)] == [single]
+    project.undo_last("bob")
+    assert adjudication_queue(project) == []
+    assert adjudication_queue(project, coders=["alice"]) == []
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def test_assign_command(store_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_project(store_url).close()
+    runner = CliRunner()
+    result = runner.invoke(cli, ["assign", store_url, "--coders", "alice,bob", "--n", "30",
+                                 "--seed", "2"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("double-coding sample 1: 30 answers for alice, bob")
+    assert sum(int(line.split()[-3]) for line in lines[1:]) == 30
+    assert any("holder" in line and "What worked well" in line for line in lines) or \
+        any("holder" in line for line in lines)
+    # --db and the environment variable name the project too
+    monkeypatch.setenv("THEMECODER_DB", store_url)
+    result = runner.invoke(cli, ["assign", "--coders", "carol,dave", "--share", "0.05"])
+    assert result.exit_code == 0, result.output
+    monkeypatch.delenv("THEMECODER_DB")
+    result = runner.invoke(cli, ["assign", "--db", store_url, "--coders", "eve,fay", "--n", "5"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("double-coding sample 3: ")
+    # user errors: one line, exit 2
+    result = runner.invoke(cli, ["assign", store_url, "--coders", "alice"])
+    assert result.exit_code == 2
+    assert result.output.strip().count("\n") == 0 and "two different coders" in result.output
+    result = runner.invoke(cli, ["assign", store_url, "--coders", "a,b", "--n", "3",
+                                 "--share", "0.1"])
+    assert result.exit_code == 2
+
+
+def test_agree_and_adjudicate_list_commands(store_url: str, tmp_path) -> None:  # noqa: ANN001
+    with make_project(store_url) as project:
+        ids = _holder_ids(project, 3)
+        for answer_id, (a, b) in zip(ids, [("support", "support"), ("support", "process"),
+                                           ("process", "process")], strict=True):
+            project.record_decision(answer_id, "alice", [a])
+            project.record_decision(answer_id, "bob", [b])
+        key = project.answer(ids[1]).key
+    runner = CliRunner()
+    result = runner.invoke(cli, ["agree", store_url, "--coders", "alice,bob",
+                                 "--out-csv", str(tmp_path / "a.csv"),
+                                 "--out-md", str(tmp_path / "a.md")])
+    assert result.exit_code == 0, result.output
+    assert "| poet_holders | Support | 3 | 66.7 |" in result.output
+    assert (tmp_path / "a.md").read_text() == result.output
+    assert (tmp_path / "a.csv").read_text().startswith("codebook,theme_id,theme,")
+    result = runner.invoke(cli, ["agree", store_url, "--coders", "alice,zed"])
+    assert result.exit_code == 2 and "no answer has been coded by two" in result.output
+    result = runner.invoke(cli, ["adjudicate", store_url, "--adjudicator", "carol", "--list"])
+    assert result.exit_code == 0, result.output
+    assert key in result.output and "1 answer(s) to adjudicate" in result.output
+    assert "alice: support" in result.output and "bob: process" in result.output
+
+
+def test_missing_project_is_one_line(tmp_path) -> None:  # noqa: ANN001
+    result = CliRunner().invoke(cli, ["agree", str(tmp_path / "none.themecoder")])
+    assert result.exit_code == 2
+    assert result.output.startswith("error: ") and result.output.count("\n") == 1
