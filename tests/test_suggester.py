@@ -164,7 +164,7 @@ def test_absence_does_not_suggest_on_not_well(kw_only):
     assert s.suggested_ids == []
     assert s.vague  # nothing to code: an absence is not a complaint
     assert any("absence" in r for r in s.themes[0].reasons)
-    assert s.themes[0].spans == []  # nothing to highlight as evidence
+    assert s.themes[0].spans == ()  # nothing to highlight as evidence
 
 
 def test_stock_non_answer_is_vague_and_gets_no_theme(kw_only):

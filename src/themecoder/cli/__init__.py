@@ -11,6 +11,7 @@ from themecoder.cli import (
     codebook_cmds,  # noqa: F401
     demo,  # noqa: F401
     project_cmds,  # noqa: F401
+    suggest_cmds,  # noqa: F401
     team_cmds,  # noqa: F401
 )
 from themecoder.cli.root import cli, main

@@ -124,9 +124,9 @@ def looks_vague(text: str | None, *, keyword_hit: bool = False) -> bool:
     return len(content_words(str(text))) < 2 and not keyword_hit
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ThemeSuggestion:
-    """One theme's score for one answer, with its reasons.
+    """One theme's score for one answer, with its reasons (an immutable value).
 
     Attributes:
         theme_id: The theme's id.
@@ -145,8 +145,8 @@ class ThemeSuggestion:
     theme_name: str
     score: float
     suggested: bool
-    reasons: list[str] = field(default_factory=list)
-    spans: list[tuple[int, int]] = field(default_factory=list)
+    reasons: tuple[str, ...] = ()
+    spans: tuple[tuple[int, int], ...] = ()
     model_score: float | None = None
     keyword_score: float = 0.0
     threshold: float = DEFAULT_KEYWORD_THRESHOLD
@@ -258,6 +258,9 @@ class Suggester:
             floor = getattr(clf, "fallback_floor_", None)
             self._floor = float(floor) if floor is not None else None
         self._themes_for: dict[str | None, list[Theme]] = {}
+        self._zeros = {t.id: ThemeSuggestion(t.id, t.name, 0.0, False,
+                                             threshold=self.keyword_threshold)
+                       for t in codebook.themes}
 
     @property
     def model_version(self) -> str:
@@ -346,14 +349,22 @@ class Suggester:
         from themecoder.suggest.keywords import theme_scores
 
         kw_scores = theme_scores(hits)
+        by_theme: dict[str, list[KeywordHit]] = {}
+        for hit in hits:
+            by_theme.setdefault(hit.theme_id, []).append(hit)
         counted = any(h.score > 0 for h in hits)
         stock = is_stock_non_answer(text)
         themes: list[ThemeSuggestion] = []
         fallback: tuple[float, int] | None = None
         for order, theme in enumerate(self._applicable(question)):
+            theme_hits = by_theme.get(theme.id, ())
+            if row is None and not theme_hits:
+                # the common case without a model: one shared immutable zero per theme
+                themes.append(self._zeros[theme.id])
+                continue
             k = kw_scores.get(theme.id, 0.0)
-            reasons = [h.reason for h in hits if h.theme_id == theme.id]
-            spans = [(h.start, h.end) for h in hits if h.theme_id == theme.id and h.score > 0]
+            reasons = [h.reason for h in theme_hits]
+            spans = tuple((h.start, h.end) for h in theme_hits if h.score > 0)
             column = self._columns.get(theme.id)
             if row is not None and column is not None:
                 p = float(row[column])
@@ -371,7 +382,7 @@ class Suggester:
                 score = k
             themes.append(ThemeSuggestion(
                 theme_id=theme.id, theme_name=theme.name, score=round(score, 4),
-                suggested=score >= threshold and not stock, reasons=reasons, spans=spans,
+                suggested=score >= threshold and not stock, reasons=tuple(reasons), spans=spans,
                 model_score=model_score, keyword_score=k, threshold=threshold))
         any_suggested = any(t.suggested for t in themes)
         # "no problems with the paperwork" on not_well: only absences, nothing to code
@@ -381,7 +392,7 @@ class Suggester:
             best = themes[fallback[1]]
             themes[fallback[1]] = replace(
                 best, suggested=True,
-                reasons=[*best.reasons, "most likely theme (nothing reached its threshold)"])
+                reasons=(*best.reasons, "most likely theme (nothing reached its threshold)"))
         ranked = [t for _, t in sorted(enumerate(themes), key=lambda it: (-it[1].score, it[0]))]
         return Suggestion(text=text, question=question, themes=ranked, vague=vague,
                           model_version=version, hits=hits)
