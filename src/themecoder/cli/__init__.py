@@ -8,8 +8,11 @@ from __future__ import annotations
 
 # Each import registers that module's commands on the root group.
 from themecoder.cli import (
+    code_cmd,  # noqa: F401
     codebook_cmds,  # noqa: F401
     demo,  # noqa: F401
+    discover_cmd,  # noqa: F401
+    export_cmd,  # noqa: F401
     project_cmds,  # noqa: F401
     suggest_cmds,  # noqa: F401
     team_cmds,  # noqa: F401
