@@ -1,0 +1,701 @@
+"""A coder's working session over a project: the queue of answers, filters, decisions.
+
+:class:`CodingSession` is what the terminal app drives, and it is usable (and tested)
+without any UI. It loads the project's answers once, keeps this coder's decisions and
+other coders' decisions in dictionaries, and updates its counts incrementally, so that
+moving to the next answer or saving a decision costs the same whether the project holds
+a hundred answers or a hundred thousand.
+
+Every decision goes straight to the store (:meth:`Project.record_decision` commits it
+before returning), so a crash loses nothing. Decisions made meanwhile by other coders
+(other processes on the same database) are picked up by :meth:`CodingSession.refresh_from_store`,
+which reads only the log rows added since the last look.
+
+:func:`suggest_ahead` computes and stores suggestions for answers that have none; it takes a
+cancel event and a progress callback so an app can run it in a background thread.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from themecoder.codebook import QUESTION_LABELS, QUESTIONS, Codebook
+from themecoder.store.project import Answer, Decision, Project, StoredSuggestion
+
+STATUSES = ("all", "todo", "done", "not_assigned")
+"""Answer statuses a filter can select: everything, still to do, coded, not assigned."""
+
+STATUS_LABELS = {"all": "all answers", "todo": "to do", "done": "done",
+                 "not_assigned": "not assigned"}
+
+LOW_CONFIDENCE = 0.5
+"""A suggestion whose best score is below this counts as low confidence."""
+
+RATE_WINDOW = 30
+"""How many recent decisions the answers-per-hour rate is measured over."""
+
+
+@dataclass(frozen=True)
+class Filter:
+    """Which answers the queue holds.
+
+    Attributes:
+        status: One of :data:`STATUSES`: "todo" is undecided by anyone, "done" is coded with
+            themes and "not_assigned" is decided as too vague (by this coder or another).
+        question: Only this question (``worked_well``, ``not_well``, ``change``).
+        group: Only this respondent group.
+        theme: Only answers coded with (or, when undecided, suggested) this theme id.
+        low_confidence: Only answers whose suggestion is missing or scored below
+            :data:`LOW_CONFIDENCE`.
+        search: Only answers whose text contains this (case-insensitive).
+        fuzzy: Match ``search`` approximately (rapidfuzz partial ratio ≥ 80).
+    """
+
+    status: str = "todo"
+    question: str | None = None
+    group: str | None = None
+    theme: str | None = None
+    low_confidence: bool = False
+    search: str = ""
+    fuzzy: bool = False
+
+    def describe(self) -> str:
+        """A short label, e.g. ``"to do · What worked well · 'forms'"``."""
+        parts = [STATUS_LABELS.get(self.status, self.status)]
+        if self.question:
+            parts.append(QUESTION_LABELS.get(self.question, self.question))
+        if self.group:
+            parts.append(self.group)
+        if self.theme:
+            parts.append(f"theme {self.theme}")
+        if self.low_confidence:
+            parts.append("low confidence")
+        if self.search:
+            parts.append(("~" if self.fuzzy else "") + repr(self.search))
+        return " · ".join(parts)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Counts for the progress line.
+
+    Attributes:
+        done: Answers in the current filter that are decided.
+        total: Answers in the current filter.
+        per_question: ``{question: (done, total)}`` over all commented answers.
+        rate: Decisions per hour in this session (``None`` until there are timings).
+        remaining: Commented answers still to do (all filters).
+        seconds_left: Estimated time to finish ``remaining`` at ``rate``.
+    """
+
+    done: int
+    total: int
+    per_question: dict[str, tuple[int, int]]
+    rate: float | None
+    remaining: int
+    seconds_left: float | None
+
+
+@dataclass
+class _Item:
+    """One queued answer and what is known about it (mutable, kept in the session)."""
+
+    answer: Answer
+    mine: Decision | None = None
+    other: Decision | None = None
+    suggestion: StoredSuggestion | None = None
+    lower: str = field(default="", repr=False)
+
+
+class CodingSession:
+    """One coder's pass through a project's commented answers.
+
+    Args:
+        project: The open project.
+        coder: Who is coding (stored with every decision).
+        clock: Returns seconds (monotonic); tests pass a fake clock.
+
+    The queue holds every answer with a comment, in import order. :attr:`filter`
+    narrows it; :attr:`position` is the index of the current answer in the filtered view.
+    """
+
+    def __init__(self, project: Project, coder: str, *,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        coder = coder.strip()
+        if not coder:
+            raise ValueError("a coding session needs a coder name")
+        self.project = project
+        self.coder = coder
+        self._clock = clock
+        self._items: list[_Item] = []
+        self._by_id: dict[int, _Item] = {}
+        self._by_key: dict[str, int] = {}
+        self._by_respondent: dict[int, list[Answer]] = {}
+        for answer in project.answers():
+            self._by_respondent.setdefault(answer.respondent_id, []).append(answer)
+            if answer.has_comment:
+                item = _Item(answer)
+                self._items.append(item)
+                self._by_id[answer.id] = item
+                self._by_key[answer.key] = answer.id
+        self._codebooks: dict[str, Codebook] = {}
+        for group in sorted({item.answer.group for item in self._items}):
+            self._codebooks[group] = project.codebook_for_group(group)
+        self._suggestions_loaded: set[int] = set()
+        self._all_suggestions_loaded = False
+        self._notes: dict[int, str] = {a: text for (a, c), text in project.notes().items()
+                                       if c == coder}
+        self._log_seen = 0
+        self._q_total: dict[str, int] = {}
+        self._q_done: dict[str, int] = {}
+        self._view: list[int] = []
+        self._view_pos: dict[int, int] = {}
+        self._view_done = 0
+        for item in self._items:
+            q = item.answer.question
+            self._q_total[q] = self._q_total.get(q, 0) + 1
+        self._load_decisions(None)
+        self._times: deque[float] = deque(maxlen=RATE_WINDOW)
+        self.filter = Filter(status="all")
+        self.position = 0
+        self.set_filter(Filter(status="all"))
+
+    # ------------------------------------------------------------------ loading
+
+    def _load_decisions(self, answer_ids: list[int] | None) -> set[int]:
+        """(Re)read decisions in force, for some answers or all; returns answers changed."""
+        if answer_ids is None:
+            self._log_seen = self._max_log_id()
+        current = self.project.current_decisions(answer_ids=answer_ids)
+        mine: dict[int, Decision] = {}
+        other: dict[int, Decision] = {}
+        for (answer_id, coder), decision in current.items():
+            if coder == self.coder:
+                mine[answer_id] = decision
+            else:
+                best = other.get(answer_id)
+                if best is None or decision.id > best.id:
+                    other[answer_id] = decision
+        ids: Iterable[int] = self._by_id if answer_ids is None else answer_ids
+        changed = set()
+        for answer_id in ids:
+            item = self._by_id.get(answer_id)
+            if item is None:
+                continue
+            before = self._is_done(item)
+            new_mine, new_other = mine.get(answer_id), other.get(answer_id)
+            if (new_mine, new_other) != (item.mine, item.other):
+                changed.add(answer_id)
+            item.mine, item.other = new_mine, new_other
+            self._count_change(item, before)
+        return changed
+
+    def _max_log_id(self) -> int:
+        # A direct read of the log's high-water mark: the Project API has no cheaper way
+        # to ask "has anything been decided since?" and this runs every few seconds.
+        from sqlalchemy import func, select
+
+        from themecoder.store import schema
+
+        with self.project.engine.connect() as conn:
+            return int(conn.execute(select(func.max(schema.decisions.c.id))).scalar() or 0)
+
+    def _log_answers_since(self, after: int) -> tuple[int, list[int]]:
+        from sqlalchemy import select
+
+        from themecoder.store import schema
+
+        d = schema.decisions
+        with self.project.engine.connect() as conn:
+            rows = conn.execute(select(d.c.id, d.c.answer_id).where(d.c.id > after)).all()
+        if not rows:
+            return after, []
+        return max(r.id for r in rows), sorted({r.answer_id for r in rows})
+
+    def refresh_from_store(self) -> set[int]:
+        """Pick up decisions made since the last look (by other coders or processes).
+
+        Returns:
+            Ids of answers whose decisions changed.
+        """
+        seen, answer_ids = self._log_answers_since(self._log_seen)
+        if not answer_ids:
+            return set()
+        self._log_seen = seen
+        return self._load_decisions(answer_ids)
+
+    def _ensure_suggestions(self, items: Sequence[_Item]) -> None:
+        wanted = [i.answer.id for i in items if i.answer.id not in self._suggestions_loaded]
+        if not wanted or self._all_suggestions_loaded:
+            return
+        found = self.project.suggestions(wanted)
+        for answer_id in wanted:
+            self._suggestions_loaded.add(answer_id)
+            self._by_id[answer_id].suggestion = found.get(answer_id)
+
+    def _ensure_all_suggestions(self) -> None:
+        if self._all_suggestions_loaded:
+            return
+        found = self.project.suggestions()
+        for item in self._items:
+            item.suggestion = found.get(item.answer.id)
+        self._suggestions_loaded = set(self._by_id)
+        self._all_suggestions_loaded = True
+
+    def reload_suggestions(self, answer_ids: Iterable[int]) -> None:
+        """Read stored suggestions again for these answers (after they were computed)."""
+        ids = [a for a in answer_ids if a in self._by_id]
+        found = self.project.suggestions(ids)
+        for answer_id in ids:
+            self._suggestions_loaded.add(answer_id)
+            self._by_id[answer_id].suggestion = found.get(answer_id)
+
+    # ------------------------------------------------------------------ status
+
+    @staticmethod
+    def _is_done(item: _Item) -> bool:
+        return item.mine is not None or item.other is not None
+
+    def _count_change(self, item: _Item, before: bool) -> None:
+        after = self._is_done(item)
+        if before == after:
+            return
+        step = 1 if after else -1
+        q = item.answer.question
+        self._q_done[q] = self._q_done.get(q, 0) + step
+        if item.answer.id in self._view_pos:
+            self._view_done += step
+
+    def status_of(self, answer_id: int) -> str:
+        """``"todo"``, ``"mine"`` (decided by this coder) or ``"other"`` (by another coder)."""
+        item = self._by_id[answer_id]
+        if item.mine is not None:
+            return "mine"
+        if item.other is not None:
+            return "other"
+        return "todo"
+
+    def decision(self, answer_id: int) -> Decision | None:
+        """The decision in force: this coder's, else another coder's latest, else ``None``."""
+        item = self._by_id[answer_id]
+        return item.mine or item.other
+
+    def my_decision(self, answer_id: int) -> Decision | None:
+        """This coder's decision in force on an answer."""
+        return self._by_id[answer_id].mine
+
+    # ------------------------------------------------------------------ the queue
+
+    @property
+    def total(self) -> int:
+        """Commented answers in the project."""
+        return len(self._items)
+
+    @property
+    def view_size(self) -> int:
+        """Answers in the current filter."""
+        return len(self._view)
+
+    @property
+    def current(self) -> Answer | None:
+        """The answer at the current position (``None`` when the filter matches nothing)."""
+        if not self._view:
+            return None
+        return self._items[self._view[self.position]].answer
+
+    def _matches(self, item: _Item, f: Filter, needle: str) -> bool:
+        a = item.answer
+        if f.question and a.question != f.question:
+            return False
+        if f.group and a.group != f.group:
+            return False
+        decision = item.mine or item.other
+        if f.status == "todo" and decision is not None:
+            return False
+        if f.status == "done" and (decision is None or decision.not_assigned):
+            return False
+        if f.status == "not_assigned" and (decision is None or not decision.not_assigned):
+            return False
+        if f.theme:
+            if decision is not None:
+                if f.theme not in decision.themes:
+                    return False
+            elif item.suggestion is None or f.theme not in item.suggestion.suggested_ids():
+                return False
+        if f.low_confidence and item.suggestion is not None \
+                and item.suggestion.top_score >= LOW_CONFIDENCE:
+            return False
+        if needle:
+            if not item.lower:
+                item.lower = a.text.casefold()
+            if f.fuzzy:
+                from rapidfuzz import fuzz
+
+                if needle not in item.lower and fuzz.partial_ratio(
+                        needle, item.lower, score_cutoff=80) == 0:
+                    return False
+            elif needle not in item.lower:
+                return False
+        return True
+
+    def set_filter(self, new: Filter, *, keep: int | None = None) -> None:
+        """Apply a filter and go to the first answer to do in it (or ``keep`` if it is there).
+
+        The view is fixed when the filter is applied: answers decided later stay in it (so
+        "previous" still reaches them) until the filter is applied again.
+        """
+        if new.theme or new.low_confidence:
+            self._ensure_all_suggestions()
+        needle = new.search.strip().casefold()
+        self.filter = new
+        self._view = [i for i, item in enumerate(self._items) if self._matches(item, new, needle)]
+        self._view_pos = {self._items[i].answer.id: pos for pos, i in enumerate(self._view)}
+        self._view_done = sum(1 for i in self._view if self._is_done(self._items[i]))
+        if keep is not None and keep in self._view_pos:
+            self.position = self._view_pos[keep]
+        else:
+            self.position = 0
+            self.first_todo()
+
+    def view_ids(self) -> list[int]:
+        """Answer ids in the current filter, in order."""
+        return [self._items[i].answer.id for i in self._view]
+
+    def first_todo(self) -> Answer | None:
+        """Go to the first answer in the filter still to do (stays put if there is none)."""
+        for pos, i in enumerate(self._view):
+            if not self._is_done(self._items[i]):
+                self.position = pos
+                return self._items[i].answer
+        return None
+
+    def next_todo(self) -> Answer | None:
+        """Go to the next answer still to do after the current one, wrapping around.
+
+        Returns ``None`` (and stays put) when every answer in the filter is done.
+        """
+        n = len(self._view)
+        for step in range(1, n + 1):
+            pos = (self.position + step) % n
+            if not self._is_done(self._items[self._view[pos]]):
+                self.position = pos
+                return self._items[self._view[pos]].answer
+        return None
+
+    def next(self) -> Answer | None:
+        """Go to the next answer in the filter (stays on the last one)."""
+        if self._view and self.position < len(self._view) - 1:
+            self.position += 1
+        return self.current
+
+    def previous(self) -> Answer | None:
+        """Go to the previous answer in the filter (stays on the first one)."""
+        if self._view and self.position > 0:
+            self.position -= 1
+        return self.current
+
+    def jump(self, target: str | int) -> Answer | None:
+        """Go to an answer by id (a number) or key (``respondent:question``).
+
+        An answer outside the current filter clears the filter. Returns ``None`` when no
+        commented answer has that id or key.
+        """
+        answer_id: int | None
+        if isinstance(target, int):
+            answer_id = target
+        else:
+            text = target.strip()
+            answer_id = self._by_key.get(text)
+            if answer_id is None and text.isdigit():
+                answer_id = int(text)
+            if answer_id is None:
+                folded = text.casefold()
+                answer_id = next((a for k, a in self._by_key.items()
+                                  if k.casefold() == folded), None)
+        if answer_id is None or answer_id not in self._by_id:
+            return None
+        if answer_id not in self._view_pos:
+            self.set_filter(Filter(status="all"), keep=answer_id)
+        self.position = self._view_pos[answer_id]
+        return self.current
+
+    # ------------------------------------------------------------------ what to show
+
+    def suggestion(self, answer_id: int | None = None) -> StoredSuggestion | None:
+        """The stored suggestion for an answer (the current one by default).
+
+        Suggestions are read from the store in windows of the queue, so moving on costs
+        one small query every so often rather than one big read at start.
+        """
+        if answer_id is None:
+            if not self._view:
+                return None
+            answer_id = self._items[self._view[self.position]].answer.id
+        if answer_id not in self._suggestions_loaded and not self._all_suggestions_loaded:
+            pos = self._view_pos.get(answer_id)
+            if pos is None:
+                self._ensure_suggestions([self._by_id[answer_id]])
+            else:
+                self._ensure_suggestions([self._items[i] for i in
+                                          self._view[max(0, pos - 5):pos + 100]])
+        return self._by_id[answer_id].suggestion
+
+    def missing_suggestions(self, ahead: int = 100) -> list[Answer]:
+        """Answers from the current one onwards (up to ``ahead``) with no stored suggestion."""
+        if not self._view:
+            return []
+        window = [self._items[i] for i in self._view[self.position:self.position + ahead]]
+        self._ensure_suggestions(window)
+        return [item.answer for item in window if item.suggestion is None]
+
+    def codebook(self, answer: Answer | None = None) -> Codebook:
+        """The codebook for an answer's group (the current answer by default)."""
+        answer = answer or self.current
+        if answer is None:
+            raise LookupError("no current answer")
+        return self._codebooks[answer.group]
+
+    @property
+    def codebooks(self) -> dict[str, Codebook]:
+        """Codebook per respondent group in the queue."""
+        return dict(self._codebooks)
+
+    def respondent_context(self, answer: Answer | None = None) -> list[Answer]:
+        """The same respondent's other answers (with or without comment), in question order."""
+        answer = answer or self.current
+        if answer is None:
+            return []
+        order = {q: i for i, q in enumerate(QUESTIONS)}
+        return sorted((a for a in self._by_respondent.get(answer.respondent_id, [])
+                       if a.id != answer.id), key=lambda a: (order.get(a.question, 99), a.id))
+
+    def questions(self) -> list[str]:
+        """Questions present in the queue, in survey order."""
+        return [q for q in QUESTIONS if q in self._q_total] + \
+            sorted(q for q in self._q_total if q not in QUESTIONS)
+
+    def groups(self) -> list[str]:
+        """Respondent groups present in the queue."""
+        return sorted(self._codebooks)
+
+    def premarked(self, answer_id: int | None = None) -> tuple[list[str], bool]:
+        """What to pre-mark on arrival: ``(theme ids, not_assigned)``.
+
+        This coder's decision if any, else another coder's, else the suggestion (a vague
+        suggestion with nothing suggested pre-marks Not assigned).
+        """
+        if answer_id is None:
+            answer = self.current
+            if answer is None:
+                return [], False
+            answer_id = answer.id
+        decision = self.decision(answer_id)
+        if decision is not None:
+            return list(decision.themes), decision.not_assigned
+        suggestion = self.suggestion(answer_id)
+        if suggestion is None:
+            return [], False
+        ids = suggestion.suggested_ids()
+        return ids, bool(suggestion.vague and not ids)
+
+    # ------------------------------------------------------------------ deciding
+
+    def source_for(self, themes: Sequence[str], not_assigned: bool,
+                   answer_id: int | None = None) -> str:
+        """"accepted" when the decision equals the suggestion, "corrected" when it differs,
+        "manual" when there was no suggestion."""
+        suggestion = self.suggestion(answer_id)
+        if suggestion is None:
+            return "manual"
+        suggested = set(suggestion.suggested_ids())
+        if not_assigned:
+            return "accepted" if suggestion.vague and not suggested else "corrected"
+        return "accepted" if suggested and set(themes) == suggested else "corrected"
+
+    def decide(self, themes: Sequence[str] = (), *, not_assigned: bool = False,
+               source: str | None = None) -> Decision:
+        """Record this coder's decision on the current answer (committed at once).
+
+        Args:
+            themes: Theme ids (empty when ``not_assigned``).
+            not_assigned: The answer is too vague for any theme.
+            source: Override the source worked out by :meth:`source_for`.
+
+        Returns:
+            The decision as stored. The position does not move; call :meth:`next_todo`.
+
+        Raises:
+            LookupError: the filter is empty.
+            StoreError: the store refused the decision (unknown theme, nothing marked).
+        """
+        answer = self.current
+        if answer is None:
+            raise LookupError("no answer to decide")
+        suggestion = self.suggestion(answer.id)
+        if source is None:
+            source = self.source_for(themes, not_assigned, answer.id)
+        decision = self.project.record_decision(
+            answer.id, self.coder, list(themes), not_assigned=not_assigned, source=source,
+            model_version=suggestion.model_version if suggestion else None)
+        item = self._by_id[answer.id]
+        before = self._is_done(item)
+        item.mine = decision
+        self._count_change(item, before)
+        self._times.append(self._clock())
+        return decision
+
+    def undo(self) -> Answer | None:
+        """Withdraw this coder's latest decision in force; go back to its answer.
+
+        Returns:
+            The answer whose decision was withdrawn (now current), or ``None`` if there was
+            nothing to undo.
+        """
+        undone = self.project.undo_last(self.coder)
+        if undone is None:
+            return None
+        self._load_decisions([undone.answer_id])
+        if self._times:
+            self._times.pop()
+        if undone.answer_id in self._by_id:
+            return self.jump(undone.answer_id)
+        return None
+
+    # ------------------------------------------------------------------ notes
+
+    def note(self, text: str, answer_id: int | None = None) -> None:
+        """Save this coder's memo on an answer (the current one by default); empty clears."""
+        if answer_id is None:
+            answer = self.current
+            if answer is None:
+                raise LookupError("no current answer")
+            answer_id = answer.id
+        text = text.strip()
+        self.project.add_note(answer_id, self.coder, text)
+        if text:
+            self._notes[answer_id] = text
+        else:
+            self._notes.pop(answer_id, None)
+
+    def note_for(self, answer_id: int | None = None) -> str:
+        """This coder's memo on an answer ("" when none)."""
+        if answer_id is None:
+            answer = self.current
+            if answer is None:
+                return ""
+            answer_id = answer.id
+        return self._notes.get(answer_id, "")
+
+    # ------------------------------------------------------------------ progress
+
+    def rate(self) -> float | None:
+        """Decisions per hour over this session's recent decisions (``None`` if too few)."""
+        if len(self._times) < 2:
+            return None
+        span = self._times[-1] - self._times[0]
+        if span <= 0:
+            return None
+        return (len(self._times) - 1) * 3600.0 / span
+
+    def progress(self) -> Progress:
+        """Done/total in the filter and per question, rate, and time left."""
+        per_question = {q: (self._q_done.get(q, 0), self._q_total[q]) for q in self.questions()}
+        remaining = sum(t - d for d, t in per_question.values())
+        rate = self.rate()
+        seconds = remaining * 3600.0 / rate if rate else None
+        return Progress(done=self._view_done, total=len(self._view), per_question=per_question,
+                        rate=rate, remaining=remaining, seconds_left=seconds)
+
+
+def format_duration(seconds: float | None) -> str:
+    """``"2 h 05 min"``, ``"14 min"``, ``"< 1 min"``; ``"–"`` when unknown."""
+    if seconds is None:
+        return "–"
+    minutes = int(round(seconds / 60))
+    if minutes < 1:
+        return "< 1 min"
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+# --------------------------------------------------------------------------- suggest ahead
+
+
+def _suggester_for(project: Project, codebook: Codebook) -> Any:
+    """The project's suggester for one codebook: its trained model if one is registered."""
+    from themecoder.suggest.suggester import Suggester
+
+    model = None
+    path = project.info().get(f"model:{codebook.id}")
+    if path:
+        from themecoder.suggest.model import load_model
+
+        model = load_model(path, codebook=codebook)
+    return Suggester(codebook, model=model)
+
+
+def suggestion_record(suggestion: Any) -> tuple[list[dict[str, Any]], bool]:
+    """A suggester's result as stored: ``(themes as dicts, vague)``."""
+    themes = []
+    for t in suggestion.themes:
+        themes.append({"theme_id": t.theme_id, "score": round(float(t.score), 4),
+                       "suggested": bool(t.suggested), "reasons": list(t.reasons),
+                       "spans": [list(s) for s in t.spans]})
+    return themes, bool(suggestion.vague)
+
+
+def suggest_ahead(project: Project, answers: Sequence[Answer], *,
+                  cancel: threading.Event | None = None,
+                  progress: Callable[[int, int], None] | None = None,
+                  batch_size: int = 32,
+                  suggesters: dict[str, Any] | None = None) -> list[int]:
+    """Compute and store suggestions for answers that need them.
+
+    Args:
+        project: Where to store them (:meth:`Project.save_suggestions`).
+        answers: The answers, in the order to work through them.
+        cancel: Set it to stop after the current batch.
+        progress: Called with ``(done, total)`` after each batch.
+        batch_size: Answers per batch (each batch is stored before the next starts).
+        suggesters: Suggesters already built, by codebook id (built and cached here if not).
+
+    Returns:
+        Ids of the answers that got suggestions.
+    """
+    suggesters = {} if suggesters is None else suggesters
+    by_codebook: dict[str, tuple[Codebook, list[Answer]]] = {}
+    for answer in answers:
+        codebook = project.codebook_for_group(answer.group)
+        by_codebook.setdefault(codebook.id, (codebook, []))[1].append(answer)
+    done: list[int] = []
+    total = len(answers)
+    for codebook_id, (codebook, items) in by_codebook.items():
+        if codebook_id not in suggesters:
+            suggesters[codebook_id] = _suggester_for(project, codebook)
+        suggester = suggesters[codebook_id]
+        for start in range(0, len(items), batch_size):
+            if cancel is not None and cancel.is_set():
+                return done
+            batch = items[start:start + batch_size]
+            results = list(suggester.suggest_many([a.text for a in batch],
+                                                  [a.question for a in batch]))
+            by_version: dict[str, list[tuple[int, list[dict[str, Any]], bool]]] = {}
+            for answer, result in zip(batch, results, strict=True):
+                themes, vague = suggestion_record(result)
+                by_version.setdefault(result.model_version, []).append((answer.id, themes, vague))
+            for version, rows in by_version.items():
+                project.save_suggestions(rows, version)
+            done.extend(a.id for a in batch)
+            if progress is not None:
+                progress(len(done), total)
+    return done
+
+
+__all__ = ["CodingSession", "Filter", "Progress", "STATUSES", "format_duration",
+           "suggest_ahead", "suggestion_record"]

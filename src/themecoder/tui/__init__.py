@@ -1,0 +1,19 @@
+"""The terminal coding app (Textual).
+
+Importing this package is light: Textual loads only when :func:`run` starts the app.
+"""
+
+from __future__ import annotations
+
+
+def run(project_location: str, coder: str) -> None:
+    """Open the coding app on a project as ``coder`` and return when the coder quits.
+
+    Raises:
+        StoreError: there is no project at ``project_location``.
+    """
+    from themecoder.store import Project
+    from themecoder.tui.app import CodingApp
+
+    Project.open(project_location).close()  # a bad path fails here, before the screen opens
+    CodingApp(project_location, coder).run()

@@ -1,0 +1,29 @@
+"""Messages the coding app's workers post back to the screen (small dataclasses)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+
+@dataclass
+class SuggestionsReady(Message):
+    """Suggestions were computed and stored for these answers."""
+
+    answer_ids: list[int]
+
+
+@dataclass
+class SuggestProgress(Message):
+    """Suggest-ahead progress: ``done`` of ``total`` answers."""
+
+    done: int
+    total: int
+
+
+@dataclass
+class ThemeClicked(Message):
+    """A theme row was clicked (toggle it)."""
+
+    index: int

@@ -1,0 +1,396 @@
+"""The main screen: one answer at a time, its themes, and the progress line."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Button, ContentSwitcher, Footer, Static
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from themecoder.coding import CodingSession, Filter, suggest_ahead
+from themecoder.errors import ThemecoderError
+from themecoder.store.project import Answer
+from themecoder.tui.actions import CODING_ACTIONS, theme_actions
+from themecoder.tui.messages import SuggestionsReady, SuggestProgress, ThemeClicked
+from themecoder.tui.screens.dialogs import FilterDialog, JumpDialog, NoteDialog, ThemePicker
+from themecoder.tui.screens.info import DefinitionsScreen
+from themecoder.tui.widgets.answer_view import AnswerView
+from themecoder.tui.widgets.progress_line import ProgressLine, progress_text
+from themecoder.tui.widgets.theme_list import ThemeList
+
+SUGGEST_AHEAD = 40
+"""How many answers ahead of the current one get suggestions computed in the background."""
+
+
+class KeyButton(Button, can_focus=False):
+    """A button for the mouse; it never takes focus, so keys always reach the screen."""
+
+
+class CodingScreen(Screen[None]):
+    """Code answers one by one: accept, correct, not assigned, undo."""
+
+    BINDINGS = [a.binding() for a in CODING_ACTIONS + theme_actions()]
+
+    def __init__(self, session: CodingSession, *, project_name: str,
+                 suggest_ahead_enabled: bool = True, show_rate: bool = True) -> None:
+        super().__init__()
+        self.session = session
+        self.project_name = project_name
+        self.suggest_ahead_enabled = suggest_ahead_enabled
+        self.show_rate = show_rate
+        self.marked: set[str] = set()
+        self.not_assigned = False
+        self.highlighted = 0
+        self.show_reasons = False
+        self._touched = False
+        self._requested: set[int] = set()
+        self._suggesters: dict[str, Any] = {}
+        self._suggest_status = ""
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="topbar")
+        with Horizontal(id="body"):
+            with Vertical(id="left"):
+                yield AnswerView(id="answer")
+                with Horizontal(id="buttons"):
+                    yield KeyButton("Accept ⏎", id="btn-accept", variant="primary")
+                    yield KeyButton("Not assigned x", id="btn-na")
+                    yield KeyButton("Undo u", id="btn-undo")
+                    yield KeyButton("◀ p", id="btn-prev")
+                    yield KeyButton("n ▶", id="btn-next")
+            with ContentSwitcher(id="themes"):
+                for codebook in self.session.codebooks.values():
+                    yield ThemeList(codebook, id=f"themes-{codebook.id}")
+        yield ProgressLine(id="progress")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.arrive()
+
+    # ------------------------------------------------------------------ rendering
+
+    def arrive(self) -> None:
+        """Show the current answer with its pre-marked themes."""
+        themes, na = self.session.premarked()
+        self.marked = set(themes)
+        self.not_assigned = na
+        self._touched = False
+        answer = self.session.current
+        self.highlighted = 0
+        if answer is not None and themes:
+            ids = self.session.codebook(answer).theme_ids
+            self.highlighted = min(ids.index(t) for t in themes if t in ids) \
+                if any(t in ids for t in themes) else 0
+        self.render_answer()
+        self.maybe_suggest_ahead()
+
+    def render_answer(self) -> None:
+        """Render everything about the current answer."""
+        session = self.session
+        answer = session.current
+        view = self.query_one(AnswerView)
+        if answer is None:
+            view.show(None, position="", suggestion=None, decision=None, codebook=None,
+                      coder=session.coder, note="", context=[], show_reasons=False)
+        else:
+            codebook = session.codebook(answer)
+            view.show(answer, position=f"{session.position + 1} of {session.view_size}",
+                      suggestion=session.suggestion(answer.id),
+                      decision=session.decision(answer.id), codebook=codebook,
+                      coder=session.coder, note=session.note_for(answer.id),
+                      context=session.respondent_context(answer),
+                      show_reasons=self.show_reasons)
+            view.scroll_home(animate=False)
+        self.render_themes()
+        self.render_progress()
+
+    def render_themes(self) -> None:
+        """Re-mark the theme list (cheap: only changed rows repaint)."""
+        answer = self.session.current
+        if answer is None:
+            return
+        codebook = self.session.codebook(answer)
+        switcher = self.query_one(ContentSwitcher)
+        wanted = f"themes-{codebook.id}"
+        if switcher.current != wanted:
+            switcher.current = wanted
+        suggestion = self.session.suggestion(answer.id)
+        scores: dict[str, float] = {}
+        suggested: set[str] = set()
+        if suggestion is not None:
+            scores = {t["theme_id"]: float(t["score"]) for t in suggestion.themes}
+            suggested = set(suggestion.suggested_ids())
+        themes = self.query_one(f"#{wanted}", ThemeList)
+        themes.show(self.marked, scores, suggested, self.highlighted)
+        themes.border_title = "Not assigned marked" if self.not_assigned else None
+        themes.set_class(self.not_assigned, "-not-assigned")
+
+    def render_progress(self) -> None:
+        session = self.session
+        self.query_one(ProgressLine).update(Content(progress_text(
+            session.progress(), session.filter.describe(), show_rate=self.show_rate)))
+        top = f"themecoder · {self.project_name} · coder {session.coder}"
+        if self._suggest_status:
+            top += f" · {self._suggest_status}"
+        self.query_one("#topbar", Static).update(Content(top))
+
+    # ------------------------------------------------------------------ deciding
+
+    def _advance(self) -> None:
+        if self.session.next_todo() is None:
+            self.notify("Every answer in this filter is done. Press f to change the filter.",
+                        title="All done")
+        self.arrive()
+
+    def _decide(self, themes: list[str], not_assigned: bool) -> None:
+        try:
+            self.session.decide(themes, not_assigned=not_assigned)
+        except ThemecoderError as exc:
+            self.notify(exc.one_line(), severity="error", title="Not saved")
+            return
+        self._advance()
+
+    def action_accept(self) -> None:
+        answer = self.session.current
+        if answer is None:
+            self.app.bell()
+            return
+        if self.marked:
+            order = self.session.codebook(answer).theme_ids
+            self._decide([t for t in order if t in self.marked], False)
+        elif self.not_assigned:
+            self._decide([], True)
+        else:
+            self.notify("Mark at least one theme, or press x for Not assigned.",
+                        severity="warning")
+
+    def action_not_assigned(self) -> None:
+        if self.session.current is None:
+            self.app.bell()
+            return
+        self._decide([], True)
+
+    def action_undo(self) -> None:
+        try:
+            answer = self.session.undo()
+        except ThemecoderError as exc:
+            self.notify(exc.one_line(), severity="error")
+            return
+        if answer is None:
+            self.notify("Nothing to undo.")
+            return
+        self.notify(f"Undone: {answer.key}", timeout=2)
+        self.arrive()
+
+    def toggle_index(self, index: int) -> None:
+        """Toggle the theme at ``index`` in the current codebook."""
+        answer = self.session.current
+        if answer is None:
+            return
+        themes = self.session.codebook(answer).themes
+        if not 0 <= index < len(themes):
+            self.app.bell()
+            return
+        theme_id = themes[index].id
+        self.marked ^= {theme_id}
+        self.not_assigned = False
+        self.highlighted = index
+        self._touched = True
+        self.render_themes()
+
+    def action_toggle(self, index: int) -> None:
+        self.toggle_index(index)
+
+    def action_toggle_highlighted(self) -> None:
+        self.toggle_index(self.highlighted)
+
+    def action_cursor(self, step: int) -> None:
+        answer = self.session.current
+        if answer is None:
+            return
+        count = len(self.session.codebook(answer).themes)
+        self.highlighted = (self.highlighted + step) % count
+        self.render_themes()
+
+    def action_clear_marks(self) -> None:
+        self.marked = set()
+        self.not_assigned = False
+        self._touched = True
+        self.render_themes()
+
+    def on_theme_clicked(self, message: ThemeClicked) -> None:
+        self.toggle_index(message.index)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        actions = {"btn-accept": self.action_accept, "btn-na": self.action_not_assigned,
+                   "btn-undo": self.action_undo, "btn-prev": self.action_previous,
+                   "btn-next": self.action_next}
+        handler = actions.get(event.button.id or "")
+        if handler is not None:
+            event.stop()
+            handler()
+
+    # ------------------------------------------------------------------ moving
+
+    def action_next(self) -> None:
+        self.session.next()
+        self.arrive()
+
+    def action_previous(self) -> None:
+        self.session.previous()
+        self.arrive()
+
+    def action_next_todo(self) -> None:
+        self._advance()
+
+    def action_jump(self) -> None:
+        def done(target: str | None) -> None:
+            if not target:
+                return
+            if self.session.jump(target) is None:
+                self.notify(f"No answer with id or key '{target}'.", severity="warning")
+                return
+            self.arrive()
+
+        self.app.push_screen(JumpDialog(), done)
+
+    def apply_filter(self, new: Filter) -> None:
+        """Apply a filter and show its first answer to do."""
+        current = self.session.current
+        self.session.set_filter(new, keep=current.id if current and new.status == "all"
+                                else None)
+        if self.session.current is None:
+            self.notify("No answers match this filter.", severity="warning")
+        self.arrive()
+
+    def action_filter(self) -> None:
+        def done(new: Filter | None) -> None:
+            if new is not None:
+                self.apply_filter(new)
+
+        self.app.push_screen(FilterDialog(self.session.filter, self.session.questions(),
+                                          self.session.groups(),
+                                          list(self.session.codebooks.values())), done)
+
+    def action_status_filter(self, status: str) -> None:
+        self.apply_filter(Filter(status=status))
+
+    # ------------------------------------------------------------------ dialogs
+
+    def action_pick_theme(self) -> None:
+        answer = self.session.current
+        if answer is None:
+            return
+
+        def done(index: int | None) -> None:
+            if index is not None:
+                self.toggle_index(index)
+
+        self.app.push_screen(ThemePicker(self.session.codebook(answer)), done)
+
+    def action_note(self) -> None:
+        answer = self.session.current
+        if answer is None:
+            return
+        answer_id = answer.id
+
+        def done(text: str | None) -> None:
+            if text is None:
+                return
+            self.session.note(text, answer_id)
+            self.notify("Note saved." if text.strip() else "Note cleared.", timeout=2)
+            self.render_answer()
+
+        self.app.push_screen(NoteDialog(answer.key, self.session.note_for(answer_id)), done)
+
+    def action_definitions(self) -> None:
+        answer = self.session.current
+        if answer is None:
+            return
+        self.app.push_screen(DefinitionsScreen(self.session.codebook(answer),
+                                               self.highlighted))
+
+    def action_toggle_reasons(self) -> None:
+        self.show_reasons = not self.show_reasons
+        self.render_answer()
+
+    # ------------------------------------------------------------------ other coders
+
+    def poll_store(self) -> None:
+        """Notice decisions other coders (other processes) made since the last look."""
+        try:
+            changed = self.session.refresh_from_store()
+        except ThemecoderError as exc:
+            self.notify(exc.one_line(), severity="error")
+            return
+        if not changed:
+            return
+        current = self.session.current
+        if current is not None and current.id in changed and not self._touched:
+            self.arrive()
+        else:
+            self.render_progress()
+
+    # ------------------------------------------------------------------ suggest ahead
+
+    def maybe_suggest_ahead(self) -> None:
+        """Start computing suggestions for the next answers that have none."""
+        if not self.suggest_ahead_enabled:
+            return
+        if any(w.group == "suggest" and w.state in (WorkerState.PENDING, WorkerState.RUNNING)
+               for w in self.app.workers):
+            return
+        missing = [a for a in self.session.missing_suggestions(SUGGEST_AHEAD)
+                   if a.id not in self._requested]
+        if not missing:
+            return
+        self._requested.update(a.id for a in missing)
+        self.suggest_worker(missing)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="suggest",
+          name="suggest ahead")
+    def suggest_worker(self, answers: list[Answer]) -> None:
+        worker = get_current_worker()
+        cancel = threading.Event()
+
+        def progress(done: int, total: int) -> None:
+            if worker.is_cancelled:
+                cancel.set()
+            self.post_message(SuggestProgress(done, total))
+
+        ids = suggest_ahead(self.session.project, answers, cancel=cancel, progress=progress,
+                            suggesters=self._suggesters)
+        self.post_message(SuggestionsReady(ids))
+
+    def on_suggest_progress(self, message: SuggestProgress) -> None:
+        self._suggest_status = f"suggesting {message.done}/{message.total}"
+        self.render_progress()
+
+    def on_suggestions_ready(self, message: SuggestionsReady) -> None:
+        self._suggest_status = ""
+        self.session.reload_suggestions(message.answer_ids)
+        current = self.session.current
+        if current is not None and current.id in message.answer_ids and not self._touched:
+            self.arrive()
+        else:
+            self.render_progress()
+            self.call_later(self.maybe_suggest_ahead)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.group == "suggest":
+            self._suggest_status = ""
+            self.suggest_ahead_enabled = False  # do not retry on every keystroke
+            error = event.worker.error
+            text = error.one_line() if isinstance(error, ThemecoderError) else \
+                f"{type(error).__name__}: {error}"
+            self.notify(f"Suggestions could not be computed: {text}", severity="error",
+                        title="Suggest ahead stopped")
+            self.render_progress()

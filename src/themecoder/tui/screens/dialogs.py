@@ -1,0 +1,251 @@
+"""Small modal dialogs: note (memo), go to answer, theme picker, filter.
+
+Each is a ``ModalScreen[T]`` that returns its result through ``dismiss(...)``; Escape
+cancels with ``None``.
+"""
+
+from __future__ import annotations
+
+from rapidfuzz import fuzz
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import (
+    Button,
+    Checkbox,
+    Input,
+    Label,
+    OptionList,
+    RadioButton,
+    RadioSet,
+    Select,
+)
+from textual.widgets.option_list import Option
+
+from themecoder.codebook import QUESTION_LABELS, Codebook
+from themecoder.coding import STATUS_LABELS, STATUSES, Filter
+from themecoder.tui.actions import THEME_KEYS
+
+CANCEL = Binding("escape", "cancel", "Cancel", id="dialog.cancel")
+
+
+class NoteDialog(ModalScreen[str | None]):
+    """Write or change the memo on the current answer (an empty text clears it)."""
+
+    BINDINGS = [CANCEL]
+
+    def __init__(self, answer_key: str, text: str = "") -> None:
+        super().__init__()
+        self.answer_key = answer_key
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Content(f"Note on {self.answer_key}"), classes="dialog-title")
+            yield Input(self.text, placeholder="memo for this answer (Enter saves, "
+                        "empty clears)", id="note-input")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save", variant="primary", id="save")
+                yield Button("Cancel", id="cancel")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "save":
+            self.dismiss(self.query_one("#note-input", Input).value)
+        else:
+            self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class JumpDialog(ModalScreen[str | None]):
+    """Ask for an answer id or key to go to."""
+
+    BINDINGS = [CANCEL]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Go to answer", classes="dialog-title")
+            yield Input(placeholder="answer id (e.g. 42) or key (e.g. R001:not_well)",
+                        id="jump-input")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value.strip() or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def rank_themes(codebook: Codebook, query: str) -> list[tuple[int, float]]:
+    """Themes ranked for a typed query: ``[(index, score)]``, best first.
+
+    A name starting with the query ranks first, then the initials of its words ("lfc" for
+    "Life for carer"), then a word starting with it, then fuzzy matches on names and on
+    keywords (rapidfuzz partial ratio), so two or three letters reach any theme.
+    """
+    q = query.strip().casefold()
+    if not q:
+        return [(i, 0.0) for i in range(len(codebook.themes))]
+    ranked = []
+    for index, theme in enumerate(codebook.themes):
+        name = theme.name.casefold()
+        words = name.replace("/", " ").split()
+        initials = "".join(w[0] for w in words)
+        if name.startswith(q):
+            score = 300.0
+        elif len(q) > 1 and initials.startswith(q):
+            score = 280.0
+        elif any(w.startswith(q) for w in words):
+            score = 250.0
+        else:
+            score = fuzz.partial_ratio(q, name)
+            if theme.keywords:
+                best_kw = max(fuzz.partial_ratio(q, k.casefold()) for k in theme.keywords)
+                score = max(score, 0.9 * best_kw)
+        if score >= 60:
+            ranked.append((index, score))
+    ranked.sort(key=lambda x: (-x[1], x[0]))
+    return ranked
+
+
+class ThemePicker(ModalScreen[int | None]):
+    """Type to find a theme by name or keyword; Enter toggles the highlighted one."""
+
+    BINDINGS = [CANCEL,
+                Binding("down", "move(1)", "Down", show=False, id="picker.down"),
+                Binding("up", "move(-1)", "Up", show=False, id="picker.up")]
+
+    def __init__(self, codebook: Codebook) -> None:
+        super().__init__()
+        self.codebook = codebook
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog picker"):
+            yield Label("Pick a theme (type, ↑↓, Enter toggles)", classes="dialog-title")
+            yield Input(placeholder="theme name or keyword", id="picker-input")
+            yield OptionList(id="picker-options")
+
+    def on_mount(self) -> None:
+        self._fill("")
+
+    def _fill(self, query: str) -> None:
+        options = self.query_one(OptionList)
+        options.clear_options()
+        for index, _score in rank_themes(self.codebook, query):
+            theme = self.codebook.themes[index]
+            key = THEME_KEYS[index] if index < len(THEME_KEYS) else " "
+            options.add_option(Option(Content.assemble((key, "bold"), "  ", theme.name),
+                                      id=str(index)))
+        if options.option_count:
+            options.highlighted = 0
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._fill(event.value)
+
+    def action_move(self, step: int) -> None:
+        options = self.query_one(OptionList)
+        if options.option_count:
+            current = options.highlighted or 0
+            options.highlighted = max(0, min(options.option_count - 1, current + step))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        options = self.query_one(OptionList)
+        if options.highlighted is None:
+            self.dismiss(None)
+            return
+        option = options.get_option_at_index(options.highlighted)
+        self.dismiss(int(option.id or 0))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(int(event.option.id or 0))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class FilterDialog(ModalScreen[Filter | None]):
+    """Choose which answers to work through, and search their text."""
+
+    BINDINGS = [CANCEL]
+
+    def __init__(self, current: Filter, questions: list[str], groups: list[str],
+                 codebooks: list[Codebook]) -> None:
+        super().__init__()
+        self.current = current
+        self.questions = questions
+        self.groups = groups
+        self.codebooks = codebooks
+
+    def compose(self) -> ComposeResult:
+        f = self.current
+        with Vertical(classes="dialog filter"):
+            yield Label("Filter and search", classes="dialog-title")
+            with RadioSet(id="status"):
+                for status in STATUSES:
+                    yield RadioButton(STATUS_LABELS[status], value=status == f.status,
+                                      id=f"status-{status}")
+            yield Select([(QUESTION_LABELS.get(q, q), q) for q in self.questions],
+                         prompt="any question", value=f.question or Select.NULL,
+                         id="question")
+            yield Select([(g, g) for g in self.groups], prompt="any group",
+                         value=f.group or Select.NULL, id="group")
+            themes: dict[str, str] = {}
+            for codebook in self.codebooks:
+                for theme in codebook.themes:
+                    themes.setdefault(theme.id, theme.name)
+            yield Select([(name, tid) for tid, name in themes.items()], prompt="any theme",
+                         value=f.theme or Select.NULL, id="theme")
+            yield Checkbox("low confidence suggestions only", f.low_confidence,
+                           id="low-confidence")
+            with Horizontal(classes="search-row"):
+                yield Input(f.search, placeholder="search answer text", id="search")
+                yield Checkbox("fuzzy", f.fuzzy, id="fuzzy")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Apply", variant="primary", id="apply")
+                yield Button("Clear", id="clear")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def chosen(self) -> Filter:
+        """The filter as the dialog's fields say."""
+        pressed = self.query_one("#status", RadioSet).pressed_button
+        status = (pressed.id or "status-all").removeprefix("status-") if pressed else "all"
+
+        def value(widget_id: str) -> str | None:
+            v = self.query_one(widget_id, Select).value
+            return None if v is Select.NULL or v is None else str(v)
+
+        return Filter(status=status, question=value("#question"), group=value("#group"),
+                      theme=value("#theme"),
+                      low_confidence=self.query_one("#low-confidence", Checkbox).value,
+                      search=self.query_one("#search", Input).value.strip(),
+                      fuzzy=self.query_one("#fuzzy", Checkbox).value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(self.chosen())
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "apply":
+            self.dismiss(self.chosen())
+        elif event.button.id == "clear":
+            self.dismiss(Filter(status="todo"))
+        else:
+            self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,127 @@
+"""The answer panel: question, respondent, the text with matched words highlighted,
+the suggestion's origin, any decision or note, and the respondent's other answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+from themecoder.codebook import QUESTION_LABELS, Codebook
+from themecoder.store.project import Answer, Decision, StoredSuggestion
+
+
+def merged_spans(suggestion: StoredSuggestion | None, length: int) -> list[tuple[int, int]]:
+    """The suggestion's matched character spans, clipped to the text and merged."""
+    if suggestion is None:
+        return []
+    spans: list[tuple[int, int]] = []
+    for theme in suggestion.themes:
+        for span in theme.get("spans") or ():
+            start, end = (span["start"], span["end"]) if isinstance(span, dict) else span[:2]
+            start, end = max(0, int(start)), min(length, int(end))
+            if end > start:
+                spans.append((start, end))
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def highlighted(text: str, spans: list[tuple[int, int]]) -> Content:
+    """The answer text with spans in the highlight style."""
+    content = Content(text)
+    for start, end in spans:
+        content = content.stylize("bold reverse $accent", start, end)
+    return content
+
+
+def decision_text(decision: Decision | None, codebook: Codebook, coder: str) -> str:
+    """One line about the decision in force (empty when undecided)."""
+    if decision is None:
+        return ""
+    who = "you" if decision.coder == coder else decision.coder
+    if decision.not_assigned:
+        what = codebook.not_assigned.name
+    else:
+        what = ", ".join(codebook.find(t).name if codebook.find(t) else t
+                         for t in decision.themes)
+    return f"✓ Decided by {who} ({decision.source}): {what}"
+
+
+class AnswerView(VerticalScroll, can_focus=False):
+    """Everything about the current answer, except the theme list."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="question")
+        yield Static(id="meta")
+        yield Static(id="answer-text")
+        yield Static(id="suggested-by")
+        yield Static(id="decision")
+        yield Static(id="note")
+        yield Static(id="reasons")
+        yield Static("Same respondent", id="context-title")
+        yield Static(id="context")
+
+    def show(self, answer: Answer | None, *, position: str, suggestion: StoredSuggestion | None,
+             decision: Decision | None, codebook: Codebook | None, coder: str, note: str,
+             context: list[Answer], show_reasons: bool) -> None:
+        """Render one answer (``None``: the filter matches nothing)."""
+        q = self.query_one
+        if answer is None or codebook is None:
+            q("#question", Static).update("No answers match this filter")
+            q("#meta", Static).update("Press f to change the filter, or ? for help.")
+            for name in ("#answer-text", "#suggested-by", "#decision", "#note", "#reasons",
+                         "#context"):
+                q(name, Static).update("")
+            q("#context-title").display = False
+            return
+        q("#question", Static).update(QUESTION_LABELS.get(answer.question, answer.question))
+        q("#meta", Static).update(Content(
+            f"{answer.group} · respondent {answer.respondent_key} · answer {answer.key} "
+            f"(id {answer.id}) · {position}"))
+        q("#answer-text", Static).update(
+            highlighted(answer.text, merged_spans(suggestion, len(answer.text))))
+        q("#suggested-by", Static).update(Content(_suggested_by(suggestion, codebook)))
+        q("#decision", Static).update(Content(decision_text(decision, codebook, coder)))
+        q("#note", Static).update(Content(f"Note: {note}" if note else ""))
+        q("#reasons", Static).update(Content(_reasons(suggestion, codebook)
+                                             if show_reasons else ""))
+        q("#context-title").display = bool(context)
+        q("#context", Static).update(Content("\n").join(
+            Content.assemble((QUESTION_LABELS.get(a.question, a.question) + ": ", "bold"),
+                             a.text.strip() or "(no comment)")
+            for a in context))
+
+
+def _suggested_by(suggestion: StoredSuggestion | None, codebook: Codebook) -> str:
+    if suggestion is None:
+        return "No suggestion yet"
+    ids = suggestion.suggested_ids()
+    if ids:
+        names = ", ".join(codebook.find(t).name if codebook.find(t) else t for t in ids)
+        what = f"suggests {names}"
+    elif suggestion.vague:
+        what = f"suggests {codebook.not_assigned.name} (vague)"
+    else:
+        what = "suggests nothing"
+    return f"Suggestion by {suggestion.model_version}: {what}"
+
+
+def _reasons(suggestion: StoredSuggestion | None, codebook: Codebook) -> str:
+    if suggestion is None or not suggestion.themes:
+        return "Reasons: none"
+    lines = ["Reasons:"]
+    for item in suggestion.themes:
+        theme: Any = codebook.find(item["theme_id"])
+        name = theme.name if theme else item["theme_id"]
+        reasons = "; ".join(item.get("reasons") or []) or "no reason given"
+        lines.append(f"  {name} {float(item['score']):.2f}: {reasons}")
+    return "\n".join(lines)
