@@ -106,27 +106,43 @@ def _question(value: str, cache: dict[str, str | None]) -> str | None:
 
 
 @cli.command()
+@click.argument("project", required=False, metavar="[PROJECT]")
 @click.option("--model", "model_path", type=click.Path(), metavar="DIR",
               help="A trained model directory (e.g. models/poet-sample).")
 @click.option("--codebook", "codebook_path", type=click.Path(dir_okay=False), metavar="FILE",
               help="A codebook YAML file: keywords only, or keywords + model with --model.")
-@click.option("--data", "data_path", required=True, type=click.Path(dir_okay=False),
+@click.option("--data", "data_path", type=click.Path(dir_okay=False),
               metavar="FILE", help="Answers to code: a CSV (UTF-8 or Windows-1252) or XLSX.")
-@click.option("--text-col", required=True, help="The column holding the answers.")
+@click.option("--text-col", help="The column holding the answers.")
 @click.option("--question-col", help="The column saying which question each answer is for "
                                      "(worked_well / not_well / change, or its wording).")
-@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False),
+@click.option("--out", "out_path", type=click.Path(dir_okay=False),
               metavar="OUT.csv", help="Where to write the suggestions (CSV, UTF-8 with BOM).")
 @click.option("--batch-size", default=1000, show_default=True, type=click.IntRange(1),
               help="Rows read and suggested at a time.")
-def suggest(model_path: str | None, codebook_path: str | None, data_path: str, text_col: str,
-            question_col: str | None, out_path: str, batch_size: int) -> None:
-    """Suggest themes for every answer in a CSV/XLSX file.
+@click.option("--refresh", is_flag=True,
+              help="With PROJECT: recompute answers that already have suggestions.")
+def suggest(project: str | None, model_path: str | None, codebook_path: str | None,
+            data_path: str | None, text_col: str | None, question_col: str | None,
+            out_path: str | None, batch_size: int, refresh: bool) -> None:
+    """Suggest themes for a project's answers, or for every answer in a CSV/XLSX file.
 
-    Give --codebook for keyword suggestions, --model for a trained model, or both to
-    combine them. The output has the input's first column, a 0/1 column per theme (named
-    as the theme), a score:THEME column per theme (0-1) and the reasons.
+    \b
+    themecoder suggest PROJECT [--model DIR] [--refresh]
+        fills the project's suggestions (the model is remembered for the coding app;
+        without one, the codebooks' keywords are used).
+    themecoder suggest (--codebook FILE | --model DIR) --data FILE --text-col COL --out OUT.csv
+        writes the input's first column, a 0/1 column per theme (named as the theme), a
+        score:THEME column per theme (0-1) and the reasons. --codebook alone suggests from
+        keywords; --model alone from the model; both combine them.
     """
+    if project is not None:
+        if data_path or out_path or codebook_path:
+            raise click.UsageError("with PROJECT give only --model, --refresh, --batch-size")
+        _suggest_project(project, model_path, refresh, batch_size)
+        return
+    if not data_path or not text_col or not out_path:
+        raise click.UsageError("give a PROJECT, or --data FILE --text-col COL --out OUT.csv")
     from rich.console import Console
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -173,6 +189,32 @@ def suggest(model_path: str | None, codebook_path: str | None, data_path: str, t
         tmp.unlink(missing_ok=True)
         raise
     click.echo(f"wrote {rows} rows to {out} ({suggester.model_version})")
+
+
+def _suggest_project(location: str, model_path: str | None, refresh: bool,
+                     batch_size: int) -> None:
+    from rich.console import Console
+    from rich.progress import MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from themecoder.store import Project
+    from themecoder.suggest.project_suggest import suggest_project
+
+    with Project.open(location) as store:
+        progress = Progress(*Progress.get_default_columns()[:-1], MofNCompleteColumn(),
+                            TimeRemainingColumn(), console=Console(stderr=True), transient=True)
+        with progress:
+            task = progress.add_task("suggesting", total=None)
+
+            def report(done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total)
+
+            run = suggest_project(store, model_path=model_path, refresh=refresh,
+                                  batch_size=batch_size, progress=report)
+    if not run.answers:
+        click.echo("every commented answer already has suggestions (use --refresh to redo)")
+        return
+    used = "; ".join(f"{cb}: {version}" for cb, version in run.by_codebook.items())
+    click.echo(f"suggested themes for {run.answers} answers ({used})")
 
 
 def format_reasons(suggestion: Any) -> str:
