@@ -238,3 +238,37 @@ async def test_light_and_dark(tmp_path: Path, theme: str) -> None:
         app.theme = "textual-light" if theme == "textual-dark" else "textual-dark"
         await pilot.press("f2")
         assert app.theme == theme
+
+
+class _Theme:
+    def __init__(self, theme_id: str) -> None:
+        self.theme_id, self.theme_name, self.score, self.suggested = theme_id, theme_id, 0.8, True
+        self.reasons, self.spans = (f"fake → {theme_id}",), ((0, 4),)
+
+
+class _Suggestion:
+    themes = [_Theme("process")]
+    vague = False
+    model_version = "fake@1"
+
+
+class _Suggester:
+    def suggest_many(self, texts, questions):  # noqa: ANN001, ANN201
+        return iter([_Suggestion() for _ in texts])
+
+
+async def test_suggest_ahead_fills_missing_suggestions_in_a_worker(tmp_path: Path) -> None:
+    app = make_app(tmp_path, suggest_ahead=True,
+                   suggesters={"poet_holders": _Suggester(), "poet_carers": _Suggester()})
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("n", "n")  # R001:change had no stored suggestion
+        await pilot.pause()
+        assert app.screen.marked == {"process"}
+        assert "fake@1" in str(app.screen.query_one("#suggested-by").render())
+        await pilot.press("enter")
+        await pilot.pause()
+    decision = saved(app)["R001:change"]
+    assert (decision.source, decision.model_version) == ("accepted", "fake@1")

@@ -627,27 +627,11 @@ def format_duration(seconds: float | None) -> str:
 # --------------------------------------------------------------------------- suggest ahead
 
 
-def _suggester_for(project: Project, codebook: Codebook) -> Any:
-    """The project's suggester for one codebook: its trained model if one is registered."""
-    from themecoder.suggest.suggester import Suggester
-
-    model = None
-    path = project.info().get(f"model:{codebook.id}")
-    if path:
-        from themecoder.suggest.model import load_model
-
-        model = load_model(path, codebook=codebook)
-    return Suggester(codebook, model=model)
-
-
 def suggestion_record(suggestion: Any) -> tuple[list[dict[str, Any]], bool]:
     """A suggester's result as stored: ``(themes as dicts, vague)``."""
-    themes = []
-    for t in suggestion.themes:
-        themes.append({"theme_id": t.theme_id, "score": round(float(t.score), 4),
-                       "suggested": bool(t.suggested), "reasons": list(t.reasons),
-                       "spans": [list(s) for s in t.spans]})
-    return themes, bool(suggestion.vague)
+    from themecoder.suggest.project_suggest import suggestion_rows
+
+    return suggestion_rows(suggestion), bool(suggestion.vague)
 
 
 def suggest_ahead(project: Project, answers: Sequence[Answer], *,
@@ -677,7 +661,10 @@ def suggest_ahead(project: Project, answers: Sequence[Answer], *,
     total = len(answers)
     for codebook_id, (codebook, items) in by_codebook.items():
         if codebook_id not in suggesters:
-            suggesters[codebook_id] = _suggester_for(project, codebook)
+            # the project's model for this codebook when one is registered, else keywords
+            from themecoder.suggest.project_suggest import build_suggester
+
+            suggesters[codebook_id] = build_suggester(project, codebook)
         suggester = suggesters[codebook_id]
         for start in range(0, len(items), batch_size):
             if cancel is not None and cancel.is_set():

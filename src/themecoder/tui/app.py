@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual.app import App
 
@@ -28,6 +28,8 @@ class CodingApp(App[None]):
         deterministic: Hide the rate and time left (for snapshots).
         keymap: Binding id → keys, overriding the defaults (also read from
             ``THEMECODER_KEYMAP``).
+        suggesters: Suggesters to use ahead, by codebook id (default: built from the
+            project's model or keywords when first needed).
     """
 
     CSS_PATH = "app.tcss"
@@ -37,14 +39,18 @@ class CodingApp(App[None]):
 
     def __init__(self, project_location: str, coder: str, *, suggest_ahead: bool = True,
                  poll_seconds: float | None = POLL_SECONDS, deterministic: bool = False,
-                 keymap: dict[str, str] | None = None) -> None:
+                 keymap: dict[str, str] | None = None,
+                 suggesters: dict[str, Any] | None = None) -> None:
         super().__init__()
         self.project = Project.open(project_location)
         self.session = CodingSession(self.project, coder)
         self.poll_seconds = poll_seconds
         self.suggest_ahead = suggest_ahead
         self.deterministic = deterministic
+        self.cursor_blink = not deterministic
+        """Whether text inputs blink their cursor (off for snapshots)."""
         self.keymap = {**keymap_from_env(), **(keymap or {})}
+        self.suggesters = suggesters
         self.coding_screen: CodingScreen | None = None
 
     def on_mount(self) -> None:
@@ -53,7 +59,8 @@ class CodingApp(App[None]):
         name = self.project.info().get("name", "project")
         self.coding_screen = CodingScreen(self.session, project_name=name,
                                           suggest_ahead_enabled=self.suggest_ahead,
-                                          show_rate=not self.deterministic)
+                                          show_rate=not self.deterministic,
+                                          suggesters=self.suggesters)
         self.push_screen(self.coding_screen)
         if self.poll_seconds:
             self.set_interval(self.poll_seconds, self.coding_screen.poll_store)

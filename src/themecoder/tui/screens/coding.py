@@ -38,7 +38,8 @@ class CodingScreen(Screen[None]):
     BINDINGS = [a.binding() for a in CODING_ACTIONS + theme_actions()]
 
     def __init__(self, session: CodingSession, *, project_name: str,
-                 suggest_ahead_enabled: bool = True, show_rate: bool = True) -> None:
+                 suggest_ahead_enabled: bool = True, show_rate: bool = True,
+                 suggesters: dict[str, Any] | None = None) -> None:
         super().__init__()
         self.session = session
         self.project_name = project_name
@@ -50,7 +51,7 @@ class CodingScreen(Screen[None]):
         self.show_reasons = False
         self._touched = False
         self._requested: set[int] = set()
-        self._suggesters: dict[str, Any] = {}
+        self._suggesters: dict[str, Any] = suggesters if suggesters is not None else {}
         self._suggest_status = ""
 
     # ------------------------------------------------------------------ layout

@@ -31,10 +31,22 @@ from themecoder.tui.actions import THEME_KEYS
 CANCEL = Binding("escape", "cancel", "Cancel", id="dialog.cancel")
 
 
-class NoteDialog(ModalScreen[str | None]):
-    """Write or change the memo on the current answer (an empty text clears it)."""
+class Dialog(ModalScreen):
+    """Common to the dialogs: Escape cancels; inputs blink unless the app says not to."""
 
     BINDINGS = [CANCEL]
+
+    def on_mount(self) -> None:
+        blink = getattr(self.app, "cursor_blink", True)
+        for field in self.query(Input):
+            field.cursor_blink = blink
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class NoteDialog(Dialog, ModalScreen[str | None]):
+    """Write or change the memo on the current answer (an empty text clears it)."""
 
     def __init__(self, answer_key: str, text: str = "") -> None:
         super().__init__()
@@ -61,14 +73,9 @@ class NoteDialog(ModalScreen[str | None]):
         else:
             self.dismiss(None)
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
-
-class JumpDialog(ModalScreen[str | None]):
+class JumpDialog(Dialog, ModalScreen[str | None]):
     """Ask for an answer id or key to go to."""
-
-    BINDINGS = [CANCEL]
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -79,9 +86,6 @@ class JumpDialog(ModalScreen[str | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.dismiss(event.value.strip() or None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 def rank_themes(codebook: Codebook, query: str) -> list[tuple[int, float]]:
@@ -116,11 +120,10 @@ def rank_themes(codebook: Codebook, query: str) -> list[tuple[int, float]]:
     return ranked
 
 
-class ThemePicker(ModalScreen[int | None]):
+class ThemePicker(Dialog, ModalScreen[int | None]):
     """Type to find a theme by name or keyword; Enter toggles the highlighted one."""
 
-    BINDINGS = [CANCEL,
-                Binding("down", "move(1)", "Down", show=False, id="picker.down"),
+    BINDINGS = [Binding("down", "move(1)", "Down", show=False, id="picker.down"),
                 Binding("up", "move(-1)", "Up", show=False, id="picker.up")]
 
     def __init__(self, codebook: Codebook) -> None:
@@ -170,14 +173,9 @@ class ThemePicker(ModalScreen[int | None]):
         event.stop()
         self.dismiss(int(event.option.id or 0))
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
-
-class FilterDialog(ModalScreen[Filter | None]):
+class FilterDialog(Dialog, ModalScreen[Filter | None]):
     """Choose which answers to work through, and search their text."""
-
-    BINDINGS = [CANCEL]
 
     def __init__(self, current: Filter, questions: list[str], groups: list[str],
                  codebooks: list[Codebook]) -> None:
@@ -246,6 +244,3 @@ class FilterDialog(ModalScreen[Filter | None]):
             self.dismiss(Filter(status="todo"))
         else:
             self.dismiss(None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -1,0 +1,47 @@
+"""Snapshots of the coding app's screens (pytest-textual-snapshot), on a fixed project.
+
+Update them with ``pytest tests/test_tui_snapshots.py --snapshot-update`` after a
+deliberate change, and look at the SVGs before committing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tui_snapshot_app import make_app
+
+
+def test_main_screen_80x24(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
+    assert snap_compare(make_app(tmp_path), terminal_size=(80, 24))
+
+
+def test_main_screen_120x40_with_reasons(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
+    assert snap_compare(make_app(tmp_path), press=["r"], terminal_size=(120, 40))
+
+
+def test_after_decisions_light(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
+    async def light(pilot) -> None:  # noqa: ANN001
+        pilot.app.theme = "textual-light"
+
+    assert snap_compare(make_app(tmp_path), press=["enter", "3"], terminal_size=(100, 30),
+                        run_before=light)
+
+
+def test_help_screen(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
+    assert snap_compare(make_app(tmp_path), press=["f1"], terminal_size=(100, 40))
+
+
+def test_filter_dialog(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
+    assert snap_compare(make_app(tmp_path), press=["f"], terminal_size=(100, 34))
+
+
+def test_note_dialog(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
+    assert snap_compare(make_app(tmp_path), press=["m", *"call back"], terminal_size=(100, 30))
+
+
+def test_theme_picker(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
+    assert snap_compare(make_app(tmp_path), press=["slash", "s", "t"], terminal_size=(100, 30))
+
+
+def test_definitions(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
+    assert snap_compare(make_app(tmp_path), press=["down", "d"], terminal_size=(100, 34))
