@@ -4,7 +4,7 @@ start_postgres() {
   local bin
   bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
   if [ -z "$bin" ]; then
-    echo "PostgreSQL server not installed: PostgreSQL tests will be skipped" >&2
+    echo "PostgreSQL server not installed: the PostgreSQL tests are skipped (and fail in CI)" >&2
     return 0
   fi
   local dir; dir=$(mktemp -d /tmp/themecoder-pg.XXXXXX)

@@ -143,6 +143,7 @@ def adjudicate(project: str | None, db: str | None, adjudicator: str, coders: st
                     click.echo(f"    {coder}: {shown}")
         click.echo(f"{len(queue)} answer(s) to adjudicate")
         return
-    from themecoder.tui.app import run_adjudication
+    from themecoder.tui.app import CodingApp
 
-    run_adjudication(location, adjudicator.strip(), coders=names)
+    CodingApp(location, adjudicator.strip(), suggest_ahead=False, adjudicate=True,
+              adjudicate_coders=names).run()

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, select, update
+from sqlalchemy import and_, delete, exists, select
 from sqlalchemy.exc import IntegrityError
 
 from themecoder.codebook import QUESTIONS
@@ -213,9 +213,11 @@ def claim_next(project: Project, coder: str, *, candidates: Sequence[int] | None
     answer that is either in ``coder``'s double-coding sample and not yet coded by
     ``coder``, or in no double-coding sample, not yet coded by anyone and not claimed by
     another coder. The claim is committed before returning and lasts ``ttl_minutes``
-    (claiming the answer again renews it). Concurrent callers never get the same ordinary
-    answer: on PostgreSQL, answers being claimed are skipped (``FOR UPDATE SKIP LOCKED``)
-    and a unique key settles any race; on SQLite, writers take turns (``BEGIN IMMEDIATE``).
+    (claiming the answer again renews it); the coder's claim on any other answer is
+    released, since a coder works on one answer at a time. Concurrent callers never get the
+    same ordinary answer: on PostgreSQL, answers being claimed are skipped
+    (``FOR UPDATE SKIP LOCKED``) and a unique key settles any race; on SQLite, writers take
+    turns (``BEGIN IMMEDIATE``).
 
     Args:
         project: the project.
@@ -280,19 +282,18 @@ def _next_free(conn: Any, coder: str, candidates: list[int] | None,
 def _put_claim(conn: Any, answer_id: int, lane: str, coder: str, stamp: str,
                ttl_minutes: float) -> None:
     cl = schema.claims
-    renewed = conn.execute(update(cl).where(cl.c.answer_id == answer_id, cl.c.lane == lane,
-                                            cl.c.coder == coder)
-                           .values(claimed_at=stamp, expires_at=_stamp(ttl_minutes)))
-    if renewed.rowcount == 0:
-        conn.execute(cl.insert().values(answer_id=answer_id, lane=lane, coder=coder,
-                                        claimed_at=stamp, expires_at=_stamp(ttl_minutes)))
+    # a coder works on one answer at a time: moving on lets go of the previous one
+    conn.execute(delete(cl).where(cl.c.coder == coder))
+    conn.execute(cl.insert().values(answer_id=answer_id, lane=lane, coder=coder,
+                                    claimed_at=stamp, expires_at=_stamp(ttl_minutes)))
 
 
 def claim(project: Project, coder: str, answer_id: int, *,
           ttl_minutes: float = DEFAULT_TTL_MINUTES) -> bool:
     """Claim one given answer (as a coder moves onto it); ``False`` if another coder holds it.
 
-    Answers in ``coder``'s double-coding sample are always claimable by ``coder``.
+    Answers in ``coder``'s double-coding sample are always claimable by ``coder``. A
+    successful claim releases the coder's claim on any other answer.
     """
     coder = coder.strip()
     dc, cl = schema.double_coding, schema.claims
