@@ -18,8 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import case, func, literal, select
 
+from themecoder.codebook import QUESTIONS
 from themecoder.store import Project, schema
 
 DECISION_RULE = ("adjudicated decision first; then the decision of the preferred coder{coder}; "
@@ -55,24 +56,63 @@ class ExportData:
 
 
 def _fetch(conn, query, columns: list[str]) -> pd.DataFrame:  # noqa: ANN001
-    rows = conn.execute(query).fetchall()
+    """Run a Core select on the raw DB-API cursor: plain tuples, no per-row Row objects."""
+    rows = _rows(conn, query)
     if not rows:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     return pd.DataFrame.from_records(rows, columns=columns)
 
 
+def _rows(conn, query) -> list[tuple]:  # noqa: ANN001
+    # the few values (coder names, labels) are inlined by the dialect's own quoting
+    sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(sql)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def _int_columns(conn, query, n_columns: int) -> np.ndarray:  # noqa: ANN001
+    """A select of integer columns as an ``(n, n_columns)`` int64 array."""
+    rows = _rows(conn, query)
+    if not rows:
+        return np.zeros((0, n_columns), dtype=np.int64)
+    return np.array(rows, dtype=np.int64)
+
+
+def _coded(column, values: list[str]):  # noqa: ANN001, ANN202
+    """SQL that turns a text column into its position in ``values`` (small ints travel fast)."""
+    if not values:
+        return literal(-1)
+    return case({v: i for i, v in enumerate(values)}, value=column, else_=-1)
+
+
+def _distinct(conn, column) -> list[str]:  # noqa: ANN001
+    return sorted(str(v) for (v,) in _rows(conn, select(column).distinct()))
+
+
 def read_decisions(project: Project) -> pd.DataFrame:
-    """The whole decision log: ``id, answer_id, coder, themes, not_assigned, source, undoes``."""
+    """The whole decision log: ``id, answer_id, coder, themes, not_assigned, source, undoes``.
+
+    ``coder`` and ``source`` are categorical; ``undoes`` is 0 where a row undoes nothing.
+    """
     d = schema.decisions
-    query = select(d.c.id, d.c.answer_id, d.c.coder, d.c.themes, d.c.not_assigned, d.c.source,
-                   d.c.undoes)
     with project.engine.connect() as conn:
-        frame = _fetch(conn, query, ["id", "answer_id", "coder", "themes", "not_assigned",
-                                     "source", "undoes"])
-    frame["id"] = frame["id"].astype(np.int64)
-    frame["answer_id"] = frame["answer_id"].astype(np.int64)
-    frame["not_assigned"] = frame["not_assigned"].astype(bool)
-    return frame
+        coders = _distinct(conn, d.c.coder)
+        sources = _distinct(conn, d.c.source)
+        ints = _int_columns(conn, select(
+            d.c.id, d.c.answer_id, _coded(d.c.coder, coders), _coded(d.c.source, sources),
+            func.coalesce(d.c.undoes, 0), d.c.not_assigned).order_by(d.c.id), 6)
+        themes = [t for (t,) in _rows(conn, select(d.c.themes).order_by(d.c.id))]
+    return pd.DataFrame({
+        "id": ints[:, 0], "answer_id": ints[:, 1],
+        "coder": pd.Categorical.from_codes(ints[:, 2], categories=coders),
+        "themes": np.asarray(themes, dtype=object),
+        "not_assigned": ints[:, 5].astype(bool),
+        "source": pd.Categorical.from_codes(ints[:, 3], categories=sources),
+        "undoes": ints[:, 4]})
 
 
 def final_decisions_frame(log: pd.DataFrame, prefer_coder: str | None = None) -> pd.DataFrame:
@@ -92,7 +132,8 @@ def final_decisions_frame(log: pd.DataFrame, prefer_coder: str | None = None) ->
     ids = log["id"].to_numpy()
     is_undo = (log["source"] == "undo").to_numpy()
     withdrawn_ids = pd.to_numeric(log.loc[is_undo, "undoes"], errors="coerce").dropna()
-    withdrawn = np.isin(ids, withdrawn_ids.to_numpy(dtype=np.int64))
+    withdrawn = np.isin(ids, withdrawn_ids.to_numpy(dtype=np.int64)) if is_undo.any() \
+        else np.zeros(len(ids), dtype=bool)
     live = log.loc[~is_undo & ~withdrawn]
     # per (answer, coder) the latest live decision is in force
     live = live.sort_values("id", kind="stable")
@@ -134,32 +175,49 @@ def explode_themes(final: pd.DataFrame) -> pd.DataFrame:
 
 
 def load_export_data(project: Project, *, prefer_coder: str | None = None,
-                     with_text: bool = False) -> ExportData:
+                     with_text: bool = False, with_attributes: bool = True) -> ExportData:
     """Read respondents, answers and decisions and derive the final decision per answer.
 
     Args:
         project: an open project.
         prefer_coder: the coder whose decision wins when none is adjudicated.
         with_text: also read the answer texts (needed for the merged data, not for tallies).
+        with_attributes: also read respondent keys and attributes (not needed for tallies
+            without a breakdown).
     """
     r, a = schema.respondents, schema.answers
-    answer_cols = [a.c.id, a.c.respondent_id, a.c.question, a.c.has_comment]
-    names = ["id", "respondent_id", "question", "has_comment"]
-    if with_text:
-        answer_cols.append(a.c.text)
-        names.append("text")
     with project.engine.connect() as conn:
-        respondents = _fetch(conn, select(r.c.id, r.c.respondent_key, r.c.group_label,
-                                          r.c.attributes).order_by(r.c.id),
-                             ["id", "respondent_key", "group", "attributes"])
-        answers = _fetch(conn, select(*answer_cols).order_by(a.c.id), names)
-    respondents["id"] = respondents["id"].astype(np.int64)
-    respondents = respondents.set_index("id", drop=False)
-    answers["id"] = answers["id"].astype(np.int64)
-    answers["respondent_id"] = answers["respondent_id"].astype(np.int64)
-    answers["has_comment"] = answers["has_comment"].astype(bool)
-    position = respondents.index.get_indexer(answers["respondent_id"])
-    answers["group"] = respondents["group"].to_numpy()[position] if len(answers) else []
+        groups = _distinct(conn, r.c.group_label)
+        questions = _distinct(conn, a.c.question)
+        questions = [q for q in QUESTIONS if q in questions] + \
+            [q for q in questions if q not in QUESTIONS]
+        resp = _int_columns(conn, select(r.c.id, _coded(r.c.group_label, groups))
+                            .order_by(r.c.id), 2)
+        ans = _int_columns(conn, select(a.c.id, a.c.respondent_id,
+                                        _coded(a.c.question, questions), a.c.has_comment)
+                           .order_by(a.c.id), 4)
+        extra = None
+        if with_attributes:
+            extra = _fetch(conn, select(r.c.respondent_key, r.c.attributes).order_by(r.c.id),
+                           ["respondent_key", "attributes"])
+        texts = [t for (t,) in _rows(conn, select(a.c.text).order_by(a.c.id))] \
+            if with_text else None
+    respondents = pd.DataFrame({
+        "id": resp[:, 0],
+        "group": pd.Categorical.from_codes(resp[:, 1], categories=groups)},
+        index=pd.Index(resp[:, 0], name=None))
+    if extra is not None:
+        respondents["respondent_key"] = extra["respondent_key"].to_numpy(dtype=object)
+        respondents["attributes"] = extra["attributes"].to_numpy(dtype=object)
+    position = respondents.index.get_indexer(ans[:, 1])
+    answers = pd.DataFrame({
+        "id": ans[:, 0], "respondent_id": ans[:, 1],
+        "question": pd.Categorical.from_codes(ans[:, 2], categories=questions),
+        "has_comment": ans[:, 3].astype(bool),
+        "group": pd.Categorical.from_codes(resp[position, 1] if len(ans) else
+                                           np.zeros(0, dtype=np.int64), categories=groups)})
+    if texts is not None:
+        answers["text"] = np.asarray(texts, dtype=object)
     final = final_decisions_frame(read_decisions(project), prefer_coder)
     return ExportData(respondents=respondents, answers=answers, final=final,
                       themes=explode_themes(final))

@@ -124,9 +124,10 @@ def tally(project: Project, *, by: tuple[str, ...] | list[str] = (),
         ExportError: a ``by`` column is not a respondent attribute.
     """
     if data is None:
-        data = load_export_data(project, prefer_coder=prefer_coder)
+        data = load_export_data(project, prefer_coder=prefer_coder,
+                                with_attributes=bool(by))
     answers, final, themes = data.answers, data.final, data.themes
-    groups = list(dict.fromkeys(data.respondents["group"].tolist()))
+    groups = [str(g) for g in data.respondents["group"].unique()]
     codebooks = _group_order(project, groups)
 
     # state of each answer
@@ -138,11 +139,11 @@ def tally(project: Project, *, by: tuple[str, ...] | list[str] = (),
     is_na = np.zeros(len(answers), dtype=bool)
     is_na[decided] = final_na[final_pos[decided]]
     state = pd.DataFrame({
-        "group": answers["group"].to_numpy(), "question": answers["question"].to_numpy(),
+        "group": answers["group"].array, "question": answers["question"].array,
         "commented": has_comment, "to_do": has_comment & ~decided,
         "not_assigned": has_comment & decided & is_na,
         "coded": has_comment & decided & ~is_na})
-    per_gq = state.groupby(["group", "question"], sort=False)[
+    per_gq = state.groupby(["group", "question"], sort=False, observed=True)[
         ["commented", "to_do", "not_assigned", "coded"]].sum()
     respondents_per_group = data.respondents["group"].value_counts()
 
@@ -151,10 +152,11 @@ def tally(project: Project, *, by: tuple[str, ...] | list[str] = (),
         themes["answer_id"].to_numpy(dtype=np.int64))
     keep = (answer_pos >= 0)
     keep[keep] = has_comment[answer_pos[keep]]
-    mentions = pd.DataFrame({"group": answers["group"].to_numpy()[answer_pos[keep]],
-                             "question": answers["question"].to_numpy()[answer_pos[keep]],
+    mentions = pd.DataFrame({"group": answers["group"].array.take(answer_pos[keep]),
+                             "question": answers["question"].array.take(answer_pos[keep]),
                              "theme_id": themes["theme_id"].to_numpy()[keep]})
-    theme_counts = mentions.groupby(["group", "question", "theme_id"], sort=False).size()
+    theme_counts = mentions.groupby(["group", "question", "theme_id"], sort=False,
+                                    observed=True).size()
     known = {(g, t.id) for g, cb in codebooks.items() for t in cb.themes}
     stray = sum(int(n) for (g, _q, t), n in theme_counts.items() if (g, t) not in known)
 
@@ -234,17 +236,18 @@ def _crosstab(column: str, values: pd.Series, data: ExportData, codebooks: dict[
     level = np.where(pd.Series(level).fillna("").astype(str).str.strip() == "", BLANK_LEVEL,
                      level)
     answer_pos, keep = mentions_keep
-    commenters = pd.DataFrame({"group": answers["group"].to_numpy()[has_comment],
-                               "question": answers["question"].to_numpy()[has_comment],
+    commenters = pd.DataFrame({"group": answers["group"].array[has_comment],
+                               "question": answers["question"].array[has_comment],
                                "level": level[has_comment]})
-    n_level = commenters.groupby(["group", "question", "level"]).size().sort_index()
+    n_level = commenters.groupby(["group", "question", "level"], observed=True).size()
+    n_level = n_level.sort_index()
     mention_frame = pd.DataFrame({
-        "group": answers["group"].to_numpy()[answer_pos[keep]],
-        "question": answers["question"].to_numpy()[answer_pos[keep]],
+        "group": answers["group"].array.take(answer_pos[keep]),
+        "question": answers["question"].array.take(answer_pos[keep]),
         "level": level[answer_pos[keep]],
         "theme_id": data.themes["theme_id"].to_numpy()[keep]})
     k_level = mention_frame.groupby(["group", "question", "theme_id", "level"],
-                                    sort=False).size()
+                                    sort=False, observed=True).size()
     rows: list[dict[str, Any]] = []
     tests: list[dict[str, Any]] = []
     for group, codebook in codebooks.items():
