@@ -256,3 +256,24 @@ def test_missing_project_is_one_line(tmp_path) -> None:  # noqa: ANN001
     result = CliRunner().invoke(cli, ["agree", str(tmp_path / "none.themecoder")])
     assert result.exit_code == 2
     assert result.output.startswith("error: ") and result.output.count("\n") == 1
+
+
+def test_coding_session_is_blind_and_skips_others_claims(team_project: Project) -> None:
+    from themecoder.coding import CodingSession
+
+    project = team_project
+    sample = draw_double_coding_sample(project, ["alice", "bob"], n=6, seed=2)
+    blind = sample.answer_ids[0]
+    holder = project.answer(blind).group == "holder"
+    project.record_decision(blind, "bob", ["support"] if holder else ["process"])
+    alice = CodingSession(project, "alice")
+    assert alice.decision(blind) is None  # bob's coding stays hidden from alice
+    assert alice.status_of(blind) == "todo"
+    carol = CodingSession(project, "carol")
+    assert carol.decision(blind) is not None  # carol is not in the sample
+    # alice moves onto the first answer to do and claims it; dave's session skips it
+    first = alice.first_todo()
+    assert first is not None and first.id in claimed_by_others(project, "dave")
+    dave = CodingSession(project, "dave")
+    other = dave.first_todo()
+    assert other is not None and other.id != first.id

@@ -26,6 +26,7 @@ from typing import Any
 
 from themecoder.codebook import QUESTION_LABELS, QUESTIONS, Codebook
 from themecoder.store.project import Answer, Decision, Project, StoredSuggestion
+from themecoder.store.teams import blind_to, claim, claimed_by_others
 
 STATUSES = ("all", "todo", "done", "not_assigned")
 """Answer statuses a filter can select: everything, still to do, coded, not assigned."""
@@ -150,6 +151,8 @@ class CodingSession:
         self._all_suggestions_loaded = False
         self._notes: dict[int, str] = {a: text for (a, c), text in project.notes().items()
                                        if c == coder}
+        # double-coding answers this coder codes without seeing others' decisions
+        self._blind = blind_to(project, coder)
         self._log_seen = 0
         self._q_total: dict[str, int] = {}
         self._q_done: dict[str, int] = {}
@@ -177,6 +180,8 @@ class CodingSession:
         for (answer_id, coder), decision in current.items():
             if coder == self.coder:
                 mine[answer_id] = decision
+            elif answer_id in self._blind:
+                continue
             else:
                 best = other.get(answer_id)
                 if best is None or decision.id > best.id:
@@ -368,21 +373,29 @@ class CodingSession:
 
     def first_todo(self) -> Answer | None:
         """Go to the first answer in the filter still to do (stays put if there is none)."""
+        taken = claimed_by_others(self.project, self.coder)
         for pos, i in enumerate(self._view):
-            if not self._is_done(self._items[i]):
+            if self._free_for_me(self._items[i], taken):
                 self.position = pos
                 return self._items[i].answer
         return None
 
+    def _free_for_me(self, item: _Item, taken: set[int]) -> bool:
+        """Still to do and not being coded by another coder; claims it for this coder."""
+        return not self._is_done(item) and item.answer.id not in taken and \
+            claim(self.project, self.coder, item.answer.id)
+
     def next_todo(self) -> Answer | None:
         """Go to the next answer still to do after the current one, wrapping around.
 
+        Answers another coder has claimed are skipped; the answer gone to is claimed.
         Returns ``None`` (and stays put) when every answer in the filter is done.
         """
         n = len(self._view)
+        taken = claimed_by_others(self.project, self.coder)
         for step in range(1, n + 1):
             pos = (self.position + step) % n
-            if not self._is_done(self._items[self._view[pos]]):
+            if self._free_for_me(self._items[self._view[pos]], taken):
                 self.position = pos
                 return self._items[self._view[pos]].answer
         return None
