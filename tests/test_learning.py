@@ -222,3 +222,21 @@ def test_retraining_can_be_cancelled_and_needs_data(coded: Project, tmp_path: Pa
     assert "model:poet_holders" not in coded.info()
     with pytest.raises(NotEnoughData):
         Retrainer(coded, coded.codebook_for_group("holder"), min_examples=1000).retrain()
+
+
+def test_coding_session_can_take_the_uncertain_order(small: Project) -> None:
+    from themecoder.coding import CodingSession
+
+    ids = [a.id for a in small.answers()]
+    small.save_suggestions([(i, [_theme("staff", 0.99, 0.5)], False) for i in ids[:3]] +
+                           [(ids[3], [_theme("staff", 0.51, 0.5)], False)], "t@1")
+    small.record_decision(ids[0], "ana", ["staff"])
+    plain = CodingSession(small, "ana")
+    assert plain.current.id == ids[1]
+    session = CodingSession(small, "ana", order="uncertain")
+    # answers with no suggestion at all, then the one on the edge, then the sure ones
+    assert session.view_ids()[:3] == [ids[4], ids[5], ids[3]]
+    assert session.current.id == ids[4]
+    assert session.view_ids()[-1] == ids[0]                # decided: last
+    with pytest.raises(ValueError):
+        CodingSession(small, "ana", order="sideways")

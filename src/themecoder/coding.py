@@ -120,13 +120,15 @@ class CodingSession:
         project: The open project.
         coder: Who is coding (stored with every decision).
         clock: Returns seconds (monotonic); tests pass a fake clock.
+        order: ``"plain"`` (import order) or ``"uncertain"`` (the answers to do, the most
+            uncertain suggestions first, see :func:`themecoder.learning.uncertainty_order`).
 
     The queue holds every answer with a comment, in import order. :attr:`filter`
     narrows it; :attr:`position` is the index of the current answer in the filtered view.
     """
 
     def __init__(self, project: Project, coder: str, *,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, order: str = "plain") -> None:
         coder = coder.strip()
         if not coder:
             raise ValueError("a coding session needs a coder name")
@@ -144,6 +146,15 @@ class CodingSession:
                 self._items.append(item)
                 self._by_id[answer.id] = item
                 self._by_key[answer.key] = answer.id
+        if order == "uncertain":
+            # The answers to do, the model's least sure first (with a random share mixed
+            # in, see themecoder.learning); answers already decided keep import order after.
+            from themecoder.learning import uncertainty_order
+
+            rank = {a: n for n, a in enumerate(uncertainty_order(project, coder))}
+            self._items.sort(key=lambda item: rank.get(item.answer.id, len(rank)))
+        elif order != "plain":
+            raise ValueError(f"order must be 'plain' or 'uncertain', not {order!r}")
         self._codebooks: dict[str, Codebook] = {}
         for group in sorted({item.answer.group for item in self._items}):
             self._codebooks[group] = project.codebook_for_group(group)

@@ -86,6 +86,10 @@ APP_ACTIONS: tuple[Action, ...] = (
     Action("view.toggle_dark", "f2", "toggle_dark", "Light/dark", "view: toggle dark",
            show=False),
     Action("app.palette", "ctrl+p", "command_palette", "Commands", show=False),
+    Action("model.retrain", "f5", "retrain", "Retrain model", "model: retrain",
+           show=False),
+    Action("themes.discover", "f6", "discover", "Discover themes", "themes: discover",
+           show=False),
     Action("app.quit", "ctrl+q", "quit", "Quit", "app: quit", show=False),
 )
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any, ClassVar
 
+from textual import work
 from textual.app import App
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from themecoder.coding import CodingSession
 from themecoder.store import Project
@@ -15,6 +18,12 @@ from themecoder.tui.screens.info import HelpScreen
 
 POLL_SECONDS = 3.0
 """How often the app looks for decisions made by other coders."""
+
+RETRAIN_EVERY = 50
+"""Retrain the model in the background after this many decisions."""
+
+RETRAIN_CHECK_SECONDS = 5.0
+"""How often the app checks whether a retraining is due."""
 
 
 class CodingApp(App[None]):
@@ -30,6 +39,10 @@ class CodingApp(App[None]):
             ``THEMECODER_KEYMAP``).
         suggesters: Suggesters to use ahead, by codebook id (default: built from the
             project's model or keywords when first needed).
+        order: ``"plain"`` (import order) or ``"uncertain"`` (the model's least sure answers
+            first, see :func:`themecoder.learning.uncertainty_order`).
+        retrain_every: Retrain the model in the background after this many decisions
+            (``None``: only on demand, palette "model: retrain").
         adjudicate: Open on the adjudication screen, ``coder`` being the adjudicator.
         adjudicate_coders: Coders whose disagreements to settle (default: everyone).
     """
@@ -41,19 +54,25 @@ class CodingApp(App[None]):
 
     def __init__(self, project_location: str, coder: str, *, suggest_ahead: bool = True,
                  poll_seconds: float | None = POLL_SECONDS, deterministic: bool = False,
-                 keymap: dict[str, str] | None = None,
+                 keymap: dict[str, str] | None = None, order: str = "plain",
+                 retrain_every: int | None = RETRAIN_EVERY,
                  suggesters: dict[str, Any] | None = None, adjudicate: bool = False,
                  adjudicate_coders: list[str] | None = None) -> None:
         super().__init__()
         self.project = Project.open(project_location)
-        self.session = CodingSession(self.project, coder)
+        self.session = CodingSession(self.project, coder, order=order)
+        self.order = order
+        self.retrain_every = retrain_every
+        self.retrainers: dict[str, Any] = {}
+        self._remaining_at_retrain = self.session.progress().remaining
         self.poll_seconds = poll_seconds
         self.suggest_ahead = suggest_ahead
         self.deterministic = deterministic
         self.cursor_blink = not deterministic
         """Whether text inputs blink their cursor (off for snapshots)."""
         self.keymap = {**keymap_from_env(), **(keymap or {})}
-        self.suggesters = suggesters
+        # shared with the coding screen, so a retrained model replaces the cached ones
+        self.suggesters = suggesters if suggesters is not None else {}
         self.coding_screen: CodingScreen | None = None
         self.adjudicate = adjudicate
         """Open on the adjudication screen (``coder`` is the adjudicator)."""
@@ -74,10 +93,115 @@ class CodingApp(App[None]):
             self.push_screen(AdjudicationScreen(self.project, self.session.coder,
                                                 self.adjudicate_coders))
         if self.poll_seconds:
-            self.set_interval(self.poll_seconds, self.coding_screen.poll_store)
+            self.set_interval(self.poll_seconds, self._poll_store)
+        if self.retrain_every:
+            self.set_interval(RETRAIN_CHECK_SECONDS, self.check_retrain)
 
     def on_unmount(self) -> None:
         self.project.close()
+
+    def _poll_store(self) -> None:
+        if self.coding_screen is not None:
+            self.coding_screen.poll_store()
+
+    # ------------------------------------------------------------------ learning while coding
+
+    def check_retrain(self) -> None:
+        """Start a background retraining once ``retrain_every`` answers were decided."""
+        remaining = self.session.progress().remaining
+        if self.retrain_every and \
+                self._remaining_at_retrain - remaining >= self.retrain_every:
+            self.start_retrain(on_demand=False)
+
+    def start_retrain(self, *, on_demand: bool) -> None:
+        """Retrain unless a retraining is already running."""
+        if any(w.group == "retrain" and w.state in (WorkerState.PENDING, WorkerState.RUNNING)
+               for w in self.workers):
+            if on_demand:
+                self.notify("The model is already being retrained.")
+            return
+        self._remaining_at_retrain = self.session.progress().remaining
+        if on_demand:
+            self.notify("Retraining the model in the background; keep coding.", timeout=3)
+        self.retrain_worker(on_demand)
+
+    def action_retrain(self) -> None:
+        self.start_retrain(on_demand=True)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="retrain",
+          name="retrain model")
+    def retrain_worker(self, on_demand: bool) -> tuple[list[Any], list[int]]:
+        from themecoder.learning import NotEnoughData, Retrainer, todo_answers
+
+        worker = get_current_worker()
+        cancel = threading.Event()
+
+        def progress(_done: int, _total: int) -> None:
+            if worker.is_cancelled:
+                cancel.set()
+
+        results = []
+        codebooks = {cb.id: cb for cb in self.session.codebooks.values()}
+        for codebook_id, codebook in codebooks.items():
+            retrainer = self.retrainers.get(codebook_id)
+            if retrainer is None:
+                retrainer = self.retrainers[codebook_id] = Retrainer(
+                    self.project, codebook, every=self.retrain_every or RETRAIN_EVERY)
+            try:
+                retrainer.retrain(cancel, progress)
+            except NotEnoughData as exc:
+                if on_demand:
+                    self.call_from_thread(self.notify, exc.one_line(), severity="warning")
+                continue
+            results.append(retrainer.last)
+        return results, [a.id for a in todo_answers(self.project)]
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "retrain":
+            return
+        if event.state == WorkerState.SUCCESS and event.worker.result:
+            results, todo = event.worker.result
+            if not results:
+                return
+            self.suggesters.clear()
+            if self.coding_screen is not None:
+                from themecoder.tui.messages import SuggestionsReady
+
+                self.coding_screen.post_message(SuggestionsReady(todo))
+            done = "; ".join(f"{r.path.parent.name} {r.version} on {r.n_examples} answers"
+                             for r in results)
+            self.notify(f"Model retrained: {done}. Suggestions refreshed for "
+                        f"{sum(r.refreshed for r in results)} answers to do.",
+                        title="Model retrained", timeout=6)
+        elif event.state == WorkerState.ERROR:
+            error = event.worker.error
+            text = error.one_line() if hasattr(error, "one_line") else \
+                f"{type(error).__name__}: {error}"
+            self.notify(f"Retraining failed: {text}", severity="error", title="Model")
+
+    # ------------------------------------------------------------------ new themes
+
+    def action_discover(self) -> None:
+        from themecoder.tui.screens.discover import DiscoverScreen
+
+        self.push_screen(DiscoverScreen(self.project, self.session.coder), self.theme_adopted)
+
+    def theme_adopted(self, adoption: Any) -> None:
+        """After a theme was adopted: reopen the coding screen with the new codebook."""
+        if adoption is None or self.coding_screen is None:
+            return
+        current = self.session.current
+        self.project.refresh()
+        self.suggesters.clear()
+        self.session = CodingSession(self.project, self.session.coder, order=self.order)
+        if current is not None:
+            self.session.jump(current.id)
+        old = self.coding_screen
+        self.coding_screen = CodingScreen(self.session, project_name=old.project_name,
+                                          suggest_ahead_enabled=old.suggest_ahead_enabled,
+                                          show_rate=old.show_rate, suggesters=self.suggesters)
+        if self.screen is old:
+            self.switch_screen(self.coding_screen)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -1,0 +1,202 @@
+"""Candidate new themes: clusters of answers no theme covers, and a dialog to adopt one.
+
+Discovery (:func:`themecoder.discover.discover_candidates`) runs in a worker thread; the
+list fills when it is done. Adopting asks for the theme's name, definition and keywords,
+then adds the theme (a new codebook version) and codes the candidate's answers with it; the
+screen closes returning the :class:`~themecoder.discover.Adoption`, so the app can reload
+the codebook.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Checkbox, Footer, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
+
+from themecoder.discover import Adoption, Candidate, adopt, discover_candidates
+from themecoder.errors import ThemecoderError
+from themecoder.store import Project
+from themecoder.tui.screens.dialogs import Dialog
+
+
+@dataclass(frozen=True)
+class AdoptChoice:
+    """What the adopt dialog returns."""
+
+    name: str
+    definition: str
+    keywords: tuple[str, ...]
+    code_all: bool
+
+
+class AdoptDialog(Dialog, ModalScreen[AdoptChoice | None]):
+    """Name, definition and keywords for the theme made from a candidate."""
+
+    def __init__(self, candidate: Candidate) -> None:
+        super().__init__()
+        self.candidate = candidate
+
+    def compose(self) -> ComposeResult:
+        c = self.candidate
+        with Vertical(classes="dialog adopt"):
+            yield Label(Content(f"New theme from candidate {c.id} ({c.size} answers)"),
+                        classes="dialog-title")
+            yield Input(c.name, placeholder="theme name", id="adopt-name")
+            yield Input(placeholder="definition: what the theme covers", id="adopt-definition")
+            yield Input(", ".join(w for w in c.top_words[:3]),
+                        placeholder="keywords, comma-separated", id="adopt-keywords")
+            yield Checkbox(f"code all {c.size} answers (else the {len(c.example_ids)} "
+                           "examples)", False, id="adopt-all")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Adopt", variant="primary", id="adopt")
+                yield Button("Cancel", id="cancel")
+
+    def chosen(self) -> AdoptChoice | None:
+        """The dialog's fields, or ``None`` (with a warning) when the name is empty."""
+        name = self.query_one("#adopt-name", Input).value.strip()
+        if not name:
+            self.notify("The theme needs a name.", severity="warning")
+            return None
+        keywords = self.query_one("#adopt-keywords", Input).value.split(",")
+        return AdoptChoice(name=name,
+                           definition=self.query_one("#adopt-definition", Input).value.strip(),
+                           keywords=tuple(k.strip() for k in keywords if k.strip()),
+                           code_all=self.query_one("#adopt-all", Checkbox).value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        choice = self.chosen()
+        if choice is not None:
+            self.dismiss(choice)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "adopt":
+            choice = self.chosen()
+            if choice is not None:
+                self.dismiss(choice)
+        else:
+            self.dismiss(None)
+
+
+class DiscoverScreen(Screen[Adoption | None]):
+    """Candidate new themes with their top words and examples; ``a`` adopts one."""
+
+    CSS_PATH = "discover.tcss"
+    BINDINGS = [
+        Binding("a", "adopt", "Adopt as theme", id="discover.adopt"),
+        Binding("escape", "close", "Back", id="discover.close"),
+    ]
+
+    def __init__(self, project: Project, coder: str, *, random_state: int = 0,
+                 **discover_options: Any) -> None:
+        super().__init__()
+        self.project = project
+        self.coder = coder
+        self.random_state = random_state
+        self.discover_options = discover_options
+        self.candidates: list[Candidate] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("Candidate new themes: answers no theme covers, grouped",
+                     id="discover-title")
+        with Horizontal(id="discover-body"):
+            yield OptionList(id="candidates")
+            with VerticalScroll(id="candidate-detail"):
+                yield Static("Looking for clusters of uncoded answers…", id="candidate-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.find_candidates()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="discover",
+          name="discover themes")
+    def find_candidates(self) -> list[Candidate]:
+        return discover_candidates(self.project, random_state=self.random_state,
+                                   **self.discover_options)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "discover":
+            return
+        if event.state == WorkerState.SUCCESS:
+            self.show_candidates(event.worker.result or [])
+        elif event.state == WorkerState.ERROR:
+            error = event.worker.error
+            text = error.one_line() if isinstance(error, ThemecoderError) else \
+                f"{type(error).__name__}: {error}"
+            self.query_one("#candidate-text", Static).update(Content(f"Discovery failed: {text}"))
+
+    def show_candidates(self, candidates: list[Candidate]) -> None:
+        """Fill the list (and the detail of the first candidate)."""
+        self.candidates = candidates
+        options = self.query_one("#candidates", OptionList)
+        options.clear_options()
+        for c in candidates:
+            options.add_option(Option(Content.assemble(
+                (f"{c.id:>2}. ", "bold"), c.name, (f"  {c.size} · {c.group}", "dim")),
+                id=str(c.id)))
+        if candidates:
+            options.highlighted = 0
+            options.focus()
+            self.show_detail(candidates[0])
+        else:
+            self.query_one("#candidate-text", Static).update(Content(
+                "No cluster of uncoded answers is large and coherent enough to suggest a "
+                "new theme."))
+
+    def show_detail(self, c: Candidate) -> None:
+        lines = [Content.styled(f"{c.id}. {c.name}", "bold $accent"),
+                 Content(f"{c.size} answers of group {c.group} · cohesion {c.cohesion:.2f}"),
+                 Content.assemble(("Top words: ", "bold"), ", ".join(c.top_words)),
+                 Content(""), Content.styled("Examples", "bold")]
+        lines += [Content(f"• {' '.join(text.split())}") for text in c.examples]
+        self.query_one("#candidate-text", Static).update(Content("\n").join(lines))
+
+    def highlighted(self) -> Candidate | None:
+        """The candidate under the cursor."""
+        index = self.query_one("#candidates", OptionList).highlighted
+        if index is None or not 0 <= index < len(self.candidates):
+            return None
+        return self.candidates[index]
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        candidate = self.highlighted()
+        if candidate is not None:
+            self.show_detail(candidate)
+
+    def action_adopt(self) -> None:
+        candidate = self.highlighted()
+        if candidate is None:
+            self.app.bell()
+            return
+
+        def done(choice: AdoptChoice | None) -> None:
+            if choice is None:
+                return
+            try:
+                result = adopt(self.project, candidate, name=choice.name,
+                               definition=choice.definition, keywords=choice.keywords,
+                               coder=self.coder,
+                               answer_ids=list(candidate.answer_ids) if choice.code_all
+                               else None)
+            except ThemecoderError as exc:
+                self.notify(exc.one_line(), severity="error", title="Not adopted")
+                return
+            self.notify(f"Added theme {result.theme.name} (codebook {result.codebook.id} "
+                        f"v{result.codebook.version}); coded {len(result.coded)} answers.",
+                        title="Theme adopted")
+            self.dismiss(result)
+
+        self.app.push_screen(AdoptDialog(candidate), done)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
