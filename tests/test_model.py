@@ -372,3 +372,31 @@ def test_importing_the_model_loads_neither_textual_nor_torch():
     code = ("import sys, themecoder.suggest.model, themecoder.suggest.training_data; "
             "assert 'textual' not in sys.modules and 'torch' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_fast_char_ngrams_equal_scikit_learns():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from themecoder.suggest.model import _char_wb_tfidf
+
+    docs = ["Café  naïve\tword\n x", "", "   ", "Iâ€™ve ™ ok", "a bb ccc dddd eeeee", "x"]
+    vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True,
+                          strip_accents="unicode").fit(docs[:4] * 2)
+    assert abs(vec.transform(docs) - _char_wb_tfidf(vec, docs)).max() < 1e-12
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("codebook_id", ["poet_holders", "poet_carers"])
+def test_shipped_models_match_the_shipped_codebooks(codebook_id):
+    from themecoder.codebook import load_codebook
+
+    codebook_path = ROOT / "codebooks" / f"{codebook_id}.yaml"
+    if not (ROOT / "models" / "poet-sample" / codebook_id).exists() or not codebook_path.exists():
+        pytest.skip("no shipped model or codebook")
+    codebook = load_codebook(codebook_path)
+    loaded = load_model(ROOT / "models" / "poet-sample", codebook)
+    assert loaded.path.name == codebook_id and loaded.theme_ids == codebook.theme_ids
+    assert loaded.classifier.predict(["my personal assistant helps me get out"],
+                                     ["worked_well"]).sum() >= 1
