@@ -137,11 +137,12 @@ class CodingScreen(Screen[None]):
     def render_progress(self) -> None:
         session = self.session
         self.query_one(ProgressLine).update(Content(progress_text(
-            session.progress(), session.filter.describe(), show_rate=self.show_rate)))
+            session.progress(), session.filter.describe(), show_rate=self.show_rate)),
+            layout=False)
         top = f"themecoder · {self.project_name} · coder {session.coder}"
         if self._suggest_status:
             top += f" · {self._suggest_status}"
-        self.query_one("#topbar", Static).update(Content(top))
+        self.query_one("#topbar", Static).update(Content(top), layout=False)
 
     # ------------------------------------------------------------------ deciding
 

@@ -70,32 +70,41 @@ class AnswerView(VerticalScroll, can_focus=False):
         yield Static("Same respondent", id="context-title")
         yield Static(id="context")
 
+    def _set(self, selector: str, content: Content | str) -> None:
+        """Update one part, skipping the repaint when it shows the same already."""
+        last = self._last if hasattr(self, "_last") else {}
+        self._last = last
+        if last.get(selector) == content:
+            return
+        last[selector] = content
+        self.query_one(selector, Static).update(content)
+
     def show(self, answer: Answer | None, *, position: str, suggestion: StoredSuggestion | None,
              decision: Decision | None, codebook: Codebook | None, coder: str, note: str,
              context: list[Answer], show_reasons: bool) -> None:
         """Render one answer (``None``: the filter matches nothing)."""
         q = self.query_one
         if answer is None or codebook is None:
-            q("#question", Static).update("No answers match this filter")
-            q("#meta", Static).update("Press f to change the filter, or ? for help.")
+            self._set("#question", "No answers match this filter")
+            self._set("#meta", "Press f to change the filter, or ? for help.")
             for name in ("#answer-text", "#suggested-by", "#decision", "#note", "#reasons",
                          "#context"):
-                q(name, Static).update("")
+                self._set(name, "")
             q("#context-title").display = False
             return
-        q("#question", Static).update(QUESTION_LABELS.get(answer.question, answer.question))
-        q("#meta", Static).update(Content(
+        self._set("#question", QUESTION_LABELS.get(answer.question, answer.question))
+        self._set("#meta", Content(
             f"{answer.group} · respondent {answer.respondent_key} · answer {answer.key} "
             f"(id {answer.id}) · {position}"))
-        q("#answer-text", Static).update(
+        self._set("#answer-text",
             highlighted(answer.text, merged_spans(suggestion, len(answer.text))))
-        q("#suggested-by", Static).update(Content(_suggested_by(suggestion, codebook)))
-        q("#decision", Static).update(Content(decision_text(decision, codebook, coder)))
-        q("#note", Static).update(Content(f"Note: {note}" if note else ""))
-        q("#reasons", Static).update(Content(_reasons(suggestion, codebook)
+        self._set("#suggested-by", Content(_suggested_by(suggestion, codebook)))
+        self._set("#decision", Content(decision_text(decision, codebook, coder)))
+        self._set("#note", Content(f"Note: {note}" if note else ""))
+        self._set("#reasons", Content(_reasons(suggestion, codebook)
                                              if show_reasons else ""))
         q("#context-title").display = bool(context)
-        q("#context", Static).update(Content("\n").join(
+        self._set("#context", Content("\n").join(
             Content.assemble((QUESTION_LABELS.get(a.question, a.question) + ": ", "bold"),
                              a.text.strip() or "(no comment)")
             for a in context))

@@ -71,6 +71,9 @@ class ThemeList(VerticalScroll, can_focus=False):
     def show(self, marked: set[str], scores: dict[str, float], suggested: set[str],
              highlighted: int) -> None:
         """Mark, score and highlight the rows."""
-        for row, theme in zip(self.query(ThemeRow), self.codebook.themes, strict=True):
+        rows = self.__dict__.get("_rows")
+        if rows is None:
+            rows = self.__dict__["_rows"] = list(self.query(ThemeRow))
+        for row, theme in zip(rows, self.codebook.themes, strict=True):
             row.show(theme.id in marked, scores.get(theme.id), theme.id in suggested,
                      row.index == highlighted, self.name_width)
