@@ -249,3 +249,33 @@ def test_cli_errors_are_one_line(project: Project) -> None:
     result = runner.invoke(cli, ["discover", project.location, "--adopt", "1",
                                  "--coder", "ana"])
     assert result.exit_code == 2
+
+
+def test_vague_and_repeated_placeholder_answers_are_not_candidates(tmp_path: Path) -> None:
+    rows = [{"answer_id": f"X{i}", "respondent_id": f"R-X{i}", "group": "holder",
+             "question": "change", "text": text, "themes": "Not assigned"}
+            for i, text in enumerate(["Did not answer"] * 12 +
+                                     ["Respondent left this question blank today"] * 12)]
+    rows += [{"answer_id": f"P{i}", "respondent_id": f"R-P{i}", "group": "holder",
+              "question": "change", "text": text, "themes": ""}
+             for i, text in enumerate(PLANTED)]
+    path = tmp_path / "vague.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    with Project.create(tmp_path / "vague.themecoder") as project:
+        project.add_codebook(load_codebook(CODEBOOKS / "poet_holders.yaml"))
+        mapping = SurveyMapping(layout="long", id="respondent_id", group="group",
+                                question="question", text="text", answer_id="answer_id",
+                                themes="themes")
+        names = [t.name for t in project.codebooks()[0].themes] + ["Not assigned"]
+        project.import_survey(read_survey(path, mapping, theme_names=names))
+        pool = {a.text for a in discovery_pool(project)["holder"]}
+        assert "Did not answer" not in pool          # too vague to carry a topic
+        assert "Respondent left this question blank today" in pool
+        candidates = discover_candidates(project)
+        assert candidates
+        for c in candidates:
+            assert "blank" not in c.top_words          # one text repeated is no topic
+        assert set(candidates[0].examples) <= set(PLANTED)

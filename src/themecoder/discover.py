@@ -8,11 +8,13 @@ its own codebook), the commented answers that have *no theme*:
 - answers nobody has decided yet whose stored suggestion is weak (best score below
   ``weak_score``) or missing,
 
-leaves out stock non-answers ("n/a", "nothing"), vectorises the rest (TF-IDF over lemmas,
+leaves out answers too vague to carry a topic (stock non-answers such as "n/a" or "did not
+answer", and answers with fewer than two content words), vectorises the rest (TF-IDF over lemmas,
 1–2-grams, English stop words removed; or sentence embeddings when the ``accurate`` extra
 is installed and asked for) and clusters them with k-means, choosing k by the silhouette
 score within a small range. Members far from their cluster's centre are trimmed, so a
-cluster keeps only answers that really share its words; tiny or loose clusters are dropped.
+cluster keeps only answers that really share its words; tiny or loose clusters, and clusters
+of one text repeated, are dropped.
 Each remaining cluster is a :class:`Candidate` with its distinctive words (compared with the
 rest of the pool), a proposed name, its most central answers as examples, and a cohesion
 score (mean cosine similarity of the members to their centre). Candidates come sorted by
@@ -115,7 +117,7 @@ def discovery_pool(project: Project, *, group: str | None = None,
     Returns:
         ``{group: answers}`` in import order; groups with no such answer are left out.
     """
-    from themecoder.suggest.suggester import is_stock_non_answer
+    from themecoder.suggest.suggester import looks_vague
 
     decided = project.final_decisions()
     suggestions = project.suggestions()
@@ -129,7 +131,7 @@ def discovery_pool(project: Project, *, group: str | None = None,
             suggestion = suggestions.get(answer.id)
             if suggestion is not None and suggestion.top_score >= weak_score:
                 continue
-        if is_stock_non_answer(answer.text):
+        if looks_vague(answer.text):
             continue
         out.setdefault(answer.group, []).append(answer)
     return out
@@ -339,6 +341,9 @@ def discover_candidates(project: Project, *, n_candidates: int | None = None,
             order = np.argsort(-sims, kind="stable")
             rows = rows[order]
             members = keep[rows]
+            # One text repeated ("Did not answer" x 900) is an artefact, not a topic.
+            if len({" ".join(answers[i].text.casefold().split()) for i in members}) < min_size:
+                continue
             top = _top_terms(B, members, terms)
             if not top:
                 continue
