@@ -279,3 +279,17 @@ def test_vague_and_repeated_placeholder_answers_are_not_candidates(tmp_path: Pat
         for c in candidates:
             assert "blank" not in c.top_words          # one text repeated is no topic
         assert set(candidates[0].examples) <= set(PLANTED)
+
+
+def test_close_clusters_are_merged_and_distant_ones_kept() -> None:
+    import numpy as np
+
+    from themecoder.discover import _merge_close
+
+    X = np.array([[1.0, 0, 0], [1.0, 0.1, 0], [0.9, 0.4, 0], [1.0, 0.3, 0],
+                  [0, 0, 1.0], [0, 0.1, 1.0]])
+    X = X / np.linalg.norm(X, axis=1, keepdims=True)
+    labels = np.array([0, 0, 1, 1, 2, 2])
+    merged = _merge_close(X, labels, 0.9)
+    assert merged[0] == merged[2] and merged[4] != merged[0]
+    assert list(_merge_close(X, labels, 1.01)) == [0, 0, 1, 1, 2, 2]

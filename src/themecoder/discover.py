@@ -53,6 +53,9 @@ MIN_SIMILARITY = 0.12
 MIN_COHESION = 0.2
 """Clusters whose members are on average less similar than this to their centre are dropped."""
 
+MERGE_SIMILARITY = 0.4
+"""Clusters whose centres are at least this similar (cosine) are merged into one candidate."""
+
 N_EXAMPLES = 5
 """How many central answers a candidate shows."""
 
@@ -234,6 +237,32 @@ def _cluster(X: Any, min_size: int, random_state: int) -> np.ndarray:
     return best[1] if best is not None else np.zeros(n, dtype=int)
 
 
+def _merge_close(X: Any, labels: np.ndarray, threshold: float) -> np.ndarray:
+    """Merge clusters whose centres are similar: the silhouette often prefers splitting one
+    topic ("transport to hospital", "the transport driver") into several small clusters."""
+    import numpy as np
+
+    ids = sorted(set(labels.tolist()))
+    if len(ids) < 2:
+        return labels
+    centres = np.vstack([_centre(X, np.flatnonzero(labels == i)) for i in ids])
+    sims = centres @ centres.T
+    parent = list(range(len(ids)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for a in range(len(ids)):
+        for b in range(a + 1, len(ids)):
+            if sims[a, b] >= threshold:
+                parent[root(b)] = root(a)
+    mapping = {ids[i]: ids[root(i)] for i in range(len(ids))}
+    return np.array([mapping[label] for label in labels.tolist()])
+
+
 def _row_dot(X: Any, centre: np.ndarray) -> np.ndarray:
     import numpy as np
 
@@ -287,7 +316,8 @@ def discover_candidates(project: Project, *, n_candidates: int | None = None,
                         min_size: int = 3, weak_score: float = 0.35,
                         random_state: int = 0, group: str | None = None,
                         method: str = "tfidf",
-                        min_cohesion: float = MIN_COHESION) -> list[Candidate]:
+                        min_cohesion: float = MIN_COHESION,
+                        merge_similarity: float = MERGE_SIMILARITY) -> list[Candidate]:
     """Clusters of uncoded answers that might deserve a theme (see the module docstring).
 
     Args:
@@ -300,6 +330,8 @@ def discover_candidates(project: Project, *, n_candidates: int | None = None,
         group: Only this respondent group.
         method: ``"tfidf"`` (default) or ``"embeddings"`` (needs the ``accurate`` extra).
         min_cohesion: Drop clusters less cohesive than this.
+        merge_similarity: Merge clusters whose centres are at least this similar (cosine;
+            above 1 never merges).
 
     Returns:
         Candidates sorted by size × cohesion, best first, with ids 1, 2, ...
@@ -322,7 +354,7 @@ def discover_candidates(project: Project, *, n_candidates: int | None = None,
         if len(keep) < max(min_size, 2):
             continue
         Xk = X[keep]
-        labels = _cluster(Xk, min_size, random_state)
+        labels = _merge_close(Xk, _cluster(Xk, min_size, random_state), merge_similarity)
         for label in sorted(set(labels.tolist())):
             rows = np.flatnonzero(labels == label)
             if len(rows) < min_size:
