@@ -227,3 +227,21 @@ def test_mapping_file(tmp_path: Path) -> None:
 ])
 def test_normalise_question(label: str, key: str | None) -> None:
     assert normalise_question(label) == key
+
+
+def test_doubled_quotes_far_into_a_csv_are_read(tmp_path: Path) -> None:
+    lines = ["respondent_id,group,worked_well"]
+    lines += [f"R{i},holder,plain answer number {i} with enough text to fill" for i in range(600)]
+    lines.append('R600,holder,"She said ""thank you"", twice"')
+    path = tmp_path / "q.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    data = read_survey(path, SurveyMapping(questions={"worked_well": "worked_well"}))
+    assert data.answers[-1].text == 'She said "thank you", twice'
+
+
+def test_semicolon_delimited_csv(tmp_path: Path) -> None:
+    path = tmp_path / "s.csv"
+    path.write_text("respondent_id;group;worked_well\nR1;holder;Great, really\n",
+                    encoding="utf-8")
+    data = read_survey(path, SurveyMapping(questions={"worked_well": "worked_well"}))
+    assert data.answers[0].text == "Great, really"

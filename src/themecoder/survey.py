@@ -274,12 +274,11 @@ def _read_csv(path: Path) -> tuple[list[str], list[list[str]], str]:
     if "\x00" in text:
         raise SurveyError("the file contains NUL bytes: it does not look like a CSV file",
                           file=path)
-    sample = text[:20000]
-    try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    # Only the delimiter is sniffed (from the header line): sniffing quoting rules from a
+    # sample can turn off doubled quotes that appear only further down the file.
+    header_line = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=header_line.count) if header_line else ","
+    reader = csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=delimiter)
     try:
         all_rows = list(reader)
     except csv.Error as exc:
