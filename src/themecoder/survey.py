@@ -451,6 +451,14 @@ def _group_of(row: dict[str, str], mapping: SurveyMapping, table: Table, number:
     return value.strip().casefold()
 
 
+def _respondent_key(row: dict[str, str], id_col: str, table: Table, number: int) -> str:
+    key = row[id_col].strip()
+    if not key:
+        raise SurveyError("the respondent id is empty", file=table.path, row=number,
+                          field=id_col)
+    return key
+
+
 def _attributes(row: dict[str, str], keep: list[str]) -> dict[str, str]:
     return {c: row[c].strip() for c in keep}
 
@@ -508,10 +516,7 @@ def _read_wide(table: Table, mapping: SurveyMapping, theme_names: list[str]) -> 
     answers: list[AnswerRecord] = []
     seen: dict[str, int] = {}
     for row, number in zip(table.rows, table.row_numbers, strict=True):
-        key = row[id_col].strip()
-        if not key:
-            raise SurveyError("the respondent id is empty", file=table.path, row=number,
-                              field=id_col)
+        key = _respondent_key(row, id_col, table, number)
         if key in seen:
             raise SurveyError(f"duplicate respondent id '{key}' (first on row {seen[key]})",
                               file=table.path, row=number, field=id_col)
@@ -558,10 +563,7 @@ def _read_long(table: Table, mapping: SurveyMapping, theme_names: list[str]) -> 
     answers: list[AnswerRecord] = []
     seen: dict[str, int] = {}
     for row, number in zip(table.rows, table.row_numbers, strict=True):
-        key = row[id_col].strip()
-        if not key:
-            raise SurveyError("the respondent id is empty", file=table.path, row=number,
-                              field=id_col)
+        key = _respondent_key(row, id_col, table, number)
         raw_question = row[q_col]
         qkey = normalise_question(raw_question)
         if qkey is None:

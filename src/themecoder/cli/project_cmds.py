@@ -74,22 +74,13 @@ def import_(project: str, file: str, mapping_file: str | None, layout: str | Non
     Importing the same file again adds nothing; a file with any bad row is refused whole.
     """
     mapping = load_mapping(mapping_file) if mapping_file else SurveyMapping()
-    if layout:
-        mapping.layout = layout
-    if id_col:
-        mapping.id = id_col
-    if group_col:
-        mapping.group = group_col
-    if fixed_group:
-        mapping.fixed_group = fixed_group
+    overrides = {"layout": layout, "id": id_col, "group": group_col, "fixed_group": fixed_group,
+                 "question": question_col, "text": text_col, "answer_id": answer_id_col}
+    for name, value in overrides.items():
+        if value:
+            setattr(mapping, name, value)
     if questions:
         mapping.questions = _parse_questions(questions)
-    if question_col:
-        mapping.question = question_col
-    if text_col:
-        mapping.text = text_col
-    if answer_id_col:
-        mapping.answer_id = answer_id_col
     if themes_cols:
         if mapping.layout == "wide":
             mapping.themes = _parse_questions(themes_cols)
