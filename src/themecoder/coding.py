@@ -139,7 +139,7 @@ class CodingSession:
         self._by_id: dict[int, _Item] = {}
         self._by_key: dict[str, int] = {}
         self._by_respondent: dict[int, list[Answer]] = {}
-        for answer in _load_answers(project):
+        for answer in project.answers(with_attributes=False):
             self._by_respondent.setdefault(answer.respondent_id, []).append(answer)
             if answer.has_comment:
                 item = _Item(answer)
@@ -634,25 +634,6 @@ class CodingSession:
         seconds = remaining * 3600.0 / rate if rate else None
         return Progress(done=self._view_done, total=len(self._view), per_question=per_question,
                         rate=rate, remaining=remaining, seconds_left=seconds)
-
-
-def _load_answers(project: Project) -> list[Answer]:
-    """Every answer in import order, without respondent attributes (the app needs none).
-
-    A leaner read than :meth:`Project.answers`: plain tuples from one query, which halves
-    the start-up time of a project of 100,000 answers.
-    """
-    from sqlalchemy import select
-
-    from themecoder.store import schema
-
-    a, r = schema.answers, schema.respondents
-    query = (select(a.c.id, a.c.answer_key, a.c.respondent_id, r.c.respondent_key,
-                    r.c.group_label, a.c.question, a.c.text, a.c.has_comment)
-             .join(r, r.c.id == a.c.respondent_id).order_by(a.c.id))
-    with project.engine.connect() as conn:
-        rows = conn.execute(query).tuples().fetchall()
-    return [Answer(i, k, rid, rkey, g, q, t, bool(c)) for i, k, rid, rkey, g, q, t, c in rows]
 
 
 def format_duration(seconds: float | None) -> str:

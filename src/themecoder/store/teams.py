@@ -195,6 +195,10 @@ def _stamp(minutes: float = 0.0) -> str:
     return (datetime.now(UTC) + timedelta(minutes=minutes)).isoformat()
 
 
+class _ClaimRace(Exception):
+    """The answer found was decided by another coder while it was being claimed."""
+
+
 def _live_decision(answer_col: Any, coder: str | None = None) -> Any:
     """``EXISTS`` a decision in force on the answer (by ``coder`` when given)."""
     d = schema.decisions
@@ -243,8 +247,13 @@ def claim_next(project: Project, coder: str, *, candidates: Sequence[int] | None
                     return None
                 answer_id, lane = found
                 _put_claim(conn, answer_id, lane, coder, stamp, ttl_minutes)
+                if lane == "" and conn.execute(select(_live_decision(answer_id))).scalar():
+                    # Decided meanwhile: another coder claimed, coded and let go of it after
+                    # the search above took its snapshot (PostgreSQL, read committed). This
+                    # new statement sees their decision; drop the claim and look again.
+                    raise _ClaimRace
                 return answer_id
-        except IntegrityError:
+        except (IntegrityError, _ClaimRace):
             continue  # another coder claimed that answer a moment ago: look again
     raise StoreError("could not claim an answer: too many coders claiming at once; try again",
                      file=project.display_location)
