@@ -167,6 +167,8 @@ class Project:
         self.url = database_url(location)
         self.engine = engine
         self._codebooks: dict[str, Codebook] | None = None
+        self._parsed_codebooks: dict[int, Codebook] = {}  # by row id: a version never changes
+        self._answer_groups: dict[int, str] = {}  # an answer's group never changes
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -307,10 +309,15 @@ class Project:
         if self._codebooks is None:
             table = schema.codebooks
             with self.engine.connect() as conn:
-                rows = conn.execute(select(table).where(table.c.active.is_(True))
-                                    .order_by(table.c.id)).all()
-            self._codebooks = {r.codebook_id: loads_codebook(
-                r.yaml, source=f"project codebook {r.codebook_id}") for r in rows}
+                rows = conn.execute(select(table.c.id, table.c.codebook_id)
+                                    .where(table.c.active.is_(True)).order_by(table.c.id)).all()
+                missing = [r.id for r in rows if r.id not in self._parsed_codebooks]
+                if missing:
+                    for r in conn.execute(select(table.c.id, table.c.codebook_id, table.c.yaml)
+                                          .where(table.c.id.in_(missing))):
+                        self._parsed_codebooks[r.id] = loads_codebook(
+                            r.yaml, source=f"project codebook {r.codebook_id}")
+            self._codebooks = {r.codebook_id: self._parsed_codebooks[r.id] for r in rows}
         return list(self._codebooks.values())
 
     def codebook_history(self) -> list[dict[str, Any]]:
@@ -504,6 +511,7 @@ class Project:
             query = query.where(a.c.has_comment.is_(with_comment))
         with self.engine.connect() as conn:
             rows = conn.execute(query).fetchall()
+        self._answer_groups.update((row[0], row[4]) for row in rows)
         if not with_attributes:
             return [Answer(i, k, rid, rkey, g, q, t, bool(c))
                     for i, k, rid, rkey, g, q, t, c in rows]
@@ -530,6 +538,7 @@ class Project:
                 .join(r, r.c.id == a.c.respondent_id).where(a.c.id == answer_id)).first()
         if row is None:
             raise StoreError(f"no answer with id {answer_id}", field="answer")
+        self._answer_groups[row.id] = row.group_label
         return Answer(row.id, row.answer_key, row.respondent_id, row.respondent_key,
                       row.group_label, row.question, row.text, bool(row.has_comment),
                       json.loads(row.attributes))
@@ -594,8 +603,7 @@ class Project:
         if not not_assigned and not themes:
             raise StoreError("a decision needs at least one theme, or not assigned",
                              field="themes")
-        answer = self.answer(answer_id)
-        codebook = self.codebook_for_group(answer.group)
+        codebook = self.codebook_for_group(self._group_of(answer_id))
         for theme_id in themes:
             if theme_id not in codebook.theme_ids:
                 raise StoreError(f"theme '{theme_id}' is not in codebook '{codebook.id}'",
@@ -605,6 +613,17 @@ class Project:
                "codebook_version": f"{codebook.id}@{codebook.version}",
                "model_version": model_version, "created_at": now()}
         return self._append(row)
+
+    def _group_of(self, answer_id: int) -> str:
+        """The respondent group of an answer (cached: it never changes).
+
+        Raises:
+            StoreError: no such answer.
+        """
+        group = self._answer_groups.get(answer_id)
+        if group is None:
+            group = self.answer(answer_id).group
+        return group
 
     def _append(self, row: dict[str, Any]) -> Decision:
         try:

@@ -46,8 +46,9 @@ class ThemeRow(Static):
                                      (score_bar(score), "$success" if suggested else
                                       "$foreground-muted")),
                     layout=False)
-        self.set_class(marked, "-marked")
-        self.set_class(highlighted, "-highlighted")
+        # one style update for all three classes (each set_class would restyle the row)
+        self.set_class(marked, "-marked", update=False)
+        self.set_class(highlighted, "-highlighted", update=False)
         self.set_class(suggested, "-suggested")
 
     def on_click(self, event: Click) -> None:
