@@ -47,9 +47,12 @@ class ThemeRow(Static):
                                       "$foreground-muted")),
                     layout=False)
         # one style update for all three classes (each set_class would restyle the row)
+        before = set(self.classes)
         self.set_class(marked, "-marked", update=False)
         self.set_class(highlighted, "-highlighted", update=False)
-        self.set_class(suggested, "-suggested")
+        self.set_class(suggested, "-suggested", update=False)
+        if set(self.classes) != before:
+            self.update_node_styles()
 
     def on_click(self, event: Click) -> None:
         event.stop()
