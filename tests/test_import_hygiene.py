@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -34,3 +35,15 @@ def test_package_root_is_light() -> None:
     loaded = loaded_after_import("themecoder")
     for heavy in ("textual", "spacy", "sklearn", "pandas", "sqlalchemy", "matplotlib"):
         assert heavy not in loaded
+
+
+def test_import_contracts_hold() -> None:
+    """The import-linter contracts declared in pyproject.toml are kept."""
+    import shutil
+
+    exe = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
+    if exe is None:
+        pytest.skip("import-linter is not installed (pip install -e '.[test]')")
+    out = subprocess.run([exe], capture_output=True, text=True, cwd=Path(__file__).parents[1])
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "broken" in out.stdout and "0 broken" in out.stdout
