@@ -109,7 +109,7 @@ def demo(folder: str, coder: str | None, no_tui: bool) -> None:
     if no_tui or not (sys.stdin.isatty() and sys.stdout.isatty()):
         click.echo(f"3. code this year's answers in the terminal app:\n   {command}")
         return
-    click.echo("3. opening the coding app (q to quit; it saves every decision at once)")
+    click.echo("3. opening the coding app (ctrl+q to quit; every decision is saved at once)")
     from themecoder.tui import run
 
     run(str(current_location), coder)
