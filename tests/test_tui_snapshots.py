@@ -45,3 +45,22 @@ def test_theme_picker(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
 
 def test_definitions(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
     assert snap_compare(make_app(tmp_path), press=["down", "d"], terminal_size=(100, 34))
+
+
+def test_adjudication_screen(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
+    from test_tui_adjudicate import _app, _disputed_project
+
+    location, _ids = _disputed_project(tmp_path)
+    assert snap_compare(_app(location), terminal_size=(110, 34))
+
+
+def test_discovery_screen(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
+    from test_tui_discover import _app, _project
+
+    async def open_discovery(pilot) -> None:  # noqa: ANN001
+        await pilot.press("f6")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(_app(_project(tmp_path)), run_before=open_discovery,
+                        terminal_size=(110, 34))
