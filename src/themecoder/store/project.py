@@ -56,7 +56,12 @@ def redact(url: str) -> str:
     return f"{scheme}://{user}:***@{host}" if ":" in creds else url
 
 
-def _make_engine(url: str) -> Engine:
+def _make_engine(url: str, *, durable: bool = True) -> Engine:
+    """An engine for ``url``; on SQLite, ``durable=False`` commits without waiting for the disk.
+
+    Decisions always go through a durable engine; the non-durable one is for short-lived
+    coordination rows (claims on to-do answers) that expire anyway.
+    """
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30})
 
@@ -67,7 +72,7 @@ def _make_engine(url: str) -> Engine:
             dbapi_conn.isolation_level = None
             cursor = dbapi_conn.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=FULL")
+            cursor.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
@@ -167,6 +172,7 @@ class Project:
         self.url = database_url(location)
         self.engine = engine
         self._codebooks: dict[str, Codebook] | None = None
+        self._coordination_engine: Engine | None = None
         self._parsed_codebooks: dict[int, Codebook] = {}  # by row id: a version never changes
         self._answer_groups: dict[int, str] = {}  # an answer's group never changes
 
@@ -238,9 +244,20 @@ class Project:
             raise StoreError(f"cannot open the project: {_short(exc)}", file=redact(url)) from None
         return cls(location, engine)
 
+    @property
+    def coordination_engine(self) -> Engine:
+        """The engine for claims: on SQLite, commits without a disk sync (a claim is
+        short-lived, and a lost one only expires early); elsewhere the main engine."""
+        if self._coordination_engine is None:
+            self._coordination_engine = (_make_engine(self.url, durable=False)
+                                         if self.url.startswith("sqlite") else self.engine)
+        return self._coordination_engine
+
     def close(self) -> None:
         """Release the database connections."""
         self.engine.dispose()
+        if self._coordination_engine is not None:
+            self._coordination_engine.dispose()
 
     def __enter__(self) -> Project:
         return self

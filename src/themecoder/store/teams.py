@@ -239,7 +239,7 @@ def claim_next(project: Project, coder: str, *, candidates: Sequence[int] | None
             return None
     for _attempt in range(_CLAIM_RETRIES):
         try:
-            with project.engine.begin() as conn:
+            with project.coordination_engine.begin() as conn:
                 stamp = _stamp()
                 conn.execute(delete(schema.claims).where(schema.claims.c.expires_at <= stamp))
                 found = _next_free(conn, coder, candidates, stamp)
@@ -307,7 +307,7 @@ def claim(project: Project, coder: str, answer_id: int, *,
     coder = coder.strip()
     dc, cl = schema.double_coding, schema.claims
     try:
-        with project.engine.begin() as conn:
+        with project.coordination_engine.begin() as conn:
             stamp = _stamp()
             conn.execute(delete(cl).where(cl.c.expires_at <= stamp))
             sampled = conn.execute(select(dc.c.answer_id).where(
@@ -333,7 +333,7 @@ def release(project: Project, coder: str, answer_id: int | None = None) -> int:
     query = delete(cl).where(cl.c.coder == coder.strip())
     if answer_id is not None:
         query = query.where(cl.c.answer_id == answer_id)
-    with project.engine.begin() as conn:
+    with project.coordination_engine.begin() as conn:
         return int(conn.execute(query).rowcount or 0)
 
 
