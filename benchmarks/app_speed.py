@@ -6,7 +6,8 @@ Pilot and prints:
 
 * start: app launched → first answer rendered (target ≤ 2 s);
 * per decision (Enter): decision committed + the next answer fully rendered, p50/p95
-  over about 300 decisions (target p95 ≤ 50 ms).
+  over about 300 decisions (target p95 ≤ 50 ms), once without and once with the background
+  retraining every 50 decisions that the app does as shipped.
 
 Run: ``python benchmarks/app_speed.py [--answers 100000] [--decisions 300]``
 """
@@ -81,11 +82,13 @@ def build(folder: Path, n_answers: int, seed: int = 7) -> str:
     return location
 
 
-async def measure(location: str, n_decisions: int) -> tuple[float, list[float]]:
+async def measure(location: str, n_decisions: int,
+                  retrain_every: int | None) -> tuple[float, list[float]]:
     from themecoder.tui.app import CodingApp
 
     started = time.perf_counter()
-    app = CodingApp(location, "bench", suggest_ahead=False, poll_seconds=3.0)
+    app = CodingApp(location, "bench", suggest_ahead=False, poll_seconds=3.0,
+                    retrain_every=retrain_every)
     shown = asyncio.Event()
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.coding_screen
@@ -106,8 +109,11 @@ async def measure(location: str, n_decisions: int) -> tuple[float, list[float]]:
             t0 = time.perf_counter()
             app.simulate_key("enter")
             await shown.wait()
+            while app.session.current.id == before:
+                # a background retraining re-rendered the same answer: keep waiting
+                shown.clear()
+                await shown.wait()
             timings.append(time.perf_counter() - t0)
-            assert app.session.current.id != before
             await asyncio.sleep(0.02)  # a pause between keystrokes, as a person makes
     return start_time, timings
 
@@ -122,13 +128,17 @@ def main() -> None:
         location = build(Path(tmp), args.answers)
         print(f"built {args.answers} answers with suggestions in "
               f"{time.perf_counter() - t0:.1f} s")
-        start, timings = asyncio.run(measure(location, args.decisions))
-    ms = sorted(t * 1000 for t in timings)
-    p95 = ms[max(0, int(round(0.95 * len(ms))) - 1)]
-    print(f"start → first answer shown: {start:.2f} s (target ≤ 2 s)")
-    print(f"decision saved + next answer rendered over {len(ms)} decisions: "
-          f"p50 {statistics.median(ms):.1f} ms, p95 {p95:.1f} ms, max {ms[-1]:.1f} ms "
-          "(target p95 ≤ 50 ms)")
+        # Keys come every 20 ms here, so a retraining every 50 decisions overlaps almost
+        # every decision; a person takes seconds per answer, so it overlaps a few at most.
+        for label, every in (("no background retraining", None),
+                             ("retraining every 50 decisions (as shipped)", 50)):
+            start, timings = asyncio.run(measure(location, args.decisions, every))
+            ms = sorted(t * 1000 for t in timings)
+            p95 = ms[max(0, int(round(0.95 * len(ms))) - 1)]
+            print(f"[{label}] start → first answer shown: {start:.2f} s (target ≤ 2 s)")
+            print(f"[{label}] decision saved + next answer rendered over {len(ms)} "
+                  f"decisions: p50 {statistics.median(ms):.1f} ms, p95 {p95:.1f} ms, "
+                  f"max {ms[-1]:.1f} ms (target p95 ≤ 50 ms)")
 
 
 if __name__ == "__main__":

@@ -240,3 +240,15 @@ def test_coding_session_can_take_the_uncertain_order(small: Project) -> None:
     assert session.view_ids()[-1] == ids[0]                # decided: last
     with pytest.raises(ValueError):
         CodingSession(small, "ana", order="sideways")
+
+
+def test_retraining_refreshes_the_answers_coming_next_first(coded: Project) -> None:
+    codebook = coded.codebook_for_group("holder")
+    todo = [a.id for a in todo_answers(coded)]
+    coming = list(reversed(todo))[:5]
+    retrainer = Retrainer(coded, codebook, refresh_limit=5, coming_next=lambda: coming)
+    retrainer.retrain()
+    assert retrainer.last is not None and retrainer.last.refreshed == 5
+    fresh = {a for a, s in coded.suggestions(todo).items() if s.model_version.startswith(
+        "poet_holders-project@v1")}
+    assert fresh == set(coming)

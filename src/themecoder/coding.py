@@ -382,6 +382,19 @@ class CodingSession:
         """Answer ids in the current filter, in order."""
         return [self._items[i].answer.id for i in self._view]
 
+    def upcoming_todo(self, limit: int) -> list[int]:
+        """Ids of the answers still to do from the current one on, in view order (at most
+        ``limit``), then from the start of the view."""
+        order = self._view[self.position:] + self._view[:self.position]
+        out = []
+        for index in order:
+            item = self._items[index]
+            if not self._is_done(item):
+                out.append(item.answer.id)
+                if len(out) >= limit:
+                    break
+        return out
+
     def first_todo(self) -> Answer | None:
         """Go to the first answer in the filter still to do (stays put if there is none)."""
         taken = claimed_by_others(self.project, self.coder)

@@ -276,11 +276,17 @@ class Retrainer:
         models_dir: Where model versions go (default :func:`default_models_dir`).
         min_examples: Fewest coded answers worth training on.
         random_state: Seed of the classifier.
+        refresh_limit: After retraining, refresh the suggestions of at most this many
+            answers still to do (``None``: all). The coding app refreshes the next ones it
+            will show, so a large project's refresh stays short and the coder never waits.
+        coming_next: Returns the answer ids the coder will see next; refreshed first.
     """
 
     def __init__(self, project: Project, codebook: Codebook, *, every: int = 50,
                  tier: str = "fast", models_dir: str | Path | None = None,
-                 min_examples: int = 20, random_state: int = 0) -> None:
+                 min_examples: int = 20, random_state: int = 0,
+                 refresh_limit: int | None = None,
+                 coming_next: Callable[[], Sequence[int]] | None = None) -> None:
         if every < 1:
             raise ValueError("every must be at least 1")
         self.project = project
@@ -291,6 +297,10 @@ class Retrainer:
             else default_models_dir(project)
         self.min_examples = min_examples
         self.random_state = random_state
+        #: refresh at most this many to-do answers after a retraining (``None``: all of them)
+        self.refresh_limit = refresh_limit
+        #: the answer ids the coder will see next, refreshed first (e.g. the app's queue)
+        self.coming_next = coming_next
         self.last: RetrainResult | None = None
         self._lock = threading.Lock()
 
@@ -376,6 +386,12 @@ class Retrainer:
         from themecoder.suggest.project_suggest import build_suggester, suggestion_rows
 
         todo = todo_answers(self.project, codebook_id=codebook.id)
+        if self.coming_next is not None:
+            # the answers the coder will see next first, then the rest in import order
+            rank = {answer_id: i for i, answer_id in enumerate(self.coming_next())}
+            todo.sort(key=lambda a: rank.get(a.id, len(rank)))
+        if self.refresh_limit is not None:
+            todo = todo[:self.refresh_limit]
         suggester = build_suggester(self.project, codebook, path)
         done = 0
         for start in range(0, len(todo), batch_size):

@@ -20,6 +20,8 @@ POLL_SECONDS = 3.0
 """How often the app looks for decisions made by other coders."""
 
 RETRAIN_EVERY = 50
+REFRESH_AHEAD = 1000
+"""After a retraining, the suggestions of this many answers coming next are refreshed."""
 """Retrain the model in the background after this many decisions."""
 
 RETRAIN_CHECK_SECONDS = 5.0
@@ -123,15 +125,16 @@ class CodingApp(App[None]):
         self._remaining_at_retrain = self.session.progress().remaining
         if on_demand:
             self.notify("Retraining the model in the background; keep coding.", timeout=3)
-        self.retrain_worker(on_demand)
+        self.retrain_worker(on_demand, self.session.upcoming_todo(REFRESH_AHEAD))
 
     def action_retrain(self) -> None:
         self.start_retrain(on_demand=True)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="retrain",
           name="retrain model")
-    def retrain_worker(self, on_demand: bool) -> tuple[list[Any], list[int]]:
-        from themecoder.learning import NotEnoughData, Retrainer, todo_answers
+    def retrain_worker(self, on_demand: bool,
+                       upcoming: list[int]) -> tuple[list[Any], list[int]]:
+        from themecoder.learning import NotEnoughData, Retrainer
 
         worker = get_current_worker()
         cancel = threading.Event()
@@ -146,7 +149,9 @@ class CodingApp(App[None]):
             retrainer = self.retrainers.get(codebook_id)
             if retrainer is None:
                 retrainer = self.retrainers[codebook_id] = Retrainer(
-                    self.project, codebook, every=self.retrain_every or RETRAIN_EVERY)
+                    self.project, codebook, every=self.retrain_every or RETRAIN_EVERY,
+                    refresh_limit=REFRESH_AHEAD)
+            retrainer.coming_next = lambda upcoming=upcoming: upcoming
             try:
                 retrainer.retrain(cancel, progress)
             except NotEnoughData as exc:
@@ -154,7 +159,7 @@ class CodingApp(App[None]):
                     self.call_from_thread(self.notify, exc.one_line(), severity="warning")
                 continue
             results.append(retrainer.last)
-        return results, [a.id for a in todo_answers(self.project)]
+        return results, upcoming
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "retrain":
