@@ -61,20 +61,6 @@ def load_nhs():  # noqa: ANN201
     return texts, questions, Y_all[:, keep].astype(np.int8), [theme_cols[j] for j in keep]
 
 
-def f1_scores(truth, predicted) -> tuple[float, float]:  # noqa: ANN001
-    """Micro and macro F1 (macro over themes with a positive in ``truth``)."""
-    import numpy as np
-
-    truth, predicted = truth.astype(bool), predicted.astype(bool)
-    tp = (truth & predicted).sum(axis=0)
-    fp = (~truth & predicted).sum(axis=0)
-    fn = (truth & ~predicted).sum(axis=0)
-    micro = 2 * tp.sum() / max(2 * tp.sum() + fp.sum() + fn.sum(), 1)
-    present = truth.sum(axis=0) > 0
-    per_theme = 2 * tp / np.maximum(2 * tp + fp + fn, 1)
-    return float(micro), float(per_theme[present].mean())
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cap", type=int, default=3000, help="stop at this many coded answers")
@@ -91,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     import numpy as np
 
+    from themecoder.evaluate import micro_macro_f1
     from themecoder.learning import interleave, uncertainty
     from themecoder.suggest.model import ThemeClassifier
 
@@ -114,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def score(model: ThemeClassifier) -> tuple[float, float]:
         pred = model.predict([texts[i] for i in test], [questions[i] for i in test])
-        return f1_scores(Y[test], pred)
+        return micro_macro_f1(Y[test], pred)
 
     started = time.perf_counter()
     full = fit(train)

@@ -33,24 +33,12 @@ def rate(label: str, func, texts, questions) -> list:
     return out
 
 
-def f1_scores(truth, predicted) -> tuple[float, float]:
-    """Micro and macro F1 of two (n, k) 0/1 arrays (macro over themes with any positive)."""
-    import numpy as np
-
-    tp = (truth & predicted).sum(axis=0)
-    fp = (~truth & predicted).sum(axis=0)
-    fn = (truth & ~predicted).sum(axis=0)
-    micro = 2 * tp.sum() / max(2 * tp.sum() + fp.sum() + fn.sum(), 1)
-    present = truth.sum(axis=0) > 0
-    per_theme = 2 * tp / np.maximum(2 * tp + fp + fn, 1)
-    return float(micro), float(per_theme[present].mean())
-
-
 def main() -> int:
     import numpy as np
     import pandas as pd
 
     from themecoder.codebook import load_codebook
+    from themecoder.evaluate import micro_macro_f1
     from themecoder.suggest.keywords import KeywordSuggester
     from themecoder.suggest.suggester import Suggester
     from themecoder.survey import normalise_question
@@ -90,7 +78,7 @@ def main() -> int:
     truth = np.array([[v.strip() not in ("", "0", "0.0") for v in data[t.name]]
                       for t in themes]).T
     predicted = np.array([[t.id in ids for t in themes] for ids in suggested])
-    micro, macro = f1_scores(truth, predicted)
+    micro, macro = micro_macro_f1(truth, predicted)
     print(f"NHS FFT keyword-only quality over {len(themes)} themes, all {len(texts)} comments: "
           f"micro-F1 {micro:.3f}, macro-F1 {macro:.3f}")
     return 0

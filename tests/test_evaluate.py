@@ -87,3 +87,16 @@ def test_cross_validation_predicts_every_answer_out_of_fold():
 def test_importing_evaluate_does_not_load_textual():
     code = "import sys, themecoder.evaluate; assert 'textual' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_micro_macro_f1_matches_theme_metrics() -> None:
+    import numpy as np
+
+    from themecoder.evaluate import micro_macro_f1, theme_metrics
+
+    truth = np.array([[1, 0, 0], [1, 1, 0], [0, 1, 0]])
+    pred = np.array([[1, 1, 0], [0, 1, 0], [0, 1, 1]])
+    micro, macro = micro_macro_f1(truth, pred)
+    table = theme_metrics(truth, pred, ["a", "b", "c"])
+    assert micro == table.loc["micro", "f1"] == 2 * 3 / (2 * 3 + 2 + 1)
+    assert macro == table.loc["macro", "f1"] == (2 / 3 + 0.8) / 2  # theme c never occurs

@@ -66,6 +66,12 @@ def theme_metrics(Y_true: Any, Y_pred: Any, theme_names: Sequence[str]) -> pd.Da
     return df
 
 
+
+def micro_macro_f1(Y_true: Any, Y_pred: Any) -> tuple[float, float]:
+    """Micro- and macro-F1 of two (n, k) 0/1 arrays, as :func:`theme_metrics` defines them."""
+    metrics = theme_metrics(Y_true, Y_pred, [str(i) for i in range(np.shape(Y_true)[1])])
+    return float(metrics.loc["micro", "f1"]), float(metrics.loc["macro", "f1"])
+
 def metrics_to_dict(df: pd.DataFrame) -> dict[str, Any]:
     """A :func:`theme_metrics` table as JSON-ready data.
 
