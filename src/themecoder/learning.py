@@ -138,11 +138,12 @@ def suggestion_scores(suggestion: StoredSuggestion) -> tuple[list[float], list[f
 
 
 def todo_answers(project: Project, *, codebook_id: str | None = None) -> list[Answer]:
-    """Commented answers nobody has decided yet, in import order (one codebook's only)."""
+    """Commented answers nobody has decided yet, in import order (one codebook's only),
+    without respondent attributes (a lean read of a large project)."""
     decided = project.final_decisions()
     out = []
     by_group: dict[str, str] = {}
-    for answer in project.answers(with_comment=True):
+    for answer in project.answers(with_comment=True, with_attributes=False):
         if answer.id in decided:
             continue
         if codebook_id is not None:
