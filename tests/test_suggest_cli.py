@@ -35,7 +35,7 @@ themes:
     questions: [not_well, change]
 """
 NAMES = ["Process", "Staff", "Set up"]
-HEADER = ["id", *NAMES, *(f"score:{n}" for n in NAMES), "reasons"]
+HEADER = ["id", *NAMES, *(f"score:{n}" for n in NAMES), "reasons", "method"]
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +85,8 @@ def read_out(path: Path) -> list[list[str]]:
         return list(csv.reader(fh))
 
 
-def test_keyword_only_output_columns_and_values(files: Path, tmp_path: Path):
+def test_keyword_only_output_columns_and_values(files: Path, tmp_path: Path,
+                                                without_extra: None):
     out = tmp_path / "out.csv"
     code, stdout, _ = run("--codebook", str(files / "codebook.yaml"),
                           "--data", str(files / "answers.csv"), "--text-col", "answer",
@@ -103,7 +104,8 @@ def test_keyword_only_output_columns_and_values(files: Path, tmp_path: Path):
     assert by_id["r4"]["Set up"] == "0" and by_id["r5"]["Set up"] == "1"
     assert by_id["'-r3"]["reasons"] == "vague answer → Not assigned"
     assert all(len(row[4]) == 6 for row in rows[1:])  # scores: 4 decimals
-    assert "wrote 6 rows" in stdout and "keywords:test_holders@1.0" in stdout
+    assert {row[-1] for row in rows[1:]} == {"keywords"}
+    assert "wrote 6 rows" in stdout and "by keywords (keywords:test_holders@1.0)" in stdout
 
 
 def test_formulas_in_cells_are_neutralised(files: Path, tmp_path: Path):
@@ -156,7 +158,8 @@ def test_model_with_and_without_codebook(files: Path, model_dir: Path, tmp_path:
     assert code == 0, stdout
     rows = read_out(out)
     assert rows[0] == HEADER
-    assert rows[1][1] == "1" and "model " in rows[1][-1]
+    assert rows[1][1] == "1" and "model " in rows[1][-2]
+    assert rows[1][-1].startswith("model test_model@") and "keywords" not in rows[1][-1]
     assert "keywords" not in stdout
 
     code, stdout, _ = run("--model", str(model_dir), "--codebook", str(files / "codebook.yaml"),
@@ -164,8 +167,9 @@ def test_model_with_and_without_codebook(files: Path, model_dir: Path, tmp_path:
                           "--out", str(out))
     assert code == 0, stdout
     assert "test_model@" in stdout and "+keywords:test_holders@1.0" in stdout
-    reasons = read_out(out)[1][-1]
+    reasons, method = read_out(out)[1][-2:]
     assert "model " in reasons and "matched 'paperwork'" in reasons
+    assert method.startswith("model test_model@") and method.endswith(" + keywords")
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -27,3 +27,8 @@ class ThemeClicked(Message):
     """A theme row was clicked (toggle it)."""
 
     index: int
+
+
+@dataclass
+class MeaningReady(Message):
+    """The sentence-embedding model is loaded: suggestions can use meaning."""

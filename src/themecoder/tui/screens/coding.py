@@ -17,7 +17,7 @@ from themecoder.coding import CodingSession, Filter, suggest_ahead
 from themecoder.errors import ThemecoderError
 from themecoder.store.project import Answer
 from themecoder.tui.actions import CODING_ACTIONS, theme_actions
-from themecoder.tui.messages import SuggestionsReady, SuggestProgress, ThemeClicked
+from themecoder.tui.messages import MeaningReady, SuggestionsReady, SuggestProgress, ThemeClicked
 from themecoder.tui.screens.dialogs import FilterDialog, JumpDialog, NoteDialog, ThemePicker
 from themecoder.tui.screens.info import DefinitionsScreen
 from themecoder.tui.widgets.answer_view import AnswerView
@@ -53,6 +53,10 @@ class CodingScreen(Screen[None]):
         self._requested: set[int] = set()
         self._suggesters: dict[str, Any] = suggesters if suggesters is not None else {}
         self._suggest_status = ""
+        self._meaning_loading = False
+        self._awaiting_meaning: list[Answer] = []
+        """Answers suggested by keywords alone while the meaning model was loading."""
+        self._meaning_refresh: list[Answer] = []
 
     # ------------------------------------------------------------------ layout
 
@@ -74,6 +78,7 @@ class CodingScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.maybe_load_meaning()
         self.arrive()
 
     # ------------------------------------------------------------------ rendering
@@ -142,6 +147,8 @@ class CodingScreen(Screen[None]):
         top = f"themecoder · {self.project_name} · coder {session.coder}"
         if self._suggest_status:
             top += f" · {self._suggest_status}"
+        if self._meaning_loading:
+            top += " · loading the meaning model"
         self.query_one("#topbar", Static).update(Content(top), layout=False)
 
     # ------------------------------------------------------------------ deciding
@@ -350,11 +357,17 @@ class CodingScreen(Screen[None]):
         if any(w.group == "suggest" and w.state in (WorkerState.PENDING, WorkerState.RUNNING)
                for w in self.app.workers):
             return
+        if self._meaning_refresh:
+            refresh, self._meaning_refresh = self._meaning_refresh, []
+            self.suggest_worker(refresh)
+            return
         missing = [a for a in self.session.missing_suggestions(SUGGEST_AHEAD)
                    if a.id not in self._requested]
         if not missing:
             return
         self._requested.update(a.id for a in missing)
+        if self._meaning_loading:
+            self._awaiting_meaning.extend(missing)
         self.suggest_worker(missing)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="suggest",
@@ -369,8 +382,43 @@ class CodingScreen(Screen[None]):
             self.post_message(SuggestProgress(done, total))
 
         ids = suggest_ahead(self.session.project, answers, cancel=cancel, progress=progress,
-                            suggesters=self._suggesters)
+                            suggesters=self._suggesters, wait_for_meaning=False)
         self.post_message(SuggestionsReady(ids))
+
+    # ------------------------------------------------------------------ meaning model
+
+    def maybe_load_meaning(self) -> None:
+        """Load the sentence-embedding model in the background when a codebook has no model.
+
+        Until it is loaded, answers are suggested by keywords alone; those still undecided
+        are suggested again with meaning once it is.
+        """
+        from themecoder.suggest.project_suggest import project_model_path
+        from themecoder.suggest.semantic import meaning_available, meaning_loaded
+
+        if not self.suggest_ahead_enabled or meaning_loaded() or not meaning_available():
+            return
+        project = self.session.project
+        if all(project_model_path(project, cb) for cb in self.session.codebooks.values()):
+            return
+        self._meaning_loading = True
+        self.load_meaning_worker()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="meaning",
+          name="load meaning model")
+    def load_meaning_worker(self) -> None:
+        from themecoder.suggest.semantic import load_meaning_model
+
+        load_meaning_model()
+        self.post_message(MeaningReady())
+
+    def on_meaning_ready(self, message: MeaningReady) -> None:
+        self._meaning_loading = False
+        self._meaning_refresh = [a for a in self._awaiting_meaning
+                                 if self.session.decision(a.id) is None]
+        self._awaiting_meaning = []
+        self.render_progress()
+        self.maybe_suggest_ahead()
 
     def on_suggest_progress(self, message: SuggestProgress) -> None:
         self._suggest_status = f"suggesting {message.done}/{message.total}"
@@ -387,12 +435,22 @@ class CodingScreen(Screen[None]):
             self.call_later(self.maybe_suggest_ahead)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.group == "meaning":
+            self._meaning_loading = False
+            self._awaiting_meaning = []
+            self.notify(f"Suggestions use keywords alone: {_error_text(event.worker.error)}",
+                        severity="warning", title="Meaning model not loaded")
+            self.render_progress()
         if event.state == WorkerState.ERROR and event.worker.group == "suggest":
             self._suggest_status = ""
             self.suggest_ahead_enabled = False  # do not retry on every keystroke
-            error = event.worker.error
-            text = error.one_line() if isinstance(error, ThemecoderError) else \
-                f"{type(error).__name__}: {error}"
-            self.notify(f"Suggestions could not be computed: {text}", severity="error",
-                        title="Suggest ahead stopped")
+            self.notify(f"Suggestions could not be computed: {_error_text(event.worker.error)}",
+                        severity="error", title="Suggest ahead stopped")
             self.render_progress()
+
+
+def _error_text(error: BaseException | None) -> str:
+    """A worker's error in one line."""
+    if isinstance(error, ThemecoderError):
+        return error.one_line()
+    return f"{type(error).__name__}: {error}"
