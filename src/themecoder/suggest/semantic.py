@@ -165,7 +165,7 @@ class MeaningScorer:
         wait: When the embedding model is not loaded yet, load it (True) or return
             ``None`` from :meth:`score_many` until someone else has (False).
 
-    The themes' descriptions are embedded once, on first use.
+    The themes' descriptions are embedded once, on first use (or by :meth:`prepare`).
     """
 
     name = EMBEDDING_NAME
@@ -181,6 +181,15 @@ class MeaningScorer:
     def ready(self) -> bool:
         """Whether scoring would run now without loading the model."""
         return meaning_loaded()
+
+    def prepare(self) -> None:
+        """Load the model and embed the themes' descriptions now rather than on first use.
+
+        Raises:
+            ModelError: the ``accurate`` extra is not installed.
+        """
+        load_meaning_model()
+        self._theme_profiles()
 
     def _theme_profiles(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
                                        np.ndarray]:

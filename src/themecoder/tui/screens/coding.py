@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Button, ContentSwitcher, Footer, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from themecoder.codebook import Codebook
 from themecoder.coding import CodingSession, Filter, suggest_ahead
 from themecoder.errors import ThemecoderError
 from themecoder.store.project import Answer
@@ -399,17 +400,21 @@ class CodingScreen(Screen[None]):
         if not self.suggest_ahead_enabled or meaning_loaded() or not meaning_available():
             return
         project = self.session.project
-        if all(project_model_path(project, cb) for cb in self.session.codebooks.values()):
+        without_model = [cb for cb in self.session.codebooks.values()
+                         if not project_model_path(project, cb)]
+        if not without_model:
             return
         self._meaning_loading = True
-        self.load_meaning_worker()
+        self.load_meaning_worker(without_model)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="meaning",
           name="load meaning model")
-    def load_meaning_worker(self) -> None:
-        from themecoder.suggest.semantic import load_meaning_model
+    def load_meaning_worker(self, codebooks: list[Codebook]) -> None:
+        from themecoder.suggest.semantic import MeaningScorer, load_meaning_model
 
         load_meaning_model()
+        for codebook in codebooks:  # their descriptions' embeddings are cached from now on
+            MeaningScorer(codebook).prepare()
         self.post_message(MeaningReady())
 
     def on_meaning_ready(self, message: MeaningReady) -> None:
