@@ -165,6 +165,25 @@ def png_bytes(tally: Tally, group: str, settings: ExportSettings, *,
     return buffer.getvalue()
 
 
+def figure_provenance(tally: Tally, settings: ExportSettings,
+                      files: list[Path]) -> list[dict[str, object]]:
+    """What ``metadata.json`` records about each figure (the figure itself shows none of it)."""
+    out = []
+    for group in tally.groups:
+        stem = f"chart_{file_slug(group)}"
+        summary = tally.summary[tally.summary["group"] == group]
+        out.append({
+            "group": group, "files": [p.name for p in files if p.stem == stem],
+            "title": settings.figure_title(group, tally.codebooks.get(group)),
+            "respondents": int(summary["respondents"].iloc[0]) if len(summary) else 0,
+            "commented": {r.question: int(r.commented) for r in summary.itertuples()},
+            "unfinished": tally.unfinished, "dpi": DPI,
+            "project": tally.metadata.get("project"), "made": tally.metadata.get("created_at"),
+            "coders": tally.metadata.get("coders_counted"),
+            "decision_rule": tally.metadata.get("decision_rule")})
+    return out
+
+
 def _file_metadata(tally: Tally, group: str, settings: ExportSettings,
                    fmt: str) -> dict[str, str]:
     meta = tally.metadata
