@@ -216,7 +216,10 @@ def _write_all(project: Project, result_tally: Any, data: Any, out: Path, wanted
     if chart_formats:
         from themecoder.export import charts
 
-        files += charts.write_charts(result_tally, out, chart_formats, settings)
+        written = charts.write_charts(result_tally, out, chart_formats, settings)
+        files += written
+        result_tally.metadata["figures"] = charts.figure_provenance(result_tally, settings,
+                                                                    written)
     merged_formats = [f for f in ("csv", "xlsx", "sav") if f in wanted]
     if merged_formats:
         from themecoder.export import merged

@@ -15,6 +15,10 @@ from themecoder.store.project import Answer, Decision, StoredSuggestion
 from themecoder.tui.literal import highlighted as highlighted_literal
 from themecoder.tui.literal import literal
 
+QUOTE_MARK_TEXT = {"star": "★ Starred for the quote bank (* to unstar)",
+                   "ban": "⊘ Never quoted (! to allow)"}
+"""How the answer view shows a quote mark."""
+
 
 def merged_spans(suggestion: StoredSuggestion | None, length: int) -> list[tuple[int, int]]:
     """The suggestion's matched character spans, clipped to the text and merged."""
@@ -90,7 +94,7 @@ class AnswerView(VerticalScroll, can_focus=False):
 
     def show(self, answer: Answer | None, *, position: str, suggestion: StoredSuggestion | None,
              decision: Decision | None, codebook: Codebook | None, coder: str, note: str,
-             context: list[Answer], show_reasons: bool) -> None:
+             context: list[Answer], show_reasons: bool, quote_mark: str = "") -> None:
         """Render one answer (``None``: the filter matches nothing)."""
         q = self.query_one
         if answer is None or codebook is None:
@@ -109,7 +113,9 @@ class AnswerView(VerticalScroll, can_focus=False):
             highlighted(answer.text, merged_spans(suggestion, len(answer.text))))
         self._set("#suggested-by", literal(_suggested_by(suggestion, codebook)))
         self._set("#decision", literal(decision_text(decision, codebook, coder)))
-        self._set("#note", literal(f"Note: {note}" if note else ""))
+        mark = QUOTE_MARK_TEXT.get(quote_mark, "")
+        lines = [line for line in (mark, f"Note: {note}" if note else "") if line]
+        self._set("#note", literal("\n".join(lines)))
         self._set("#reasons", literal(_reasons(suggestion, codebook) if show_reasons else ""))
         q("#context-title").display = bool(context)
         self._set("#context", Content("\n").join(
