@@ -8,7 +8,6 @@ from typing import Any
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, ContentSwitcher, Footer, Static
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -16,8 +15,10 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from themecoder.codebook import Codebook
 from themecoder.coding import CodingSession, Filter, suggest_ahead
 from themecoder.errors import ThemecoderError
+from themecoder.safe_text import visible_controls
 from themecoder.store.project import Answer
 from themecoder.tui.actions import CODING_ACTIONS, theme_actions
+from themecoder.tui.literal import literal
 from themecoder.tui.messages import MeaningReady, SuggestionsReady, SuggestProgress, ThemeClicked
 from themecoder.tui.screens.dialogs import FilterDialog, JumpDialog, NoteDialog, ThemePicker
 from themecoder.tui.screens.info import DefinitionsScreen
@@ -114,7 +115,8 @@ class CodingScreen(Screen[None]):
                       decision=session.decision(answer.id), codebook=codebook,
                       coder=session.coder, note=session.note_for(answer.id),
                       context=session.respondent_context(answer),
-                      show_reasons=self.show_reasons)
+                      show_reasons=self.show_reasons,
+                      quote_mark=session.quote_mark(answer.id))
             view.scroll_home(animate=False)
         self.render_themes()
         self.render_progress()
@@ -142,7 +144,7 @@ class CodingScreen(Screen[None]):
 
     def render_progress(self) -> None:
         session = self.session
-        self.query_one(ProgressLine).update(Content(progress_text(
+        self.query_one(ProgressLine).update(literal(progress_text(
             session.progress(), session.filter.describe(), show_rate=self.show_rate)),
             layout=False)
         top = f"themecoder · {self.project_name} · coder {session.coder}"
@@ -150,7 +152,7 @@ class CodingScreen(Screen[None]):
             top += f" · {self._suggest_status}"
         if self._meaning_loading:
             top += " · loading the meaning model"
-        self.query_one("#topbar", Static).update(Content(top), layout=False)
+        self.query_one("#topbar", Static).update(literal(top, one_line=True), layout=False)
 
     # ------------------------------------------------------------------ deciding
 
@@ -164,7 +166,7 @@ class CodingScreen(Screen[None]):
         try:
             self.session.decide(themes, not_assigned=not_assigned)
         except ThemecoderError as exc:
-            self.notify(exc.one_line(), severity="error", title="Not saved")
+            self.notify(exc.one_line(), severity="error", title="Not saved", markup=False)
             return
         self._advance()
 
@@ -192,12 +194,12 @@ class CodingScreen(Screen[None]):
         try:
             answer = self.session.undo()
         except ThemecoderError as exc:
-            self.notify(exc.one_line(), severity="error")
+            self.notify(exc.one_line(), severity="error", markup=False)
             return
         if answer is None:
             self.notify("Nothing to undo.")
             return
-        self.notify(f"Undone: {answer.key}", timeout=2)
+        self.notify(visible_controls(f"Undone: {answer.key}"), timeout=2, markup=False)
         self.arrive()
 
     def toggle_index(self, index: int) -> None:
@@ -266,7 +268,8 @@ class CodingScreen(Screen[None]):
             if not target:
                 return
             if self.session.jump(target) is None:
-                self.notify(f"No answer with id or key '{target}'.", severity="warning")
+                self.notify(visible_controls(f"No answer with id or key '{target}'."),
+                            severity="warning", markup=False)
                 return
             self.arrive()
 
@@ -328,6 +331,21 @@ class CodingScreen(Screen[None]):
         self.app.push_screen(DefinitionsScreen(self.session.codebook(answer),
                                                self.highlighted))
 
+    def action_quote_mark(self, mark: str) -> None:
+        """Star (or ban) the current answer for the quote bank; the same key clears it."""
+        if self.session.current is None:
+            self.app.bell()
+            return
+        try:
+            now = self.session.toggle_quote_mark(mark)
+        except ThemecoderError as exc:
+            self.notify(exc.one_line(), severity="error", title="Not saved")
+            return
+        text = {"star": "Starred: quoted first in the quote bank.",
+                "ban": "Banned: never quoted."}.get(now, "Quote mark cleared.")
+        self.notify(text, timeout=2)
+        self.render_answer()
+
     def action_toggle_reasons(self) -> None:
         self.show_reasons = not self.show_reasons
         self.render_answer()
@@ -339,7 +357,7 @@ class CodingScreen(Screen[None]):
         try:
             changed = self.session.refresh_from_store()
         except ThemecoderError as exc:
-            self.notify(exc.one_line(), severity="error")
+            self.notify(exc.one_line(), severity="error", markup=False)
             return
         if not changed:
             return
@@ -443,14 +461,16 @@ class CodingScreen(Screen[None]):
         if event.state == WorkerState.ERROR and event.worker.group == "meaning":
             self._meaning_loading = False
             self._awaiting_meaning = []
-            self.notify(f"Suggestions use keywords alone: {_error_text(event.worker.error)}",
-                        severity="warning", title="Meaning model not loaded")
+            self.notify(visible_controls(
+                f"Suggestions use keywords alone: {_error_text(event.worker.error)}"),
+                markup=False, severity="warning", title="Meaning model not loaded")
             self.render_progress()
         if event.state == WorkerState.ERROR and event.worker.group == "suggest":
             self._suggest_status = ""
             self.suggest_ahead_enabled = False  # do not retry on every keystroke
-            self.notify(f"Suggestions could not be computed: {_error_text(event.worker.error)}",
-                        severity="error", title="Suggest ahead stopped")
+            self.notify(visible_controls(
+                f"Suggestions could not be computed: {_error_text(event.worker.error)}"),
+                markup=False, severity="error", title="Suggest ahead stopped")
             self.render_progress()
 
 
