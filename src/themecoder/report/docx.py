@@ -29,7 +29,7 @@ def _table(document, block: Table) -> None:  # noqa: ANN001
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
-    document.add_paragraph(block.caption, style="Caption")
+    document.add_paragraph(block.caption, style=document.styles["Caption"])
     table = document.add_table(rows=1 + len(block.rows), cols=len(block.headers))
     table.style = "Table Grid"
     for row_index, values in enumerate([block.headers, *block.rows]):
@@ -74,7 +74,7 @@ def _figure(document, block: Figure) -> None:  # noqa: ANN001
 
     document.add_picture(io.BytesIO(png_bytes(block.tally, block.group, block.settings,
                                               with_title=False)), width=Cm(16.5))
-    document.add_paragraph(block.caption, style="Caption")
+    document.add_paragraph(block.caption, style=document.styles["Caption"])
 
 
 def _paragraph(document, block: Paragraph) -> None:  # noqa: ANN001
@@ -96,7 +96,7 @@ def _paragraph(document, block: Paragraph) -> None:  # noqa: ANN001
 def _quote(document, block: Quote) -> None:  # noqa: ANN001
     from docx.shared import Pt
 
-    paragraph = document.add_paragraph(style="Quote")
+    paragraph = document.add_paragraph(style=document.styles["Quote"])
     paragraph.add_run(("★ " if block.starred else "") + f"“{block.text}”")
     attribution = document.add_paragraph()
     run = attribution.add_run(f"— {block.attribution}" if block.attribution else "")
