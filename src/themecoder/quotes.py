@@ -8,8 +8,9 @@ represent it well:
    (cosine similarity of TF-IDF vectors to the theme's centroid), with a bonus for answers
    coded with that theme alone and a penalty for answers shorter or longer than a readable
    length (``min_words``–``max_words``);
-3. a candidate too similar to a quote already chosen (cosine ≥ 0.8, or the same words
-   reordered) is skipped, so the quotes are not near-duplicates of each other.
+3. a candidate too similar to a quote already chosen (TF-IDF cosine ≥ 0.8, or three
+   quarters of the shorter answer's words in the other) is skipped, so the quotes are not
+   near-duplicates of each other.
 
 Each quote is redacted (:mod:`themecoder.redact`) before anything is written, and attributed
 from the respondent attributes the user names (``--attribution "group, age_band, council"``):
@@ -18,6 +19,7 @@ from the respondent attributes the user names (``--attribution "group, age_band,
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +40,9 @@ QUOTE_COLUMNS = ["group", "question", "question_label", "theme_id", "theme_name"
 
 NEAR_DUPLICATE = 0.8
 """Cosine similarity at or above which two quotes count as near-duplicates."""
+
+SAME_WORDS = 0.75
+"""Share of the shorter answer's words found in the other that makes two near-duplicates."""
 
 POOL = 60
 """Candidates looked at per theme after ranking (enough to skip duplicates and empties)."""
@@ -99,11 +104,25 @@ def _vectors(texts: list[str]) -> Any:
         return csr_matrix((len(texts), 1))
 
 
+_WORD = re.compile(r"[a-z0-9']+")
+
+
 def _same_words(a: str, b: str) -> bool:
-    words_a, words_b = set(a.casefold().split()), set(b.casefold().split())
+    """Near-duplicates by words: most of the shorter answer's words are in the other."""
+    words_a, words_b = set(_WORD.findall(a.casefold())), set(_WORD.findall(b.casefold()))
     if not words_a or not words_b:
         return False
-    return len(words_a & words_b) / len(words_a | words_b) >= NEAR_DUPLICATE
+    return len(words_a & words_b) / min(len(words_a), len(words_b)) >= SAME_WORDS
+
+
+def readable_quote(text: str) -> str:
+    """An answer as a quote: one line, without a leading list mark or wrapping quote marks
+    (the quote bank adds its own). The respondent's words are otherwise kept as written."""
+    quote = " ".join(text.split())
+    quote = re.sub(r"^(?:[-*•–]\s*)+", "", quote)
+    while len(quote) > 1 and quote[0] in "\"'“‘" and quote[-1] in "\"'”’":
+        quote = quote[1:-1].strip()
+    return quote
 
 
 def select_quotes(project: Any, tally: Tally, data: ExportData,
@@ -172,7 +191,7 @@ def select_quotes(project: Any, tally: Tally, data: ExportData,
                    or float((matrix[row] @ matrix[other].T).toarray()[0, 0]) >= NEAR_DUPLICATE
                    for other in chosen):
                 continue
-            quote = " ".join(redact_text(texts[row]).split())
+            quote = readable_quote(redact_text(texts[row]))
             if not quote:
                 continue
             chosen.append(row)
