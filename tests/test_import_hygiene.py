@@ -14,7 +14,8 @@ DOMAIN_MODULES = [
     "themecoder.suggest.model", "themecoder.evaluate", "themecoder.export",
     "themecoder.agreement", "themecoder.coding", "themecoder.discover", "themecoder.learning",
     "themecoder.store.teams", "themecoder.suggest.project_suggest", "themecoder.export.charts",
-    "themecoder.resources", "themecoder.safe_cells",
+    "themecoder.resources", "themecoder.safe_cells", "themecoder.store.claims",
+    "themecoder.store.samples", "themecoder.coding_filter", "themecoder.suggest.ahead",
 ]
 
 
