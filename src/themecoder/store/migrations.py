@@ -40,10 +40,16 @@ def _m004_decision_revisions(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE decisions ADD COLUMN revises INTEGER"))
 
 
+def _m005_quote_marks(conn: Connection) -> None:
+    """Quotes a coder starred (quoted first) or banned (never quoted)."""
+    schema.metadata.create_all(conn, tables=[schema.quote_marks])
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "initial schema", _m001_initial),
     (2, "double coding and claims", _m002_teams),
     (4, "decision revisions", _m004_decision_revisions),
+    (5, "quote marks", _m005_quote_marks),
 ]
 
 
