@@ -103,6 +103,8 @@ def test_coders_pressing_enter_together_never_share_an_answer(store_url: str) ->
     shared = {a: c for a, c in by_answer.items() if a not in sample and len(c) > 1}
     assert shared == {}, f"{len(shared)} answers decided by two coders: {shared}"
     assert sum(r.get("decided", 0) for r in results.values()) == len(log)
+    # nobody was even handed an answer another coder had decided: no decision was refused
+    assert sum(r.get("refused", 0) for r in results.values()) == 0
     # the sample: both of its coders, once each; nobody else
     for answer_id in sample:
         assert sorted(by_answer[answer_id]) == ["coder0", "coder1"], answer_id

@@ -182,18 +182,15 @@ def _claim(project: Project, coder: str, pending: _Candidates | None,
                     return None
                 answer_id, lane = found
                 ttl = ttl_minutes if ttl_minutes is not None else _ttl(conn)
-                row = {"answer_id": answer_id, "lane": lane, "coder": coder,
-                       "claimed_at": stamp, "expires_at": _stamp(ttl)}
-                if lane or conn.dialect.name == "sqlite":  # SQLite writers take turns
-                    conn.execute(cl.insert().values(**row))
-                    return answer_id
-                # PostgreSQL (read committed): another coder may have decided the answer
-                # after the search above took its snapshot. This statement takes a new one
-                # and writes the claim only if the answer is still undecided.
-                values = select(*(literal(value, cl.c[name].type).label(name)
-                                  for name, value in row.items())).where(
-                    ~decision_in_force(answer_id))
-                if not conn.execute(cl.insert().from_select(list(row), values)).rowcount:
+                conn.execute(cl.insert().values(answer_id=answer_id, lane=lane, coder=coder,
+                                                claimed_at=stamp, expires_at=_stamp(ttl)))
+                if lane == "" and conn.dialect.name != "sqlite" and \
+                        conn.execute(select(decision_in_force(answer_id))).scalar():
+                    # PostgreSQL (read committed): another coder may have claimed, decided
+                    # and let go of the answer after the search above took its snapshot
+                    # (the insert then waited for their release). Only a statement started
+                    # after the insert sees their decision, so this look is separate.
+                    # SQLite writers take turns.
                     raise _ClaimRace
                 return answer_id
         except (IntegrityError, _ClaimRace):
