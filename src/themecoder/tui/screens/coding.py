@@ -8,15 +8,16 @@ from typing import Any
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, ContentSwitcher, Footer, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from themecoder.coding import CodingSession, Filter, suggest_ahead
 from themecoder.errors import DecidedByOther, ThemecoderError
+from themecoder.safe_text import visible_controls
 from themecoder.store.project import Answer, Decision
 from themecoder.tui.actions import CODING_ACTIONS, theme_actions
+from themecoder.tui.literal import literal
 from themecoder.tui.messages import SuggestionsReady, SuggestProgress, ThemeClicked
 from themecoder.tui.screens.dialogs import (
     ConfirmDialog,
@@ -90,9 +91,10 @@ class CodingScreen(Screen[None]):
         With ``warn``, say so when another coder holds the answer (it is shown read-only).
         """
         if warn and self.session.held_by is not None and self.session.current is not None:
-            self.notify(f"{self.session.held_by} is coding {self.session.current.key} right "
-                        "now: shown read-only. Press Enter to code it anyway.",
-                        severity="warning", title="Read-only")
+            self.notify(visible_controls(
+                f"{self.session.held_by} is coding {self.session.current.key} right now: "
+                "shown read-only. Press Enter to code it anyway."),
+                severity="warning", title="Read-only", markup=False)
         themes, na = self.session.premarked()
         self.marked = set(themes)
         self.not_assigned = na
@@ -151,13 +153,13 @@ class CodingScreen(Screen[None]):
     def render_progress(self) -> None:
         session = self.session
         sample = session.sample_progress()
-        self.query_one(ProgressLine).update(Content(progress_text(
+        self.query_one(ProgressLine).update(literal(progress_text(
             session.progress(), session.filter.describe(), show_rate=self.show_rate,
             sample=sample if sample[1] else None)), layout=False)
         top = f"themecoder · {self.project_name} · coder {session.coder}"
         if self._suggest_status:
             top += f" · {self._suggest_status}"
-        self.query_one("#topbar", Static).update(Content(top), layout=False)
+        self.query_one("#topbar", Static).update(literal(top, one_line=True), layout=False)
 
     # ------------------------------------------------------------------ deciding
 
@@ -179,10 +181,11 @@ class CodingScreen(Screen[None]):
         try:
             session.decide(themes, not_assigned=not_assigned, revise=revise)
         except DecidedByOther as exc:
-            self.notify(f"{exc.coder} decided this a moment ago — showing the next answer",
-                        severity="warning", title="Not saved")
+            self.notify(visible_controls(f"{exc.coder} decided this a moment ago — showing "
+                                         "the next answer"),
+                        severity="warning", title="Not saved", markup=False)
         except ThemecoderError as exc:
-            self.notify(exc.one_line(), severity="error", title="Not saved")
+            self.notify(exc.one_line(), severity="error", title="Not saved", markup=False)
             return
         self._advance()
 
@@ -216,7 +219,8 @@ class CodingScreen(Screen[None]):
             if not session.take_over():
                 decision = session.decision(answer.id)
                 by = decision.coder if decision is not None else who
-                self.notify(f"{by} decided this a moment ago.", severity="warning")
+                self.notify(visible_controls(f"{by} decided this a moment ago."),
+                            severity="warning", markup=False)
             self.arrive()
 
         self.app.push_screen(ConfirmDialog(
@@ -229,8 +233,9 @@ class CodingScreen(Screen[None]):
         if self.session.held_by is None:
             return False
         self.app.bell()
-        self.notify(f"Read-only: {self.session.held_by} is coding this answer. Press Enter to "
-                    "code it anyway.", severity="warning", timeout=3)
+        self.notify(visible_controls(f"Read-only: {self.session.held_by} is coding this "
+                                     "answer. Press Enter to code it anyway."),
+                    severity="warning", timeout=3, markup=False)
         return True
 
     def action_accept(self) -> None:
@@ -263,12 +268,12 @@ class CodingScreen(Screen[None]):
         try:
             answer = self.session.undo()
         except ThemecoderError as exc:
-            self.notify(exc.one_line(), severity="error")
+            self.notify(exc.one_line(), severity="error", markup=False)
             return
         if answer is None:
             self.notify("Nothing to undo.")
             return
-        self.notify(f"Undone: {answer.key}", timeout=2)
+        self.notify(visible_controls(f"Undone: {answer.key}"), timeout=2, markup=False)
         self.arrive()
 
     def toggle_index(self, index: int) -> None:
@@ -339,7 +344,8 @@ class CodingScreen(Screen[None]):
             if not target:
                 return
             if self.session.jump(target) is None:
-                self.notify(f"No answer with id or key '{target}'.", severity="warning")
+                self.notify(visible_controls(f"No answer with id or key '{target}'."),
+                            severity="warning", markup=False)
                 return
             self.arrive(warn=True)
 
@@ -437,7 +443,7 @@ class CodingScreen(Screen[None]):
             self.session.keep_claim()
             changed = self.session.refresh_from_store()
         except ThemecoderError as exc:
-            self.notify(exc.one_line(), severity="error")
+            self.notify(exc.one_line(), severity="error", markup=False)
             return
         if not changed:
             return
@@ -499,6 +505,7 @@ class CodingScreen(Screen[None]):
             error = event.worker.error
             text = error.one_line() if isinstance(error, ThemecoderError) else \
                 f"{type(error).__name__}: {error}"
-            self.notify(f"Suggestions could not be computed: {text}", severity="error",
+            self.notify(visible_controls(f"Suggestions could not be computed: {text}"),
+                        markup=False, severity="error",
                         title="Suggest ahead stopped")
             self.render_progress()
