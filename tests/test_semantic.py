@@ -198,3 +198,11 @@ def test_meaning_scorer_that_does_not_wait_falls_back_to_keywords(
     assert result.method == "keywords" and result.suggested == []
     semantic.load_meaning_model()
     assert suggester.suggest(NO_KEYWORD, "not_well").method == "keywords + meaning"
+
+
+@needs_meaning
+def test_absences_stay_unsuggested_with_meaning(holders) -> None:  # noqa: ANN001
+    # the keywords see only an absence ("no problems with"); meaning must not suggest it
+    result = codebook_suggester(holders).suggest("No problems with the paperwork.", "not_well")
+    assert result.suggested == [] and result.vague
+    assert any(t.meaning_score is not None for t in result.themes)

@@ -14,8 +14,9 @@ Combining rule
     which needs the ``accurate`` extra), the keyword score ``k`` and the meaning score ``m``
     combine by noisy-OR, ``score = 1 - (1 - k) * (1 - m)``, which ranks the themes. Themes
     are suggested by their keywords as above; when no keyword suggests a theme, the theme
-    closest in meaning is suggested if its meaning score reaches 0.5 (the answer is not a
-    stock non-answer). The reasons say which sentence matched which theme.
+    closest in meaning is suggested if its meaning score reaches 0.5 (unless the answer is a
+    stock non-answer, or its only keyword hits are absences that do not count). The reasons
+    say which sentence matched which theme.
 
     *With a model*, the model's probability ``p`` is primary and keyword evidence ``k`` raises
     it by noisy-OR with a weight ``w``: ``score = 1 - (1 - p) * (1 - w * k)``. A theme is
@@ -428,7 +429,10 @@ class Suggester:
         themes: list[ThemeSuggestion] = []
         fallback: tuple[float, int] | None = None
         applicable = self._applicable(question)
-        picked = self._meaning_pick(text, applicable, kw_scores, matches) if matches else None
+        # "no problems with the paperwork": the keywords found only absences; meaning,
+        # which cannot tell an absence, does not get to suggest the theme instead
+        picked = self._meaning_pick(text, applicable, kw_scores, matches) \
+            if matches and (counted or not hits) else None
         for order, theme in enumerate(applicable):
             theme_hits = by_theme.get(theme.id, ())
             match = matches.get(theme.id) if matches else None
@@ -487,7 +491,7 @@ class Suggester:
         if picked or match.rank < REASON_THEMES:
             reasons.append(match.reason)
         if picked:
-            reasons.append("closest in meaning (no keyword matched a theme)")
+            reasons.append("closest in meaning (no keyword suggested a theme)")
         return ThemeSuggestion(
             theme_id=theme.id, theme_name=theme.name, score=round(score, 4),
             suggested=(k >= self.keyword_threshold or picked) and not stock,
