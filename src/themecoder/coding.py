@@ -55,6 +55,8 @@ class Filter:
             :data:`LOW_CONFIDENCE`.
         search: Only answers whose text contains this (case-insensitive).
         fuzzy: Match ``search`` approximately (rapidfuzz partial ratio ≥ 80).
+        answer_ids: Only these answers (e.g. a discovered candidate's, to review).
+        label: What ``answer_ids`` are, for :meth:`describe` ("candidate 3: Transport").
     """
 
     status: str = "todo"
@@ -64,10 +66,14 @@ class Filter:
     low_confidence: bool = False
     search: str = ""
     fuzzy: bool = False
+    answer_ids: frozenset[int] | None = None
+    label: str = ""
 
     def describe(self) -> str:
         """A short label, e.g. ``"to do · What worked well · 'forms'"``."""
         parts = [STATUS_LABELS.get(self.status, self.status)]
+        if self.answer_ids is not None:
+            parts.append(self.label or f"{len(self.answer_ids)} chosen answers")
         if self.question:
             parts.append(QUESTION_LABELS.get(self.question, self.question))
         if self.group:
@@ -326,6 +332,8 @@ class CodingSession:
 
     def _matches(self, item: _Item, f: Filter, needle: str) -> bool:
         a = item.answer
+        if f.answer_ids is not None and a.id not in f.answer_ids:
+            return False
         if f.question and a.question != f.question:
             return False
         if f.group and a.group != f.group:
