@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import click
 
-from themecoder.cli.root import cli, project_argument, resolve_project
+from themecoder.cli.root import cli, echo, project_argument, resolve_project
 from themecoder.discover import CODE_CHOICES, METHODS, MIN_SIZE
 from themecoder.errors import StoreError
+from themecoder.safe_text import shown
 from themecoder.store import Project
 
 
@@ -67,22 +68,22 @@ def discover(project: str | None, group: str | None, min_size: int, weak_score: 
             _print(found)
             if out_md:
                 write_markdown(found, out_md)
-                click.echo(f"wrote {out_md}")
+                echo(f"wrote {out_md}")
             if out_csv:
                 rows = write_members_csv(found, out_csv)
-                click.echo(f"wrote {out_csv} ({rows} answers)")
+                echo(f"wrote {out_csv} ({rows} answers)")
             return
         chosen = found.candidate(adopt_id)
         if chosen is None:
             raise StoreError(f"no candidate {adopt_id} (discovery found "
                              f"{len(found.candidates)}); run `themecoder discover` to list "
                              "them", field="adopt")
-        click.echo(f"adopting candidate {chosen.describe()}")
+        echo(f"adopting candidate {chosen.describe()}")
         done = adopt(store, chosen, name=name or "", definition=definition,
                      keywords=keywords.split(","), coder=coder or "", code=code_what)
-    click.echo(f"added theme {done.theme.name} ({done.theme.id}) to codebook "
-               f"{done.codebook.id} v{done.codebook.version}; coded {len(done.coded)} answers "
-               f"as {coder}")
+    echo(f"added theme {done.theme.name} ({done.theme.id}) to codebook "
+         f"{done.codebook.id} v{done.codebook.version}; coded {len(done.coded)} answers "
+         f"as {coder}")
     if done.to_review:
         click.echo(f"{len(done.to_review)} other answers of the candidate are not coded: "
                    "review them (themecoder discover --out-csv lists them) or adopt with "
@@ -91,7 +92,7 @@ def discover(project: str | None, group: str | None, min_size: int, weak_score: 
         from themecoder.codebook import save_codebook as write
 
         write(done.codebook, save_codebook)
-        click.echo(f"wrote {save_codebook}")
+        echo(f"wrote {save_codebook}")
 
 
 def _print(found) -> None:  # noqa: ANN001
@@ -103,10 +104,10 @@ def _print(found) -> None:  # noqa: ANN001
         return
     for c in found.candidates:
         survey = "; about the survey itself" if c.about_survey else ""
-        click.echo(f"{c.id}. {c.name}  [{c.group}, {c.size} answers, cohesion "
-                   f"{c.cohesion:.2f}{survey}]")
-        click.echo(f"   top words: {', '.join(c.top_words)}")
+        echo(f"{c.id}. {c.name}  [{c.group}, {c.size} answers, cohesion "
+             f"{c.cohesion:.2f}{survey}]")
+        echo(f"   top words: {', '.join(c.top_words)}")
         for text in c.examples:
-            line = " ".join(text.split())
-            click.echo(f"   - {line[:110]}{'…' if len(line) > 110 else ''}")
+            line = shown(text, one_line=True)
+            echo(f"   - {line[:110]}{'…' if len(line) > 110 else ''}")
     click.echo("adopt one with: themecoder discover PROJECT --adopt ID --name NAME --coder NAME")

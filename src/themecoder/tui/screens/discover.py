@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -44,6 +45,7 @@ from themecoder.discover import (
     theme_id_for,
 )
 from themecoder.errors import ThemecoderError
+from themecoder.safe_text import shown
 from themecoder.store import Project
 from themecoder.tui.screens.dialogs import Dialog
 
@@ -228,7 +230,7 @@ class DiscoverScreen(Screen[Adoption | None]):
                          f"{c.cohesion:.2f}{survey}"),
                  Content.assemble(("Top words: ", "bold"), ", ".join(c.top_words)),
                  Content(""), Content.styled("Examples", "bold")]
-        lines += [Content(f"• {' '.join(text.split())}") for text in c.examples]
+        lines += [Content(f"• {shown(text, one_line=True)}") for text in c.examples]
         lines += [Content(""), Content.styled(f"All {c.size} answers", "bold")]
         self.query_one("#candidate-text", Static).update(Content("\n").join(lines))
         table = self.query_one("#candidate-members", DataTable)
@@ -237,9 +239,10 @@ class DiscoverScreen(Screen[Adoption | None]):
         if self.discovery is not None:
             d = self.discovery
             for answer_id in c.answer_ids:
-                table.add_row(str(c.id), c.name, d.answer_keys[answer_id],
-                              d.answer_questions[answer_id],
-                              " ".join(d.texts[answer_id].split()), key=str(answer_id))
+                # Text, not str: a DataTable reads a str as Rich markup
+                table.add_row(*(Text(shown(value, one_line=True)) for value in (
+                    c.id, c.name, d.answer_keys[answer_id], d.answer_questions[answer_id],
+                    d.texts[answer_id])), key=str(answer_id))
 
     def highlighted(self) -> Candidate | None:
         """The candidate under the cursor."""
