@@ -72,7 +72,7 @@ async def test_discover_lists_candidates_and_adopts_one(tmp_path: Path) -> None:
             ["candidate", "name", "answer_key", "question", "text"]
         assert table.row_count == best.size
         first = table.get_row_at(0)
-        assert first[0] == str(best.id) and first[1] == best.name
+        assert str(first[0]) == str(best.id) and str(first[1]) == best.name
         await pilot.press("a")
         await pilot.pause()
         assert isinstance(app.screen, AdoptDialog)
