@@ -72,7 +72,7 @@ class CachedEmbedder:
     def __call__(self, texts: list[str]) -> np.ndarray:
         todo = list(dict.fromkeys(t for t in texts if self.key(t) not in self.vectors))
         if todo:
-            from themecoder.suggest.model import embed
+            from themecoder.suggest.embeddings import embed
 
             for text, vector in zip(todo, embed(todo), strict=True):
                 self.vectors[self.key(text)] = vector.astype(np.float32)
@@ -115,7 +115,7 @@ def bertopic_groups(texts: list[str], E: np.ndarray) -> list[np.ndarray]:
     from bertopic import BERTopic
     from umap import UMAP
 
-    from themecoder.suggest.model import _sentence_model
+    from themecoder.suggest.embeddings import _sentence_model
 
     model = BERTopic(embedding_model=_sentence_model(),
                      umap_model=UMAP(n_neighbors=15, n_components=5, min_dist=0.0,

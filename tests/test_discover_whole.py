@@ -21,7 +21,7 @@ from themecoder.discover import (
 from themecoder.discover.naming import segments
 from themecoder.errors import StoreError
 from themecoder.store import Project
-from themecoder.suggest.model import embedding_package
+from themecoder.suggest.embeddings import embedding_package
 
 METHODS = ["tfidf", pytest.param("embeddings", marks=pytest.mark.skipif(
     embedding_package() is None, reason="the accurate extra is not installed"))]

@@ -127,7 +127,7 @@ def resolve_method(method: str) -> str:
         raise ValueError(f"method must be one of {METHODS}, not {method!r}")
     if method != "auto":
         return method
-    from themecoder.suggest.model import embedding_package
+    from themecoder.suggest.embeddings import embedding_package
 
     return "embeddings" if embedding_package() is not None else "tfidf"
 
@@ -135,7 +135,7 @@ def resolve_method(method: str) -> str:
 def describe_method(method: str) -> str:
     """The method in words, naming the embedding package when it is used."""
     if method == "embeddings":
-        from themecoder.suggest.model import embedding_package
+        from themecoder.suggest.embeddings import embedding_package
 
         package = embedding_package() or {"name": "sentence embeddings", "version": "?"}
         vectors = f"sentence embeddings ({package['name']} {package['version']})"
@@ -170,7 +170,7 @@ def topics_in(texts: Sequence[str], *, method: str = "auto", min_size: int = MIN
         from themecoder.discover.clustering import unit_rows
 
         if embedder is None:
-            from themecoder.suggest.model import embed as embedder
+            from themecoder.suggest.embeddings import embed as embedder
         X = unit_rows(embedder(texts))
     else:
         X = tfidf_vectors(texts, random_state)
