@@ -45,8 +45,9 @@ from themecoder.discover import (
     theme_id_for,
 )
 from themecoder.errors import ThemecoderError
-from themecoder.safe_text import shown
+from themecoder.safe_text import visible_controls
 from themecoder.store import Project
+from themecoder.tui.literal import literal
 from themecoder.tui.screens.dialogs import Dialog
 
 
@@ -70,7 +71,7 @@ class AdoptDialog(Dialog, ModalScreen[AdoptChoice | None]):
     def compose(self) -> ComposeResult:
         c = self.candidate
         with Vertical(classes="dialog adopt"):
-            yield Label(Content(f"New theme from candidate {c.id} ({c.size} answers)"),
+            yield Label(literal(f"New theme from candidate {c.id} ({c.size} answers)"),
                         classes="dialog-title")
             yield Input(c.name, placeholder="theme name", id="adopt-name")
             yield Input(placeholder="definition: what the theme covers", id="adopt-definition")
@@ -127,9 +128,9 @@ class ConfirmAdoption(Dialog, ModalScreen[bool | None]):
         c, choice = self.candidate, self.choice
         coded = c.size if choice.code_all else len(c.sure_example_ids())
         with Vertical(classes="dialog confirm-adopt"):
-            yield Label(Content(f"Adopt candidate {c.id} as theme '{choice.name}'?"),
+            yield Label(literal(f"Adopt candidate {c.id} as theme '{choice.name}'?"),
                         classes="dialog-title")
-            yield Static(Content(
+            yield Static(literal(
                 f"Candidate {c.id}: {c.name} — {c.size} answers of group {c.group}\n"
                 f"Top words: {', '.join(c.top_words)}\n"
                 f"Codes {coded} answers with the new theme; the other {c.size - coded} "
@@ -196,12 +197,12 @@ class DiscoverScreen(Screen[Adoption | None]):
             error = event.worker.error
             text = error.one_line() if isinstance(error, ThemecoderError) else \
                 f"{type(error).__name__}: {error}"
-            self.query_one("#candidate-text", Static).update(Content(f"Discovery failed: {text}"))
+            self.query_one("#candidate-text", Static).update(literal(f"Discovery failed: {text}"))
 
     def show_discovery(self, discovery: Discovery) -> None:
         """The method, the pool's account, and the candidates."""
         self.discovery = discovery
-        self.query_one("#discover-account", Static).update(Content(
+        self.query_one("#discover-account", Static).update(literal(
             f"{discovery.account.describe()} · {discovery.method}"))
         self.show_candidates(discovery.candidates)
 
@@ -212,7 +213,8 @@ class DiscoverScreen(Screen[Adoption | None]):
         options.clear_options()
         for c in candidates:
             options.add_option(Option(Content.assemble(
-                (f"{c.id:>2}. ", "bold"), c.name, (f"  {c.size} · {c.group}", "dim")),
+                (f"{c.id:>2}. ", "bold"), literal(c.name, one_line=True),
+                (f"  {c.size} · {visible_controls(c.group, one_line=True)}", "dim")),
                 id=str(c.id)))
         if candidates:
             options.highlighted = 0
@@ -225,12 +227,12 @@ class DiscoverScreen(Screen[Adoption | None]):
 
     def show_detail(self, c: Candidate) -> None:
         survey = " · about the survey itself (ranked last)" if c.about_survey else ""
-        lines = [Content.styled(f"{c.id}. {c.name}", "bold $accent"),
-                 Content(f"{c.size} answers of group {c.group} · cohesion "
+        lines = [literal(f"{c.id}. {c.name}").stylize("bold $accent"),
+                 literal(f"{c.size} answers of group {c.group} · cohesion "
                          f"{c.cohesion:.2f}{survey}"),
-                 Content.assemble(("Top words: ", "bold"), ", ".join(c.top_words)),
+                 Content.assemble(("Top words: ", "bold"), literal(", ".join(c.top_words))),
                  Content(""), Content.styled("Examples", "bold")]
-        lines += [Content(f"• {shown(text, one_line=True)}") for text in c.examples]
+        lines += [literal(f"• {text}", one_line=True) for text in c.examples]
         lines += [Content(""), Content.styled(f"All {c.size} answers", "bold")]
         self.query_one("#candidate-text", Static).update(Content("\n").join(lines))
         table = self.query_one("#candidate-members", DataTable)
@@ -240,7 +242,7 @@ class DiscoverScreen(Screen[Adoption | None]):
             d = self.discovery
             for answer_id in c.answer_ids:
                 # Text, not str: a DataTable reads a str as Rich markup
-                table.add_row(*(Text(shown(value, one_line=True)) for value in (
+                table.add_row(*(Text(visible_controls(str(value), one_line=True)) for value in (
                     c.id, c.name, d.answer_keys[answer_id], d.answer_questions[answer_id],
                     d.texts[answer_id])), key=str(answer_id))
 
@@ -270,12 +272,14 @@ class DiscoverScreen(Screen[Adoption | None]):
                                definition=choice.definition, keywords=choice.keywords,
                                coder=self.coder, code="all" if choice.code_all else "examples")
             except ThemecoderError as exc:
-                self.notify(exc.one_line(), severity="error", title="Not adopted")
+                self.notify(exc.one_line(), severity="error", title="Not adopted", markup=False)
                 return
             review = f"; {len(result.to_review)} to review" if result.to_review else ""
-            self.notify(f"Added theme {result.theme.name} from candidate {candidate.id} "
-                        f"(codebook {result.codebook.id} v{result.codebook.version}); coded "
-                        f"{len(result.coded)} answers{review}.", title="Theme adopted")
+            self.notify(visible_controls(
+                f"Added theme {result.theme.name} from candidate {candidate.id} (codebook "
+                f"{result.codebook.id} v{result.codebook.version}); coded "
+                f"{len(result.coded)} answers{review}."),
+                title="Theme adopted", markup=False)
             self.dismiss(result)
 
         def named(choice: AdoptChoice | None) -> None:
