@@ -92,7 +92,7 @@ class AdoptDialog(Dialog, ModalScreen[AdoptChoice | None]):
         try:
             theme_id_for(name)
         except ThemecoderError as exc:
-            self.notify(exc.one_line(), severity="warning")
+            self.notify(exc.one_line(), severity="warning", markup=False)
             return None
         keywords = self.query_one("#adopt-keywords", Input).value.split(",")
         return AdoptChoice(name=name,
