@@ -664,13 +664,6 @@ def format_duration(seconds: float | None) -> str:
 # --------------------------------------------------------------------------- suggest ahead
 
 
-def suggestion_record(suggestion: Any) -> tuple[list[dict[str, Any]], bool]:
-    """A suggester's result as stored: ``(themes as dicts, vague)``."""
-    from themecoder.suggest.project_suggest import suggestion_rows
-
-    return suggestion_rows(suggestion), bool(suggestion.vague)
-
-
 def suggest_ahead(project: Project, answers: Sequence[Answer], *,
                   cancel: threading.Event | None = None,
                   progress: Callable[[int, int], None] | None = None,
@@ -689,6 +682,8 @@ def suggest_ahead(project: Project, answers: Sequence[Answer], *,
     Returns:
         Ids of the answers that got suggestions.
     """
+    from themecoder.suggest.project_suggest import build_suggester, stored_item
+
     suggesters = {} if suggesters is None else suggesters
     by_codebook: dict[str, tuple[Codebook, list[Answer]]] = {}
     for answer in answers:
@@ -699,8 +694,6 @@ def suggest_ahead(project: Project, answers: Sequence[Answer], *,
     for codebook_id, (codebook, items) in by_codebook.items():
         if codebook_id not in suggesters:
             # the project's model for this codebook when one is registered, else keywords
-            from themecoder.suggest.project_suggest import build_suggester
-
             suggesters[codebook_id] = build_suggester(project, codebook)
         suggester = suggesters[codebook_id]
         for start in range(0, len(items), batch_size):
@@ -709,10 +702,10 @@ def suggest_ahead(project: Project, answers: Sequence[Answer], *,
             batch = items[start:start + batch_size]
             results = list(suggester.suggest_many([a.text for a in batch],
                                                   [a.question for a in batch]))
-            by_version: dict[str, list[tuple[int, list[dict[str, Any]], bool]]] = {}
+            by_version: dict[str, list[tuple[Any, ...]]] = {}
             for answer, result in zip(batch, results, strict=True):
-                themes, vague = suggestion_record(result)
-                by_version.setdefault(result.model_version, []).append((answer.id, themes, vague))
+                by_version.setdefault(result.model_version, []).append(
+                    stored_item(answer.id, result))
             for version, rows in by_version.items():
                 project.save_suggestions(rows, version)
             done.extend(a.id for a in batch)
@@ -722,4 +715,4 @@ def suggest_ahead(project: Project, answers: Sequence[Answer], *,
 
 
 __all__ = ["CodingSession", "Filter", "Progress", "STATUSES", "format_duration",
-           "suggest_ahead", "suggestion_record"]
+           "suggest_ahead"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, inspect, select
+from sqlalchemy import Connection, inspect, select, text
 
 from themecoder.store import schema
 
@@ -32,9 +32,17 @@ def _m002_teams(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=tables)
 
 
+def _m010_not_assigned_score(conn: Connection) -> None:
+    """The model's probability of Not assigned, stored beside each suggestion."""
+    columns = {c["name"] for c in inspect(conn).get_columns("suggestions")}
+    if "not_assigned_score" not in columns:  # a project made before the column existed
+        conn.execute(text("ALTER TABLE suggestions ADD COLUMN not_assigned_score FLOAT"))
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "initial schema", _m001_initial),
     (2, "double coding and claims", _m002_teams),
+    (10, "Not-assigned score of suggestions", _m010_not_assigned_score),
 ]
 
 
