@@ -16,7 +16,9 @@ DOMAIN_MODULES = [
     "themecoder.suggest.model_files", "themecoder.evaluate", "themecoder.export",
     "themecoder.agreement", "themecoder.coding", "themecoder.discover", "themecoder.learning",
     "themecoder.store.teams", "themecoder.suggest.project_suggest", "themecoder.export.charts",
-    "themecoder.resources", "themecoder.safe_cells",
+    "themecoder.resources", "themecoder.safe_cells", "themecoder.quotes", "themecoder.redact",
+    "themecoder.export.workbook", "themecoder.export.settings",
+    "themecoder.safe_text", "themecoder.survey_tables", "themecoder.store.access",
 ]
 
 
