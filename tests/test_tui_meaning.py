@@ -3,6 +3,8 @@ the first answer does not wait for it, and the app says which method made each s
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -48,7 +50,7 @@ async def test_keywords_alone_without_the_extra(tmp_path: Path, without_extra: N
         await pilot.pause()
         assert "loading the meaning model" not in _text(app, "#topbar")
         await _until(pilot, lambda: "Suggestion by keywords:" in _text(app, "#suggested-by"))
-        assert not any(w.group == "meaning" for w in app.workers)
+        assert "load meaning model" not in {t.name for t in threading.enumerate()}
         assert "support" in app.screen.marked  # "personal assistant"
     assert _stored_version(app.project.location, "R001:worked_well") == \
         "keywords:poet_holders@1.0"
@@ -95,3 +97,36 @@ async def test_meaning_loads_in_the_background_and_upgrades_the_suggestion(
         ids = {a.key: a.id for a in project.answers()}
         decision = project.current_decisions(coder=CODER)[(ids["R001:worked_well"], CODER)]
     assert decision.model_version == MEANING
+
+
+QUIT_WHILE_LOADING = """
+import sys, time
+sys.path.insert(0, sys.argv[2])
+from themecoder.suggest import semantic
+from themecoder.tui.app import CodingApp
+from tui_snapshot_app import CODER
+
+semantic.load_meaning_model = lambda: time.sleep(120)  # the model takes long to load
+app = CodingApp(sys.argv[1], CODER, suggest_ahead=True, poll_seconds=None)
+
+async def quit_while_loading(pilot):
+    while "loading the meaning model" not in str(app.screen.query_one("#topbar").render()):
+        await pilot.pause(0.1)
+    await pilot.press("ctrl+q")
+
+app.run(headless=True, size=(100, 34), auto_pilot=quit_while_loading)
+print("quit")
+"""
+
+
+@pytest.mark.skipif(not meaning_available(), reason="the 'accurate' extra is not installed")
+def test_quitting_does_not_wait_for_the_meaning_model(tmp_path: Path) -> None:
+    """Ctrl+Q while the meaning model loads ends the program at once, not when it has loaded."""
+    location = build_project(tmp_path, suggestions=False)
+    start = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", QUIT_WHILE_LOADING, location,
+                           str(Path(__file__).parent)],
+                          capture_output=True, text=True, timeout=110)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith("quit")
+    assert time.monotonic() - start < 60  # the loading would take 120 s

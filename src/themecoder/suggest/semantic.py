@@ -3,7 +3,7 @@
 Without training data the keyword rules find a theme only when the answer uses one of its
 words. :class:`MeaningScorer` also compares the *meaning* of the answer with each theme's
 name, definition and keywords, using sentence embeddings (all-MiniLM-L6-v2, shipped for
-offline use by the ``accurate`` extra; :func:`themecoder.suggest.model.embed` computes them
+offline use by the ``accurate`` extra; :func:`themecoder.suggest.embeddings.embed` computes them
 and caches them per text). :class:`~themecoder.suggest.suggester.Suggester` combines the
 result with the keyword evidence when there is no trained model; without the extra it
 uses keywords alone.
@@ -66,7 +66,7 @@ _loaded = False
 
 def meaning_available() -> bool:
     """Whether the ``accurate`` extra (torch, sentence-transformers, the model) is installed."""
-    from themecoder.suggest.model import embedding_package
+    from themecoder.suggest.embeddings import embedding_package
 
     return embedding_package() is not None
 
@@ -87,7 +87,7 @@ def load_meaning_model() -> None:
         return
     with _load_lock:
         if not _loaded:
-            from themecoder.suggest.model import embed
+            from themecoder.suggest.embeddings import embed
 
             embed(["personal budget"])
             _loaded = True
@@ -196,7 +196,7 @@ class MeaningScorer:
         if self._profiles is None:
             import numpy as np
 
-            from themecoder.suggest.model import embed
+            from themecoder.suggest.embeddings import embed
 
             themes = self.codebook.themes
             described = [theme_descriptions(t) for t in themes]
@@ -248,7 +248,7 @@ class MeaningScorer:
             load_meaning_model()
         import numpy as np
 
-        from themecoder.suggest.model import embed
+        from themecoder.suggest.embeddings import embed
 
         sentences = [split_sentences(text) for text in texts]
         units = list(dict.fromkeys(

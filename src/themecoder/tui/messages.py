@@ -32,3 +32,10 @@ class ThemeClicked(Message):
 @dataclass
 class MeaningReady(Message):
     """The sentence-embedding model is loaded: suggestions can use meaning."""
+
+
+@dataclass
+class MeaningFailed(Message):
+    """The sentence-embedding model could not be loaded: suggestions use keywords alone."""
+
+    error: str

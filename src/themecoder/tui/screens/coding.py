@@ -19,7 +19,13 @@ from themecoder.safe_text import visible_controls
 from themecoder.store.project import Answer, Decision
 from themecoder.tui.actions import CODING_ACTIONS, theme_actions
 from themecoder.tui.literal import literal
-from themecoder.tui.messages import MeaningReady, SuggestionsReady, SuggestProgress, ThemeClicked
+from themecoder.tui.messages import (
+    MeaningFailed,
+    MeaningReady,
+    SuggestionsReady,
+    SuggestProgress,
+    ThemeClicked,
+)
 from themecoder.tui.screens.dialogs import (
     ConfirmDialog,
     FilterDialog,
@@ -65,6 +71,7 @@ class CodingScreen(Screen[None]):
         self._awaiting_meaning: list[Answer] = []
         """Answers suggested by keywords alone while the meaning model was loading."""
         self._meaning_refresh: list[Answer] = []
+        self._meaning_thread: threading.Thread | None = None
 
     # ------------------------------------------------------------------ layout
 
@@ -517,16 +524,26 @@ class CodingScreen(Screen[None]):
         if not without_model:
             return
         self._meaning_loading = True
-        self.load_meaning_worker(without_model)
+        # A daemon thread, not a thread worker: Textual runs those in asyncio's executor,
+        # whose threads the process waits for on exit, so quitting would hang until the
+        # model had loaded (seconds to a minute on a busy machine).
+        self._meaning_thread = threading.Thread(
+            target=self._load_meaning, args=(without_model,), name="load meaning model",
+            daemon=True)
+        self._meaning_thread.start()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="meaning",
-          name="load meaning model")
-    def load_meaning_worker(self, codebooks: list[Codebook]) -> None:
+    def _load_meaning(self, codebooks: list[Codebook]) -> None:
+        """Load the embedding model and embed the codebooks' theme descriptions (in a
+        thread); tell the screen when done or why not."""
         from themecoder.suggest.semantic import MeaningScorer, load_meaning_model
 
-        load_meaning_model()
-        for codebook in codebooks:  # their descriptions' embeddings are cached from now on
-            MeaningScorer(codebook).prepare()
+        try:
+            load_meaning_model()
+            for codebook in codebooks:  # their descriptions' embeddings are cached from now on
+                MeaningScorer(codebook).prepare()
+        except Exception as exc:  # noqa: BLE001 - shown to the coder; keywords go on
+            self.post_message(MeaningFailed(_error_text(exc)))
+            return
         self.post_message(MeaningReady())
 
     def on_meaning_ready(self, message: MeaningReady) -> None:
@@ -536,6 +553,13 @@ class CodingScreen(Screen[None]):
         self._awaiting_meaning = []
         self.render_progress()
         self.maybe_suggest_ahead()
+
+    def on_meaning_failed(self, message: MeaningFailed) -> None:
+        self._meaning_loading = False
+        self._awaiting_meaning = []
+        self.notify(visible_controls(f"Suggestions use keywords alone: {message.error}"),
+                    markup=False, severity="warning", title="Meaning model not loaded")
+        self.render_progress()
 
     def on_suggest_progress(self, message: SuggestProgress) -> None:
         self._suggest_status = f"suggesting {message.done}/{message.total}"
@@ -552,13 +576,6 @@ class CodingScreen(Screen[None]):
             self.call_later(self.maybe_suggest_ahead)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR and event.worker.group == "meaning":
-            self._meaning_loading = False
-            self._awaiting_meaning = []
-            self.notify(visible_controls(
-                f"Suggestions use keywords alone: {_error_text(event.worker.error)}"),
-                markup=False, severity="warning", title="Meaning model not loaded")
-            self.render_progress()
         if event.state == WorkerState.ERROR and event.worker.group == "suggest":
             self._suggest_status = ""
             self.suggest_ahead_enabled = False  # do not retry on every keystroke
@@ -569,7 +586,7 @@ class CodingScreen(Screen[None]):
 
 
 def _error_text(error: BaseException | None) -> str:
-    """A worker's error in one line."""
+    """An error (a worker's, or the meaning model's) in one line."""
     if isinstance(error, ThemecoderError):
         return error.one_line()
     return f"{type(error).__name__}: {error}"
