@@ -32,7 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from team_speed import cpu_model, drop_pg_database, pg_database  # noqa: E402
+from team_speed import cpu_model, scratch_location  # noqa: E402
 
 SAMPLE_SHARE = 0.1
 """With ``--sample``: the share double-coded, as ``themecoder assign`` draws by default."""
@@ -152,18 +152,10 @@ def main() -> None:
             print("postgresql  skipped (set THEMECODER_TEST_PG to a server URL)")
             continue
         for label, rounds, pace in runs:
-            with tempfile.TemporaryDirectory() as folder:
-                name = None
-                if backend == "postgresql":
-                    location, name = pg_database(admin or "")
-                else:
-                    location = str(Path(folder) / "current_year.db")
-                try:
-                    build(location, names, args.sample)
-                    result = run(location, names, rounds, pace)
-                finally:
-                    if name is not None:
-                        drop_pg_database(admin or "", name)
+            with tempfile.TemporaryDirectory() as folder, \
+                    scratch_location(backend, admin or "", folder) as location:
+                build(location, names, args.sample)
+                result = run(location, names, rounds, pace)
             both = str(result["sample_by_both"]) if args.sample else "–"
             print(f"{backend:<11} {label:<15} {rounds:>6} {result['answers']:>7} "
                   f"{result['by_two']:>6} {result['refused']:>7} {both:>14}  "
