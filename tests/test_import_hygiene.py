@@ -16,7 +16,9 @@ DOMAIN_MODULES = [
     "themecoder.suggest.model_files", "themecoder.evaluate", "themecoder.export",
     "themecoder.agreement", "themecoder.coding", "themecoder.discover", "themecoder.learning",
     "themecoder.store.teams", "themecoder.suggest.project_suggest", "themecoder.export.charts",
-    "themecoder.resources", "themecoder.safe_cells",
+    "themecoder.resources", "themecoder.safe_cells", "themecoder.retraining",
+    "themecoder.training_sets", "themecoder.version_check", "themecoder.model_versions",
+    "themecoder.store.model_registry",
 ]
 
 

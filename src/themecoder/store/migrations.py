@@ -32,9 +32,16 @@ def _m002_teams(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=tables)
 
 
+def _m003_model_versions(conn: Connection) -> None:
+    """Every model version of a project with its data sizes and scores, and where the
+    prior coding its models are trained on comes from."""
+    schema.metadata.create_all(conn, tables=[schema.training_links, schema.model_versions])
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "initial schema", _m001_initial),
     (2, "double coding and claims", _m002_teams),
+    (3, "model versions and training links", _m003_model_versions),
 ]
 
 
