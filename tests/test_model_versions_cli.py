@@ -89,7 +89,7 @@ def test_suggest_with_a_model_links_its_training_file(setup, tmp_path: Path) -> 
     _train(prior_file, tmp_path / "model")
     code, out, _ = _run("suggest", location, "--model", tmp_path / "model")
     assert code == 0
-    assert "poet_holders: model is model version v1" in out
+    assert f"poet_holders: live model v1 is {(tmp_path / 'model').resolve()}" in out
     assert f"poet_holders: prior coding is file {prior_file}" in out
     with Project.open(location) as project:
         link = training_link(project, "poet_holders")

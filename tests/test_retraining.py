@@ -255,15 +255,24 @@ def test_too_few_decisions_and_no_prior_coding_cannot_be_judged(setting) -> None
         Retrainer(project, codebook, min_examples=1000).retrain()
 
 
+def test_nothing_is_trained_before_this_years_first_decision(setting, tmp_path: Path) -> None:  # noqa: ANN001,E501
+    project, prior_file, _truth = setting
+    _given_model(project, prior_file, tmp_path / "model")
+    result = Retrainer(project, project.codebooks()[0]).retrain()
+    assert not result.changed and result.version == "v1"
+    assert result.message() == "poet_holders: no decisions of this year yet; not retrained."
+    assert len(model_versions(project, "poet_holders")) == 1
+
+
 def test_the_live_recipes_cross_validation_is_reused(setting, tmp_path: Path) -> None:  # noqa: ANN001,E501
     project, prior_file, truth = setting
     _given_model(project, prior_file, tmp_path / "model")
     codebook = project.codebooks()[0]
-    first = Retrainer(project, codebook).retrain()
+    _code(project, truth, limit=5)
+    Retrainer(project, codebook).retrain()
     v1, v2 = model_versions(project, codebook.id)
     assert v1.recipe_cv["n"] == v2.recipe_cv["n"] == N_PRIOR   # kept for later
-    use_version(project, codebook, "v2" if first.accepted else "v1")
-    _code(project, truth, limit=10)
+    _code(project, truth, limit=5)
     fits: list[tuple[int, int]] = []
     result = Retrainer(project, codebook).retrain(
         progress=lambda stage, done, total: fits.append((done, total))
@@ -333,3 +342,39 @@ def test_a_missing_prior_file_is_a_clear_error(setting) -> None:  # noqa: ANN001
     with pytest.raises(PriorCodingError, match="prior.csv.*link-training"):
         Retrainer(project, project.codebooks()[0]).retrain()
     assert training_link(project, "poet_holders") is not None
+
+
+# --------------------------------------------------------------------------- the registry
+
+
+def test_versions_and_links_are_kept_on_sqlite_and_postgresql(store_url: str,
+                                                              tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from themecoder.store.model_registry import (
+        TrainingLink,
+        register_model_version,
+        set_training_link,
+        training_links,
+        update_model_version,
+        version_at,
+    )
+
+    with Project.create(store_url) as project:
+        project.add_codebook(load_codebook(CODEBOOKS / "poet_holders.yaml"))
+        with ThreadPoolExecutor(4) as pool:   # several processes retraining at once
+            made = list(pool.map(lambda n: register_model_version(
+                project, "poet_holders", tmp_path / f"m{n}", origin="retrained",
+                training_answers=[n, n + 1], recipe_cv={"n": n}), range(6)))
+        assert sorted(v.number for v in made) == [1, 2, 3, 4, 5, 6]
+        assert register_model_version(project, "poet_holders", tmp_path / "x", origin="given",
+                                      taken=[9]).label == "v10"
+        v = update_model_version(project, "poet_holders", 2, accepted=False, micro_f1=0.5,
+                                 reason="scores worse")
+        assert (v.accepted, v.micro_f1, v.reason) == (False, 0.5, "scores worse")
+        assert version_at(project, "poet_holders", tmp_path / "x").number == 10
+        link = set_training_link(project, TrainingLink(
+            codebook_id="poet_holders", kind="file", location="/data/2025.csv",
+            given="2025.csv", text_col="text", filters=("group=holder",)))
+        assert training_links(project) == {"poet_holders": link}
+        assert link.describe() == "file 2025.csv (text, group=holder)"

@@ -96,7 +96,7 @@ def remember_model(project: Project, codebook: Codebook, model_path: str | Path)
             reason=f"given with suggest --model {model_path}")
     set_live_model(project, codebook.id, directory)
     _link, note = link_from_model(project, codebook, directory)
-    return [f"{codebook.id}: {directory.name} is model version {version.label}", note]
+    return [f"{codebook.id}: live model {version.label} is {directory}", note]
 
 
 def refresh_todo(project: Project, codebook: Codebook, model_path: str | Path | None, *,

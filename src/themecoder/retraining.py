@@ -83,8 +83,8 @@ class RetrainResult:
 
     Attributes:
         codebook_id: The codebook.
-        version: The new version's label (``v<N>``), or the newest one's when nothing had
-            changed since it (``changed`` false).
+        version: The new version's label (``v<N>``); when nothing was trained (``changed``
+            false), the newest version's, or the live model's.
         path: Its directory.
         accepted: Whether it is live now.
         reason: Why (or why not), in words.
@@ -94,7 +94,8 @@ class RetrainResult:
         n_held_out: This year's decisions held out of training.
         refreshed: Answers still to do that got new suggestions.
         model_version: What the refreshed suggestions are stored with.
-        changed: False when nothing was trained (no new decisions since the newest version).
+        changed: False when nothing was trained: no new decisions since the newest version,
+            or none at all this year while a model is live.
         compared_with: The model it was checked against (a version, or keywords alone).
     """
 
@@ -120,7 +121,7 @@ class RetrainResult:
     def message(self) -> str:
         """What happened, in one or two sentences for the coder."""
         if not self.changed:
-            return f"{self.codebook_id}: no new decisions since {self.version}; not retrained."
+            return f"{self.codebook_id}: {self.reason}; not retrained."
         trained = (f"trained on {self.n_prior} answers of prior coding + {self.n_current} of "
                    f"this year's decisions")
         if self.accepted:
@@ -133,7 +134,7 @@ class RetrainResult:
         """What happened in one short line (for the coding app)."""
         name = f"{self.codebook_id} {self.version}"
         if not self.changed:
-            return f"{self.codebook_id}: no new decisions since {self.version}."
+            return f"{self.codebook_id}: {self.reason}; not retrained."
         data = f"trained on {self.n_prior} prior + {self.n_current} of this year's answers"
         check = self.check
         if check is not None and check.candidate is not None and check.live is not None:
@@ -272,10 +273,17 @@ class Retrainer:
                     f"'{codebook.id}' ({len(checked)} more are held out to check versions "
                     f"on); at least {self.min_examples} are needed")
             newest = self._newest_retrained()
+            live_path = live_model_path(self.project, codebook.id)
             if newest is not None and newest.current_fingerprint == fingerprint:
                 self.last = RetrainResult(
                     codebook.id, newest.label, Path(newest.path), bool(newest.accepted),
-                    newest.reason, None, n_prior, len(train), len(checked), changed=False)
+                    f"no new decisions since {newest.label}", None, n_prior, len(train),
+                    len(checked), changed=False)
+                return self.last
+            if not len(coded) and live_path and self._live_model(codebook)[1] is None:
+                self.last = RetrainResult(
+                    codebook.id, self._live_label(codebook), Path(live_path), True,
+                    "no decisions of this year yet", None, n_prior, 0, 0, changed=False)
                 return self.last
             model = self._fit(prior, train, cancel, report("training"))
             version = self._save(codebook, model, prior, train, fingerprint)
