@@ -19,6 +19,9 @@ DOMAIN_MODULES = [
     "themecoder.resources", "themecoder.safe_cells", "themecoder.retraining",
     "themecoder.training_sets", "themecoder.version_check", "themecoder.model_versions",
     "themecoder.store.model_registry",
+    "themecoder.resources", "themecoder.safe_cells", "themecoder.quotes", "themecoder.redact",
+    "themecoder.export.workbook", "themecoder.export.settings",
+    "themecoder.safe_text", "themecoder.survey_tables", "themecoder.store.access",
 ]
 
 

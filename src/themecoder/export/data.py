@@ -21,7 +21,9 @@ import pandas as pd
 from sqlalchemy import case, func, literal, select
 
 from themecoder.codebook import QUESTIONS
+from themecoder.errors import StoreError
 from themecoder.store import Project, schema
+from themecoder.store.access import database_problem, shown_url
 
 DECISION_RULE = ("adjudicated decision first; then the decision of the preferred coder{coder}; "
                  "then the most recent decision by any coder. An undone decision never counts; "
@@ -70,6 +72,12 @@ def _rows(conn, query) -> list[tuple]:  # noqa: ANN001
     try:
         cursor.execute(sql)
         return cursor.fetchall()
+    except conn.dialect.loaded_dbapi.Error as exc:
+        problem = database_problem(exc)
+        if problem is None:
+            raise
+        raise StoreError(problem, file=shown_url(str(conn.engine.url.render_as_string(
+            hide_password=False)))) from None
     finally:
         cursor.close()
 
@@ -240,3 +248,20 @@ def parse_attributes(respondents: pd.DataFrame) -> pd.DataFrame:
     out = table.iloc[codes].reset_index(drop=True)
     out.index = respondents.index
     return out
+
+
+NON_ANSWER_MAX_LENGTH = 60
+"""Answers longer than this are never taken for non-answers (so only short texts are read)."""
+
+
+def short_comment_texts(project: Project, max_length: int = NON_ANSWER_MAX_LENGTH
+                        ) -> pd.DataFrame:
+    """``answer_id, text`` of commented answers of at most ``max_length`` characters.
+
+    Non-answers ("n/a", "-", "no comment") are short, so reading only short texts keeps
+    the check fast on a million answers.
+    """
+    a = schema.answers
+    with project.engine.connect() as conn:
+        return _fetch(conn, select(a.c.id, a.c.text).where(
+            a.c.has_comment.is_(True), func.length(a.c.text) <= max_length), ["answer_id", "text"])

@@ -36,12 +36,16 @@ def _m003_model_versions(conn: Connection) -> None:
     """Every model version of a project with its data sizes and scores, and where the
     prior coding its models are trained on comes from."""
     schema.metadata.create_all(conn, tables=[schema.training_links, schema.model_versions])
+def _m005_quote_marks(conn: Connection) -> None:
+    """Quotes a coder starred (quoted first) or banned (never quoted)."""
+    schema.metadata.create_all(conn, tables=[schema.quote_marks])
 
 
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "initial schema", _m001_initial),
     (2, "double coding and claims", _m002_teams),
     (3, "model versions and training links", _m003_model_versions),
+    (5, "quote marks", _m005_quote_marks),
 ]
 
 
@@ -68,5 +72,5 @@ def migrate(conn: Connection) -> list[int]:
 
 
 def latest_version() -> int:
-    """The newest migration this themecoder knows."""
-    return MIGRATIONS[-1][0]
+    """The newest (highest-numbered) migration this themecoder knows."""
+    return max(version for version, _name, _step in MIGRATIONS)
