@@ -195,9 +195,9 @@ class CodingApp(App[None]):
         return outcome
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "retrain" or self.coding_screen is None:
-            return
         screen = self.coding_screen
+        if event.worker.group != "retrain" or screen is None or not screen.is_attached:
+            return
         if event.state == WorkerState.SUCCESS and event.worker.result is not None:
             outcome: RetrainOutcome = event.worker.result
             if any(r.accepted and r.changed for r in outcome.results):
