@@ -432,11 +432,16 @@ class Retrainer:
                 ids = set(live.training_answers) if live is not None else set()
                 live_rows = train.rows([i for i, a in enumerate(train.answer_ids) if a in ids])
             cached = {"candidate": {}, "live": live.recipe_cv if live is not None else {}}
-            return prior_cv_check(
-                codebook, prior, train, live_rows, live_label,
-                make_suggester=lambda model: self._suggester(codebook, model),
-                weight=self.current_weight, tier=self.tier, random_state=self.random_state,
-                cached=cached, progress=step, cancel=cancel)
+            try:
+                return prior_cv_check(
+                    codebook, prior, train, live_rows, live_label,
+                    make_suggester=lambda model: self._suggester(codebook, model),
+                    weight=self.current_weight, tier=self.tier,
+                    random_state=self.random_state, cached=cached, progress=step,
+                    cancel=cancel)
+            except ValueError as exc:  # a fold the classifier cannot learn from
+                return no_check(f"cannot be judged: cross-validating the prior coding "
+                                f"failed ({exc})")
         link = "the prior coding has too few answers to cross-validate" if prior is not None \
             else "no prior coding is linked to cross-validate on"
         return no_check(f"cannot be judged yet: {len(checked)} of this year's decisions are "

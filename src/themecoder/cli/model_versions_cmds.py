@@ -173,12 +173,19 @@ def _same(a: str, b: str) -> bool:
               help="The codebook whose model to switch (needed when the project has several).")
 def use(project: str | None, version: str, codebook_id: str | None) -> None:
     """Make model VERSION (v1, v2, ...) live again and refresh the suggestions still to do."""
+    from rich.console import Console
+    from rich.progress import Progress
+
     from themecoder.model_versions import use_version
     from themecoder.store import Project
 
     with Project.open(resolve_project(project)) as store:
         codebook = _one_codebook(store, codebook_id)
-        chosen, refreshed = use_version(store, codebook, version)
+        with Progress(console=Console(stderr=True), transient=True) as bar:
+            task = bar.add_task("refreshing suggestions", total=None)
+            chosen, refreshed = use_version(
+                store, codebook, version,
+                progress=lambda done, total: bar.update(task, completed=done, total=total))
     click.echo(f"{codebook.id}: {chosen.label} is live ({chosen.path}); suggestions refreshed "
                f"for {refreshed} answers to do")
 
