@@ -17,10 +17,11 @@ project's :class:`~themecoder.retraining.Retrainer` retrains (prior coding plus 
 decisions, this year's weighted up) and keeps or replaces the live model after its check.
 At each step the stored suggestions of the rest of the new year (the answers still to do)
 are scored against the hand coding, beside the first model's suggestions of the same
-answers (no retraining). Blank comments are left out (a project does not suggest for
-them). The project keeps the three POET questions only, so comments to the NHS's other
-questions ("FFT Why?", the 111 service question) are filed under *worked well*, in the
-prior file and in the new year alike.
+answers (no retraining). Blank comments are left out (a project does not suggest for them);
+line breaks inside a comment are written as spaces in the files the script makes. The
+project keeps the three POET questions only, so comments to the NHS's other questions ("FFT
+Why?", the 111 service question) are filed under *worked well*, in the prior file and in the
+new year alike.
 
 Scoring, as the data's README scores its reference systems (``nhs_data.as_scored``): the 38
 labels with at least 15 examples, Not assigned among them, an answer with no scored theme
@@ -43,6 +44,7 @@ import csv
 import hashlib
 import os
 import platform
+import re
 import sys
 import tempfile
 import time
@@ -75,33 +77,44 @@ def poet_question(question: str) -> str:
 # --------------------------------------------------------------------------- NHS simulation
 
 
+def _one_line(text: str) -> str:
+    """A comment with its line breaks written as spaces (the classifier reads them as
+    spaces anyway)."""
+    return re.sub(r"[\r\n]+", " ", text)
+
+
+def _write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
 def _write_prior(path: Path, data: nhs_data.NhsComments, codebook) -> Path:  # noqa: ANN001
     names = {t.name for t in codebook.themes}
     columns = [c for c in data.frame.columns[data.frame.columns.get_loc(nhs_data.NOT_ASSIGNED)
                                              + 1:] if c in names]
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["text", "question", "themes"])
-        for i, text in enumerate(data.texts):
-            if not text.strip():
-                continue
-            row = data.frame.iloc[i]
-            themes = [c for c in columns if str(row[c]).strip() in ("1", "1.0")]
-            writer.writerow([text, poet_question(data.questions[i]), "|".join(themes)])
-    return path
+    rows = []
+    for i, text in enumerate(data.texts):
+        if not text.strip():
+            continue
+        row = data.frame.iloc[i]
+        themes = [c for c in columns if str(row[c]).strip() in ("1", "1.0")]
+        rows.append([_one_line(text), poet_question(data.questions[i]), "|".join(themes)])
+    return _write_csv(path, ["text", "question", "themes"], rows)
 
 
 def _write_new_year(path: Path, data: nhs_data.NhsComments) -> list[int]:
     """The new year as a long survey file, in stream order; returns the rows written."""
     order = sorted((i for i, t in enumerate(data.texts) if t.strip()),
                    key=lambda i: stream_order(str(data.frame.iloc[i]["Comment ID"])))
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["answer_id", "respondent_id", "group", "question", "text"])
-        for i in order:
-            row = data.frame.iloc[i]
-            writer.writerow([f"C{row['Comment ID']}", f"R{row['Respondent ID']}", GROUP,
-                             poet_question(data.questions[i]), data.texts[i]])
+    rows = []
+    for i in order:
+        row = data.frame.iloc[i]
+        rows.append([f"C{row['Comment ID']}", f"R{row['Respondent ID']}", GROUP,
+                     poet_question(data.questions[i]), _one_line(data.texts[i])])
+    _write_csv(path, ["answer_id", "respondent_id", "group", "question", "text"], rows)
     return order
 
 
