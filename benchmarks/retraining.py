@@ -14,14 +14,15 @@ project machinery: a themecoder project holds the new year; ``themecoder suggest
 --model`` fills its suggestions and links the prior file; a simulated coder then codes the
 first 50, 100, 200 answers of the stream, accepting the true codes, and after each step the
 project's :class:`~themecoder.retraining.Retrainer` retrains (prior coding plus this year's
-decisions, this year's weighted up) and keeps or replaces the live model after its check.
-At each step the stored suggestions of the rest of the new year (the answers still to do)
-are scored against the hand coding, beside the first model's suggestions of the same
-answers (no retraining). Blank comments are left out (a project does not suggest for them);
-line breaks inside a comment are written as spaces in the files the script makes. The
-project keeps the three POET questions only, so comments to the NHS's other questions ("FFT
-Why?", the 111 service question) are filed under *worked well*, in the prior file and in the
-new year alike.
+decisions, this year's weighted up) and keeps or replaces the live model after its check. At
+each step the stored suggestions of the rest of the new year (the answers still to do) are
+scored against the hand coding (with retraining: what the coder sees), beside the first
+model's suggestions of the same answers (no retraining) and the suggestions the newest
+version would make (whether it was used or kept back). Blank comments are left out (a
+project does not suggest for them); line breaks inside a comment are written as spaces in
+the files the script makes. The project keeps the three POET questions only, so comments to
+the NHS's other questions ("FFT Why?", the 111 service question) are filed under *worked
+well*, in the prior file and in the new year alike.
 
 Scoring, as the data's README scores its reference systems (``nhs_data.as_scored``): the 38
 labels with at least 15 examples, Not assigned among them, an answer with no scored theme
@@ -134,6 +135,21 @@ def _scored(suggestions: dict, ids: list[int], codebook, themes: list[str]) -> n
     return nhs_data.as_scored(pred, na)
 
 
+def _newest_scored(project, codebook, path: Path, ids: list[int], themes: list[str]  # noqa: ANN001
+                   ) -> np.ndarray:
+    """The newest version's own suggestions for ``ids`` (used or kept back), scored."""
+    from themecoder.store.project import StoredSuggestion
+    from themecoder.suggest.project_suggest import build_suggester
+
+    answers = [project.answer(i) for i in ids]
+    results = build_suggester(project, codebook, path).suggest_many(
+        [a.text for a in answers], [a.question for a in answers])
+    stored = {a.id: StoredSuggestion(a.id, "", [{"theme_id": t, "suggested": True}
+                                                for t in r.suggested_ids], 0.0, r.vague)
+              for a, r in zip(answers, results, strict=True)}
+    return _scored(stored, ids, codebook, themes)
+
+
 def simulate(part: str, steps: list[int], weight: float) -> None:
     from click.testing import CliRunner
 
@@ -187,8 +203,8 @@ def simulate(part: str, steps: list[int], weight: float) -> None:
         key_of = {a.id: a.key for a in stream}
         labels = new_year.labels.to_numpy()
         retrainer = Retrainer(project, codebook, current_weight=weight)
-        header = ("| coded | held out | version | outcome | checked on | retrained micro / "
-                  "macro | no retraining micro / macro | rest |")
+        header = ("| coded | held out | version | outcome | checked on | with retraining | "
+                  "no retraining | the new version itself | rest |")
         rows = []
         coded = 0
         for step in steps:
@@ -212,18 +228,21 @@ def simulate(part: str, steps: list[int], weight: float) -> None:
             now = project.suggestions(rest)
             ours = micro_macro_f1(truth_matrix, _scored(now, rest, codebook, themes))
             base = micro_macro_f1(truth_matrix, _scored(first, rest, codebook, themes))
+            newest = micro_macro_f1(truth_matrix, _newest_scored(project, codebook, result.path,
+                                                                 rest, themes))
             outcome = "used" if result.accepted else "candidate"
             check = result.check.kind if result.check else "-"
             n = result.check.candidate.n if result.check and result.check.candidate else 0
             rows.append(f"| {step} | {result.n_held_out} | {result.version} | {outcome} | "
                         f"{check} ({n}) | {ours[0]:.3f} / {ours[1]:.3f} | "
-                        f"{base[0]:.3f} / {base[1]:.3f} | {len(rest)} |")
+                        f"{base[0]:.3f} / {base[1]:.3f} | {newest[0]:.3f} / {newest[1]:.3f} | "
+                        f"{len(rest)} |")
             print(f"step {step}: {result.version} {outcome} after {seconds:.0f} s (load "
                   f"{os.getloadavg()[0]:.1f}): {result.reason}", flush=True)
         project.close()
     print()
     print(header)
-    print("|---:|---:|---|---|---|---:|---:|---:|")
+    print("|---:|---:|---|---|---|---:|---:|---:|---:|")
     for row in rows:
         print(row)
     print(f"\nMachine at the end: {machine()}")
