@@ -50,7 +50,7 @@ async def test_progress_shows_until_the_retraining_ends(tmp_path: Path) -> None:
             await pilot.pause(0.05)
         await pilot.pause()
         assert any("Retraining poet_holders: training" in text for text in seen)
-        assert any("checking it against the model in use" in text for text in seen)
+        assert any("checking against the model in use" in text for text in seen)
         text = str(notice.render())
         assert notice.kind in ("success", "warning")
         assert text.startswith("poet_holders v2 ")

@@ -131,25 +131,24 @@ class RetrainResult:
                 f"({trained}): it {self.reason}. `themecoder model use` can still make it live.")
 
     def summary(self) -> str:
-        """What happened in one short line (for the coding app)."""
+        """What happened, in two short lines at most (for the coding app)."""
         name = f"{self.codebook_id} {self.version}"
         if not self.changed:
             return f"{self.codebook_id}: {self.reason}; not retrained."
-        data = f"trained on {self.n_prior} prior + {self.n_current} of this year's answers"
         check = self.check
         if check is not None and check.candidate is not None and check.live is not None:
             on = {"held-out": f"{check.candidate.n} held-out decisions of this year",
-                  "cross-validation": f"prior coding ({check.candidate.n} answers, "
-                                      "cross-validated)"}.get(check.kind, check.kind)
+                  "cross-validation": "prior coding, cross-validated"}.get(check.kind,
+                                                                         check.kind)
             versus = (f"micro-F1 {check.candidate.micro:.3f} vs {check.live.micro:.3f} for "
-                      f"{self.compared_with} on {on}")
+                      f"{self.compared_with} ({on})")
         else:
             versus = self.reason
         if self.accepted:
-            return (f"{name} in use ({data}): {versus}; suggestions refreshed for "
-                    f"{self.refreshed} answers.")
-        return (f"{name} kept as a candidate, {self.compared_with} stays in use ({data}): "
-                f"{versus}. `themecoder model use` can switch.")
+            return (f"{name} in use: {versus}; learnt from {self.n_prior} prior + "
+                    f"{self.n_current} new answers; {self.refreshed} suggestions refreshed.")
+        return (f"{name} kept as a candidate, {self.compared_with} stays in use: {versus}. "
+                "`themecoder model use` can switch.")
 
 
 class Retrainer:

@@ -34,7 +34,7 @@ SUGGEST_AHEAD = 40
 """How many answers ahead of the current one get suggestions computed in the background."""
 
 RETRAIN_STAGES = {"reading": "reading the coding", "training": "training",
-                  "checking": "checking it against the model in use",
+                  "checking": "checking against the model in use",
                   "refreshing": "refreshing suggestions"}
 """How the model notice names each stage of a retraining."""
 
@@ -393,8 +393,8 @@ class CodingScreen(Screen[None]):
         stage = RETRAIN_STAGES.get(message.stage, message.stage)
         pct = f" {100 * message.done // message.total}%" if message.total else ""
         which = f" ({message.position} of {message.count})" if message.count > 1 else ""
-        self.show_model_notice(f"Retraining {message.codebook_id}{which}: {stage}{pct} — "
-                               "keep coding.", "progress")
+        self.show_model_notice(f"Retraining {message.codebook_id}{which}: {stage}{pct}",
+                               "progress")
 
     # ------------------------------------------------------------------ suggest ahead
 
