@@ -64,6 +64,7 @@ class CodingScreen(Screen[None]):
         self._requested: set[int] = set()
         self._suggesters: dict[str, Any] = suggesters if suggesters is not None else {}
         self._suggest_status = ""
+        self._retraining = False
 
     # ------------------------------------------------------------------ layout
 
@@ -373,11 +374,14 @@ class CodingScreen(Screen[None]):
 
     def show_model_notice(self, text: str, kind: str) -> None:
         """Show retraining progress or its outcome above the progress line."""
+        # progress posted from the worker may still be queued when the outcome arrives
+        self._retraining = kind == "progress"
         self.query_one(ModelNotice).show_notice(text, kind)
         self.refresh_bindings()
 
     def dismiss_model_notice(self) -> None:
         """Hide the model notice."""
+        self._retraining = False
         self.query_one(ModelNotice).dismiss()
         self.refresh_bindings()
 
@@ -390,6 +394,8 @@ class CodingScreen(Screen[None]):
         return True
 
     def on_retrain_progress(self, message: RetrainProgress) -> None:
+        if not self._retraining:
+            return
         stage = RETRAIN_STAGES.get(message.stage, message.stage)
         pct = f" {100 * message.done // message.total}%" if message.total else ""
         which = f" ({message.position} of {message.count})" if message.count > 1 else ""
