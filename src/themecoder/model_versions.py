@@ -119,7 +119,7 @@ def refresh_todo(project: Project, codebook: Codebook, model_path: str | Path | 
     Returns:
         How many answers got new suggestions, and what they are stored as made by.
     """
-    from themecoder.suggest.project_suggest import build_suggester, suggestion_rows
+    from themecoder.suggest.project_suggest import build_suggester, stored_item
 
     todo = todo_answers(project, codebook_id=codebook.id)
     if coming_next:
@@ -136,7 +136,7 @@ def refresh_todo(project: Project, codebook: Codebook, model_path: str | Path | 
         batch = todo[start:start + batch_size]
         results = list(suggester.suggest_many([a.text for a in batch],
                                               [a.question for a in batch]))
-        project.save_suggestions(((a.id, suggestion_rows(r), bool(r.vague))
+        project.save_suggestions((stored_item(a.id, r)
                                   for a, r in zip(batch, results, strict=True)),
                                  model_version=suggester.model_version)
         done += len(batch)

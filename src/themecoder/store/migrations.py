@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, inspect, select
+from sqlalchemy import Connection, inspect, select, text
 
 from themecoder.store import schema
 
@@ -36,16 +36,35 @@ def _m003_model_versions(conn: Connection) -> None:
     """Every model version of a project with its data sizes and scores, and where the
     prior coding its models are trained on comes from."""
     schema.metadata.create_all(conn, tables=[schema.training_links, schema.model_versions])
+
+
+def _m004_decision_revisions(conn: Connection) -> None:
+    """A decision may name the other coder's decision it deliberately revises."""
+    # a project created by this version already has the column (migration 1 builds the
+    # decisions table from the current definition)
+    if "revises" not in {c["name"] for c in inspect(conn).get_columns("decisions")}:
+        conn.execute(text("ALTER TABLE decisions ADD COLUMN revises INTEGER"))
+
+
 def _m005_quote_marks(conn: Connection) -> None:
     """Quotes a coder starred (quoted first) or banned (never quoted)."""
     schema.metadata.create_all(conn, tables=[schema.quote_marks])
+
+
+def _m010_not_assigned_score(conn: Connection) -> None:
+    """The model's probability of Not assigned, stored beside each suggestion."""
+    columns = {c["name"] for c in inspect(conn).get_columns("suggestions")}
+    if "not_assigned_score" not in columns:  # a project made before the column existed
+        conn.execute(text("ALTER TABLE suggestions ADD COLUMN not_assigned_score FLOAT"))
 
 
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "initial schema", _m001_initial),
     (2, "double coding and claims", _m002_teams),
     (3, "model versions and training links", _m003_model_versions),
+    (4, "decision revisions", _m004_decision_revisions),
     (5, "quote marks", _m005_quote_marks),
+    (10, "Not-assigned score of suggestions", _m010_not_assigned_score),
 ]
 
 
@@ -61,7 +80,7 @@ def migrate(conn: Connection) -> list[int]:
     schema.metadata.create_all(conn, tables=[schema.schema_migrations])
     done = applied_versions(conn)
     newly: list[int] = []
-    for version, name, step in MIGRATIONS:
+    for version, name, step in sorted(MIGRATIONS, key=lambda m: m[0]):
         if version in done:
             continue
         step(conn)

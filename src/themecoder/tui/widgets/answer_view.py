@@ -12,6 +12,8 @@ from textual.widgets import Static
 
 from themecoder.codebook import QUESTION_LABELS, Codebook
 from themecoder.store.project import Answer, Decision, StoredSuggestion
+from themecoder.tui.literal import highlighted as highlighted_literal
+from themecoder.tui.literal import literal
 
 QUOTE_MARK_TEXT = {"star": "★ Starred for the quote bank (* to unstar)",
                    "ban": "⊘ Never quoted (! to allow)"}
@@ -39,12 +41,19 @@ def merged_spans(suggestion: StoredSuggestion | None, length: int) -> list[tuple
     return merged
 
 
+SHOWN_CHARS = 20_000
+"""Characters of an answer the panel shows; the export has the whole of a longer one."""
+
+
 def highlighted(text: str, spans: list[tuple[int, int]]) -> Content:
-    """The answer text with spans in the highlight style."""
-    content = Content(text)
-    for start, end in spans:
-        content = content.stylize("bold reverse $accent", start, end)
-    return content
+    """The answer text with spans in the highlight style, shown as written (control
+    characters visible) and cut to :data:`SHOWN_CHARS` with a note saying so."""
+    if len(text) <= SHOWN_CHARS:
+        return highlighted_literal(text, spans, "bold reverse $accent")
+    shown = [(start, min(end, SHOWN_CHARS)) for start, end in spans if start < SHOWN_CHARS]
+    note = f"\n… {len(text) - SHOWN_CHARS:,} more characters not shown (the export has them)"
+    return highlighted_literal(text[:SHOWN_CHARS], shown, "bold reverse $accent") + \
+        Content.styled(note, "italic $text-muted")
 
 
 def decision_text(decision: Decision | None, codebook: Codebook, coder: str) -> str:
@@ -66,6 +75,7 @@ class AnswerView(VerticalScroll, can_focus=False):
     def compose(self) -> ComposeResult:
         yield Static(id="question")
         yield Static(id="meta")
+        yield Static(id="held")
         yield Static(id="answer-text")
         yield Static(id="suggested-by")
         yield Static(id="decision")
@@ -85,34 +95,46 @@ class AnswerView(VerticalScroll, can_focus=False):
 
     def show(self, answer: Answer | None, *, position: str, suggestion: StoredSuggestion | None,
              decision: Decision | None, codebook: Codebook | None, coder: str, note: str,
-             context: list[Answer], show_reasons: bool, quote_mark: str = "") -> None:
-        """Render one answer (``None``: the filter matches nothing)."""
+             context: list[Answer], show_reasons: bool, sample: bool = False,
+             held_by: str | None = None, quote_mark: str = "") -> None:
+        """Render one answer (``None``: the filter matches nothing).
+
+        ``sample`` marks an answer of the coder's double-coding sample (coded blind);
+        ``held_by`` names another coder who has the answer open (it is read-only here).
+        """
         q = self.query_one
         if answer is None or codebook is None:
             self._set("#question", "No answers match this filter")
             self._set("#meta", "Press f to change the filter, or ? for help.")
-            for name in ("#answer-text", "#suggested-by", "#decision", "#note", "#reasons",
-                         "#context"):
+            q("#held").display = False
+            for name in ("#held", "#answer-text", "#suggested-by", "#decision", "#note",
+                         "#reasons", "#context"):
                 self._set(name, "")
             q("#context-title").display = False
             return
-        self._set("#question", QUESTION_LABELS.get(answer.question, answer.question))
-        self._set("#meta", Content(
+        question = literal(QUESTION_LABELS.get(answer.question, answer.question))
+        self._set("#question", Content.assemble(question, *(
+            ("  ", (" double-coded, blind ", "bold reverse $warning")) if sample else ())))
+        self._set("#held", literal(
+            f"Read-only: {held_by} is coding this answer. Enter: code it anyway."
+            if held_by else ""))
+        q("#held").display = bool(held_by)
+        self._set("#meta", literal(
             f"{answer.group} · respondent {answer.respondent_key} · answer {answer.key} "
             f"(id {answer.id}) · {position}"))
         self._set("#answer-text",
             highlighted(answer.text, merged_spans(suggestion, len(answer.text))))
-        self._set("#suggested-by", Content(_suggested_by(suggestion, codebook)))
-        self._set("#decision", Content(decision_text(decision, codebook, coder)))
+        self._set("#suggested-by", literal(_suggested_by(suggestion, codebook)))
+        self._set("#decision", literal(decision_text(decision, codebook, coder)))
         mark = QUOTE_MARK_TEXT.get(quote_mark, "")
         lines = [line for line in (mark, f"Note: {note}" if note else "") if line]
-        self._set("#note", Content("\n".join(lines)))
-        self._set("#reasons", Content(_reasons(suggestion, codebook)
-                                             if show_reasons else ""))
+        self._set("#note", literal("\n".join(lines)))
+        self._set("#reasons", literal(_reasons(suggestion, codebook) if show_reasons else ""))
         q("#context-title").display = bool(context)
         self._set("#context", Content("\n").join(
-            Content.assemble((QUESTION_LABELS.get(a.question, a.question) + ": ", "bold"),
-                             a.text.strip() or "(no comment)")
+            Content.assemble(literal(QUESTION_LABELS.get(a.question, a.question) + ": ")
+                             .stylize("bold"), literal(a.text.strip()[:SHOWN_CHARS]
+                                                       or "(no comment)"))
             for a in context))
 
 
@@ -123,6 +145,8 @@ def _suggested_by(suggestion: StoredSuggestion | None, codebook: Codebook) -> st
     if ids:
         names = ", ".join(codebook.find(t).name if codebook.find(t) else t for t in ids)
         what = f"suggests {names}"
+    elif suggestion.vague and suggestion.not_assigned_score is not None:
+        what = f"suggests {codebook.not_assigned.name} ({suggestion.not_assigned_score:.2f})"
     elif suggestion.vague:
         what = f"suggests {codebook.not_assigned.name} (vague)"
     else:
@@ -134,6 +158,9 @@ def _reasons(suggestion: StoredSuggestion | None, codebook: Codebook) -> str:
     if suggestion is None or not suggestion.themes:
         return "Reasons: none"
     lines = ["Reasons:"]
+    if suggestion.not_assigned_score is not None:
+        lines.append(f"  {codebook.not_assigned.name} {suggestion.not_assigned_score:.2f}: "
+                     "the model's probability that this answer is left unassigned")
     for item in suggestion.themes:
         theme: Any = codebook.find(item["theme_id"])
         name = theme.name if theme else item["theme_id"]

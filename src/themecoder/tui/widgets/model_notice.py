@@ -11,6 +11,8 @@ from textual.content import Content
 from textual.events import Click
 from textual.widgets import Static
 
+from themecoder.safe_text import visible_controls
+
 KINDS = ("progress", "success", "warning", "error")
 """How a notice looks: running, a new version used, a candidate kept, something failed."""
 
@@ -46,7 +48,7 @@ class ModelNotice(Static):
         for other in KINDS:
             self.set_class(other == kind, f"-{other}")
         self.add_class("-shown")
-        self.update(Content(text))
+        self.update(Content(visible_controls(text)))
 
     def dismiss(self) -> bool:
         """Hide the notice; returns whether one was shown."""
