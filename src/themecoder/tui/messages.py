@@ -39,3 +39,16 @@ class MeaningFailed(Message):
     """The sentence-embedding model could not be loaded: suggestions use keywords alone."""
 
     error: str
+
+
+@dataclass
+class RetrainProgress(Message):
+    """A background retraining is at ``stage`` (reading, training, checking, refreshing) of
+    codebook ``codebook_id`` (``position`` of ``count`` codebooks), ``done`` of ``total``."""
+
+    codebook_id: str
+    position: int
+    count: int
+    stage: str
+    done: int
+    total: int
