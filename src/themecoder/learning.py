@@ -211,7 +211,8 @@ def project_training_data(project: Project, codebook: Codebook) -> ProjectTraini
     """Every answer coded for ``codebook`` (final decisions, imported coding included).
 
     A Not assigned decision is a row with no theme: the model learns what vague looks
-    like. Themes no longer in the codebook are ignored.
+    like. Themes no longer in the codebook are ignored. The model's own automatic decisions
+    (source ``auto``) are left out: a model must not learn from itself.
     """
     import numpy as np
 
@@ -220,7 +221,8 @@ def project_training_data(project: Project, codebook: Codebook) -> ProjectTraini
     ids, texts, questions, rows = [], [], [], []
     for answer in project.answers(with_comment=True):
         decision = decided.get(answer.id)
-        if decision is None or not codebook.applies_to(answer.group):
+        if decision is None or decision.source == "auto" \
+                or not codebook.applies_to(answer.group):
             continue
         row = np.zeros(len(column), dtype=np.int8)
         for theme_id in decision.themes:

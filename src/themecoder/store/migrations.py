@@ -32,9 +32,16 @@ def _m002_teams(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=tables)
 
 
+def _m007_autocode(conn: Connection) -> None:
+    """Batches of decisions the model made on its own, their probabilities, the blind audit."""
+    tables = [schema.autocode_batches, schema.auto_decisions, schema.audit_answers]
+    schema.metadata.create_all(conn, tables=tables)
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "initial schema", _m001_initial),
     (2, "double coding and claims", _m002_teams),
+    (7, "automatic coding batches and blind audit", _m007_autocode),
 ]
 
 
@@ -50,7 +57,7 @@ def migrate(conn: Connection) -> list[int]:
     schema.metadata.create_all(conn, tables=[schema.schema_migrations])
     done = applied_versions(conn)
     newly: list[int] = []
-    for version, name, step in MIGRATIONS:
+    for version, name, step in sorted(MIGRATIONS, key=lambda m: m[0]):
         if version in done:
             continue
         step(conn)
@@ -62,4 +69,4 @@ def migrate(conn: Connection) -> list[int]:
 
 def latest_version() -> int:
     """The newest migration this themecoder knows."""
-    return MIGRATIONS[-1][0]
+    return max(version for version, _name, _step in MIGRATIONS)

@@ -24,8 +24,9 @@ from themecoder.errors import StoreError
 from themecoder.store import migrations, schema
 from themecoder.survey import SurveyData
 
-SOURCES = ("accepted", "corrected", "manual", "imported", "adjudicated", "undo")
-"""Where a decision came from."""
+SOURCES = ("accepted", "corrected", "manual", "imported", "adjudicated", "auto", "undo")
+"""Where a decision came from (``auto``: made by the model alone, see
+:mod:`themecoder.store.autocode`)."""
 
 IMPORT_CODER = "imported"
 """Coder name recorded on decisions brought in with a survey file."""
@@ -610,6 +611,9 @@ class Project:
         """
         if source not in SOURCES or source == "undo":
             raise StoreError(f"unknown decision source '{source}'", field="source")
+        if source == "auto":
+            raise StoreError("automatic decisions are recorded a batch at a time "
+                             "(themecoder autocode)", field="source")
         coder = coder.strip()
         if not coder:
             raise StoreError("a decision needs a coder name", field="coder")
@@ -716,7 +720,8 @@ class Project:
         """One decision per coded answer, for exports and status.
 
         The rule, in order: an adjudicated decision; else ``prefer_coder``'s decision; else
-        the most recent decision by any coder.
+        a person's decision over one the model made alone (source ``auto``); else the most
+        recent decision by any coder.
         """
         chosen: dict[int, Decision] = {}
         for (answer_id, _coder), decision in self.current_decisions().items():
@@ -834,9 +839,10 @@ class Project:
         return sorted(counts.values(), key=lambda x: (x["group"], order.get(x["question"], 99)))
 
 
-def _rank(decision: Decision, prefer_coder: str | None) -> tuple[int, int, int]:
+def _rank(decision: Decision, prefer_coder: str | None) -> tuple[int, int, int, int]:
     return (1 if decision.source == "adjudicated" else 0,
             1 if prefer_coder is not None and decision.coder == prefer_coder else 0,
+            0 if decision.source == "auto" else 1,
             decision.id)
 
 
