@@ -405,3 +405,77 @@ def test_a_run_killed_half_way_leaves_the_whole_batch_or_none(project) -> None:
             recorded = sum(b.answers for b in auto_batches(check))
             autos = [d for d in check.decision_log() if d.source == "auto"]
             assert len(autos) == recorded
+
+
+# --------------------------------------------------------------------------- the coding app
+
+
+def test_audit_answers_are_blind_and_auto_coded_ones_count_apart(project, truth) -> None:
+    from themecoder.coding import CodingSession, Filter
+
+    session = CodingSession(project, "erin")  # opened before the batch: picks it up later
+    batch = apply_plan(project, plan_autocode(project, 0.9), seed=9)
+    assert session.refresh_from_store()
+    audit = set(batch.audit_ids)
+    autos = set(auto_decisions(project)) - audit
+    for answer_id in list(audit)[:10]:
+        assert session.in_audit(answer_id)
+        assert session.status_of(answer_id) == "todo"
+        assert session.decision(answer_id) is None
+        assert session.suggestion(answer_id) is None  # the model's view is hidden
+        assert session.premarked(answer_id) == ([], False)
+    for answer_id in list(autos)[:10]:
+        assert session.status_of(answer_id) == "other"
+        assert session.decision(answer_id).source == "auto"
+    progress = session.progress()
+    assert progress.auto == len(autos)
+    assert progress.audit_left == len(audit)
+    session.set_filter(Filter(status="auto"))
+    assert session.view_size == len(autos)
+    # coding an audit answer: no suggestion was shown, so it is the coder's own decision
+    session.set_filter(Filter(status="todo"))
+    target = sorted(audit)[0]
+    session.jump(target)
+    themes, not_assigned = truth[target]
+    decision = session.decide(themes, not_assigned=not_assigned)
+    assert decision.source == "manual"
+    assert session.progress().audit_left == len(audit) - 1
+    # a new session sees the same
+    fresh = CodingSession(project, "frank")
+    assert fresh.progress().auto == len(autos)
+    assert fresh.progress().audit_left == len(audit) - 1
+    # undoing the batch makes its answers to do again, for the open session too
+    undo_auto_batch(project, batch.id)
+    session.refresh_from_store()
+    assert session.progress().auto == 0 and session.progress().audit_left == 0
+    assert not session.in_audit(sorted(audit)[1])
+
+
+async def test_the_app_shows_auto_coded_answers_apart_and_filters_them(project) -> None:
+    from themecoder.tui.app import CodingApp
+    from themecoder.tui.screens.dialogs import FilterDialog
+
+    batch = apply_plan(project, plan_autocode(project, 0.9), seed=4)
+    autos = len(auto_decisions(project)) - len(batch.audit_ids)
+    app = CodingApp(project.location, "gina", suggest_ahead=False, poll_seconds=None,
+                    deterministic=True, retrain_every=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        line = str(app.screen.query_one("#progress").render())
+        assert f"auto-coded {autos}" in line
+        assert f"audit to do {len(batch.audit_ids)}" in line
+        # an audit answer says it is blind and pre-marks nothing
+        app.session.jump(batch.audit_ids[0])
+        app.screen.arrive()
+        await pilot.pause()
+        assert "Blind audit" in str(app.screen.query_one("#suggested-by").render())
+        assert app.screen.marked == set() and not app.screen.not_assigned
+        await pilot.press("f")
+        await pilot.pause()
+        assert isinstance(app.screen, FilterDialog)
+        await pilot.click("#status-auto")
+        await pilot.click("#apply")
+        await pilot.pause()
+        assert app.session.filter.status == "auto"
+        assert app.session.view_size == autos
+        assert app.session.decision(app.session.current.id).source == "auto"

@@ -25,14 +25,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from themecoder.codebook import QUESTION_LABELS, QUESTIONS, Codebook
+from themecoder.store.autocode import audit_answer_ids
 from themecoder.store.project import Answer, Decision, Project, StoredSuggestion
 from themecoder.store.teams import blind_to, claim, claimed_by_others
 
-STATUSES = ("all", "todo", "done", "not_assigned")
-"""Answer statuses a filter can select: everything, still to do, coded, not assigned."""
+STATUSES = ("all", "todo", "done", "not_assigned", "auto")
+"""Answer statuses a filter can select: everything, still to do, coded, not assigned, and
+coded automatically by the model (no person has coded them)."""
 
 STATUS_LABELS = {"all": "all answers", "todo": "to do", "done": "done",
-                 "not_assigned": "not assigned"}
+                 "not_assigned": "not assigned", "auto": "auto-coded"}
 
 LOW_CONFIDENCE = 0.5
 """A suggestion whose best score is below this counts as low confidence."""
@@ -47,7 +49,8 @@ class Filter:
 
     Attributes:
         status: One of :data:`STATUSES`: "todo" is undecided by anyone, "done" is coded with
-            themes and "not_assigned" is decided as too vague (by this coder or another).
+            themes, "not_assigned" is decided as too vague (by this coder or another) and
+            "auto" is coded by the model alone (see :mod:`themecoder.autocode`).
         question: Only this question (``worked_well``, ``not_well``, ``change``).
         group: Only this respondent group.
         theme: Only answers coded with (or, when undecided, suggested) this theme id.
@@ -92,6 +95,8 @@ class Progress:
         rate: Decisions per hour in this session (``None`` until there are timings).
         remaining: Commented answers still to do (all filters).
         seconds_left: Estimated time to finish ``remaining`` at ``rate``.
+        auto: Commented answers coded by the model alone (counted in ``done`` too).
+        audit_left: Answers of the blind audit of automatic coding still to code.
     """
 
     done: int
@@ -100,6 +105,8 @@ class Progress:
     rate: float | None
     remaining: int
     seconds_left: float | None
+    auto: int = 0
+    audit_left: int = 0
 
 
 @dataclass
@@ -164,6 +171,9 @@ class CodingSession:
                                        if c == coder}
         # double-coding answers this coder codes without seeing others' decisions
         self._blind = blind_to(project, coder)
+        # audit answers of automatic coding: everyone codes them without the model's decision
+        self._audit = audit_answer_ids(project)
+        self._auto = 0
         self._log_seen = 0
         self._q_total: dict[str, int] = {}
         self._q_done: dict[str, int] = {}
@@ -189,13 +199,16 @@ class CodingSession:
         mine: dict[int, Decision] = {}
         other: dict[int, Decision] = {}
         for (answer_id, coder), decision in current.items():
+            if decision.source == "auto" and answer_id in self._audit:
+                continue  # the blind audit: nobody sees the model's decision
             if coder == self.coder:
                 mine[answer_id] = decision
             elif answer_id in self._blind:
                 continue
             else:
                 best = other.get(answer_id)
-                if best is None or decision.id > best.id:
+                # a person's decision counts over the model's, then the latest
+                if best is None or _rank(decision) > _rank(best):
                     other[answer_id] = decision
         ids: Iterable[int] = self._by_id if answer_ids is None else answer_ids
         changed = set()
@@ -203,7 +216,7 @@ class CodingSession:
             item = self._by_id.get(answer_id)
             if item is None:
                 continue
-            before = self._is_done(item)
+            before = self._is_done(item), self._is_auto(item)
             new_mine, new_other = mine.get(answer_id), other.get(answer_id)
             if (new_mine, new_other) != (item.mine, item.other):
                 changed.add(answer_id)
@@ -243,6 +256,8 @@ class CodingSession:
         if not answer_ids:
             return set()
         self._log_seen = seen
+        # an automatic coding batch may have been recorded or undone meanwhile
+        self._audit = audit_answer_ids(self.project)
         return self._load_decisions(answer_ids)
 
     def _ensure_suggestions(self, items: Sequence[_Item]) -> None:
@@ -277,15 +292,31 @@ class CodingSession:
     def _is_done(item: _Item) -> bool:
         return item.mine is not None or item.other is not None
 
-    def _count_change(self, item: _Item, before: bool) -> None:
+    @staticmethod
+    def _is_auto(item: _Item) -> bool:
+        decision = item.mine or item.other
+        return decision is not None and decision.source == "auto"
+
+    def _count_change(self, item: _Item, before: tuple[bool, bool]) -> None:
+        self._auto += int(self._is_auto(item)) - int(before[1])
         after = self._is_done(item)
-        if before == after:
+        if before[0] == after:
             return
         step = 1 if after else -1
         q = item.answer.question
         self._q_done[q] = self._q_done.get(q, 0) + step
         if item.answer.id in self._view_pos:
             self._view_done += step
+
+    def in_audit(self, answer_id: int | None = None) -> bool:
+        """Whether an answer (the current one by default) is in the blind audit of automatic
+        coding: people code it without seeing the model's decision or suggestion."""
+        if answer_id is None:
+            answer = self.current
+            if answer is None:
+                return False
+            answer_id = answer.id
+        return answer_id in self._audit
 
     def status_of(self, answer_id: int) -> str:
         """``"todo"``, ``"mine"`` (decided by this coder) or ``"other"`` (by another coder)."""
@@ -336,6 +367,8 @@ class CodingSession:
         if f.status == "done" and (decision is None or decision.not_assigned):
             return False
         if f.status == "not_assigned" and (decision is None or not decision.not_assigned):
+            return False
+        if f.status == "auto" and (decision is None or decision.source != "auto"):
             return False
         if f.theme:
             if decision is not None:
@@ -467,12 +500,15 @@ class CodingSession:
         """The stored suggestion for an answer (the current one by default).
 
         Suggestions are read from the store in windows of the queue, so moving on costs
-        one small query every so often rather than one big read at start.
+        one small query every so often rather than one big read at start. An answer of the
+        blind audit of automatic coding has none: the model's view is hidden there.
         """
         if answer_id is None:
             if not self._view:
                 return None
             answer_id = self._items[self._view[self.position]].answer.id
+        if answer_id in self._audit:
+            return None
         if answer_id not in self._suggestions_loaded and not self._all_suggestions_loaded:
             pos = self._view_pos.get(answer_id)
             if pos is None:
@@ -580,7 +616,7 @@ class CodingSession:
             answer.id, self.coder, list(themes), not_assigned=not_assigned, source=source,
             model_version=suggestion.model_version if suggestion else None)
         item = self._by_id[answer.id]
-        before = self._is_done(item)
+        before = self._is_done(item), self._is_auto(item)
         item.mine = decision
         self._count_change(item, before)
         self._times.append(self._clock())
@@ -645,8 +681,17 @@ class CodingSession:
         remaining = sum(t - d for d, t in per_question.values())
         rate = self.rate()
         seconds = remaining * 3600.0 / rate if rate else None
+        audit_left = sum(1 for a in self._audit if a in self._by_id
+                         and not self._is_done(self._by_id[a]))
         return Progress(done=self._view_done, total=len(self._view), per_question=per_question,
-                        rate=rate, remaining=remaining, seconds_left=seconds)
+                        rate=rate, remaining=remaining, seconds_left=seconds, auto=self._auto,
+                        audit_left=audit_left)
+
+
+def _rank(decision: Decision) -> tuple[int, int]:
+    """Which of two other coders' decisions shows: a person's over the model's, then the
+    latest (as :meth:`Project.final_decisions`)."""
+    return (0 if decision.source == "auto" else 1, decision.id)
 
 
 def format_duration(seconds: float | None) -> str:

@@ -108,7 +108,7 @@ class CodingScreen(Screen[None]):
                       decision=session.decision(answer.id), codebook=codebook,
                       coder=session.coder, note=session.note_for(answer.id),
                       context=session.respondent_context(answer),
-                      show_reasons=self.show_reasons)
+                      show_reasons=self.show_reasons, audit=session.in_audit(answer.id))
             view.scroll_home(animate=False)
         self.render_themes()
         self.render_progress()

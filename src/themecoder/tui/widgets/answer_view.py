@@ -81,8 +81,12 @@ class AnswerView(VerticalScroll, can_focus=False):
 
     def show(self, answer: Answer | None, *, position: str, suggestion: StoredSuggestion | None,
              decision: Decision | None, codebook: Codebook | None, coder: str, note: str,
-             context: list[Answer], show_reasons: bool) -> None:
-        """Render one answer (``None``: the filter matches nothing)."""
+             context: list[Answer], show_reasons: bool, audit: bool = False) -> None:
+        """Render one answer (``None``: the filter matches nothing).
+
+        ``audit``: the answer is in the blind audit of automatic coding (its suggestion is
+        hidden, and the view says why).
+        """
         q = self.query_one
         if answer is None or codebook is None:
             self._set("#question", "No answers match this filter")
@@ -98,7 +102,9 @@ class AnswerView(VerticalScroll, can_focus=False):
             f"(id {answer.id}) · {position}"))
         self._set("#answer-text",
             highlighted(answer.text, merged_spans(suggestion, len(answer.text))))
-        self._set("#suggested-by", Content(_suggested_by(suggestion, codebook)))
+        self._set("#suggested-by", Content(
+            "Blind audit of automatic coding: the model's decision is hidden; code it "
+            "yourself" if audit else _suggested_by(suggestion, codebook)))
         self._set("#decision", Content(decision_text(decision, codebook, coder)))
         self._set("#note", Content(f"Note: {note}" if note else ""))
         self._set("#reasons", Content(_reasons(suggestion, codebook)

@@ -20,7 +20,12 @@ def progress_text(progress: Progress, filter_label: str, *, show_rate: bool = Tr
         first += " · –/h · – left"
     parts = [f"{QUESTION_SHORT.get(q, q)} {d}/{t}" for q, (d, t) in
              progress.per_question.items()]
-    return first + "\n" + " · ".join(parts) + f" · to do {progress.remaining}"
+    second = " · ".join(parts) + f" · to do {progress.remaining}"
+    if progress.auto:
+        second += f" · auto-coded {progress.auto}"
+    if progress.audit_left:
+        second += f" · audit to do {progress.audit_left}"
+    return first + "\n" + second
 
 
 class ProgressLine(Static):
