@@ -32,6 +32,11 @@ def _m002_teams(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=tables)
 
 
+def _m005_quote_marks(conn: Connection) -> None:
+    """Quotes a coder starred (quoted first) or banned (never quoted)."""
+    schema.metadata.create_all(conn, tables=[schema.quote_marks])
+
+
 def _m007_autocode(conn: Connection) -> None:
     """Batches of decisions the model made on its own, their probabilities, the blind audit."""
     tables = [schema.autocode_batches, schema.auto_decisions, schema.audit_answers]
@@ -41,6 +46,7 @@ def _m007_autocode(conn: Connection) -> None:
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "initial schema", _m001_initial),
     (2, "double coding and claims", _m002_teams),
+    (5, "quote marks", _m005_quote_marks),
     (7, "automatic coding batches and blind audit", _m007_autocode),
 ]
 
@@ -68,5 +74,5 @@ def migrate(conn: Connection) -> list[int]:
 
 
 def latest_version() -> int:
-    """The newest migration this themecoder knows."""
+    """The newest (highest-numbered) migration this themecoder knows."""
     return max(version for version, _name, _step in MIGRATIONS)
