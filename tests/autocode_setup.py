@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-MODEL = ROOT / "models" / "poet-sample"
+SHIPPED_MODEL = ROOT / "models" / "poet-sample"
+"""Models trained before calibration was part of the fit: they carry none."""
 CODEBOOKS = ROOT / "codebooks"
 
 
@@ -43,12 +44,41 @@ def write_survey(path: Path, respondents: int, seed: str = "autocode tests") -> 
     return truth
 
 
+def train_models(out: Path) -> Path:
+    """Fast-tier models for both POET codebooks, trained on the sample prior year (each
+    carries its calibration); returns the directory holding them."""
+    import numpy as np
+    import pandas as pd
+
+    from themecoder.codebook import load_codebook
+    from themecoder.suggest.model import ThemeClassifier, save_model, training_metadata
+
+    data = pd.read_csv(ROOT / "sample_data" / "prior_year_long.csv", dtype=str,
+                       keep_default_na=False)
+    for name, group in (("poet_holders", "holder"), ("poet_carers", "carer")):
+        codebook = load_codebook(CODEBOOKS / f"{name}.yaml")
+        rows = data[(data["group"] == group) & (data["text"].str.strip() != "")]
+        column = {t.name: j for j, t in enumerate(codebook.themes)}
+        Y = np.zeros((len(rows), len(column)), dtype=np.int8)
+        for i, cell in enumerate(rows["themes"]):
+            for theme in filter(None, cell.split("|")):
+                if theme in column:
+                    Y[i, column[theme]] = 1
+        texts, questions = rows["text"].tolist(), rows["question"].tolist()
+        model = ThemeClassifier().fit(texts, questions, Y, codebook.theme_ids)
+        save_model(model, out / name, training_metadata(codebook, texts, questions, Y,
+                                                        name=name, version="t1"))
+    return out
+
+
 def build_project(location: str, tmp: Path, *, respondents: int = 700,
-                  people_per_codebook: int = 210, suggest: bool = True) -> tuple[Any, dict]:
+                  people_per_codebook: int = 210, model: Path | None = None,
+                  suggest: bool = True) -> tuple[Any, dict]:
     """The project (open) and the true coding per answer id as ``(themes, not_assigned)``.
 
-    People have coded the first ``people_per_codebook`` answers of each codebook (their
-    decisions equal the true coding), after the model was trained.
+    Suggestions come from ``model`` (default: models trained here, which carry their
+    calibration). People have coded the first ``people_per_codebook`` answers of each
+    codebook (their decisions equal the true coding), after the model was trained.
     """
     from themecoder.codebook import load_codebook
     from themecoder.store import Project
@@ -72,7 +102,9 @@ def build_project(location: str, tmp: Path, *, respondents: int = 700,
         else:
             truth[answer.id] = (tuple(codebook.find(n).id for n in names), False)
     if suggest:
-        suggest_project(project, model_path=MODEL)
+        if model is None:
+            model = train_models(tmp / "models")
+        suggest_project(project, model_path=model)
     coded: dict[str, int] = {}
     for answer in project.answers(with_comment=True, with_attributes=False):
         codebook_id = project.codebook_for_group(answer.group).id

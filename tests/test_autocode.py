@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from autocode_setup import build_project, code_like_people
+from autocode_setup import SHIPPED_MODEL, build_project, code_like_people
 
 from themecoder.autocode import (
     AutocodeError,
@@ -93,11 +93,25 @@ def test_a_target_outside_0_1_is_refused(project, target) -> None:
         plan_autocode(project, target)
 
 
-def test_too_few_decisions_by_people_to_calibrate_an_uncalibrated_model(project) -> None:
-    with pytest.raises(AutocodeError, match="at least 500 are needed"):
-        plan_autocode(project, 0.9, min_project=500)
+def test_the_model_files_calibration_or_this_years_decisions(project) -> None:
+    by_model = plan_autocode(project, 0.9, calibration="model")
+    assert {c["source"] for c in by_model.calibration.values()} == {"model"}
+    assert all("out-of-fold predictions" in c["description"]
+               for c in by_model.calibration.values())
+    assert by_model.rows and by_model.expected_accuracy >= 0.9
+    # too few of this year's decisions: the model's own calibration is used...
+    fallback = plan_autocode(project, 0.9, min_project=500)
+    assert {c["source"] for c in fallback.calibration.values()} == {"model"}
+    # ...unless this year's are asked for
     with pytest.raises(AutocodeError, match="only 210 answers"):
         plan_autocode(project, 0.9, calibration="project", min_project=500)
+
+
+def test_a_model_without_calibration_needs_this_years_decisions(tmp_path: Path) -> None:
+    project, _truth = build_project(str(tmp_path / "p.themecoder"), tmp_path, respondents=80,
+                                    people_per_codebook=20, model=SHIPPED_MODEL)
+    with project, pytest.raises(AutocodeError, match="carries no calibration"):
+        plan_autocode(project, 0.9)
 
 
 # --------------------------------------------------------------------------- the batch
@@ -302,8 +316,7 @@ def test_no_model_and_no_suggestions_are_one_line_errors(tmp_path: Path) -> None
         from themecoder.suggest.project_suggest import MODEL_KEY
 
         for codebook in project.codebooks():
-            project.set_info(MODEL_KEY.format(codebook_id=codebook.id),
-                             str(Path(__file__).parents[1] / "models" / "poet-sample"))
+            project.set_info(MODEL_KEY.format(codebook_id=codebook.id), str(SHIPPED_MODEL))
         with pytest.raises(AutocodeError, match="no suggestions yet"):
             plan_autocode(project, 0.9)
 

@@ -135,3 +135,41 @@ def test_the_cut_breaks_ties_by_the_raw_score() -> None:
 def test_the_cut_refuses_a_target_outside_0_1(target: float) -> None:
     with pytest.raises(ValueError, match="between 0 and 1"):
         expected_accuracy_cut(np.array([0.9]), target)
+
+
+def test_a_trained_model_carries_its_calibration_in_its_files(tmp_path) -> None:
+    from pathlib import Path
+
+    import pandas as pd
+
+    from themecoder.codebook import load_codebook
+    from themecoder.suggest.model import (
+        ThemeClassifier,
+        load_model,
+        save_model,
+        training_metadata,
+    )
+
+    root = Path(__file__).resolve().parents[1]
+    codebook = load_codebook(root / "codebooks" / "poet_holders.yaml")
+    data = pd.read_csv(root / "sample_data" / "prior_year_long.csv", dtype=str,
+                       keep_default_na=False)
+    data = data[(data["group"] == "holder") & (data["text"].str.strip() != "")]
+    names = {t.name: j for j, t in enumerate(codebook.themes)}
+    Y = np.zeros((len(data), len(names)), dtype=np.int8)
+    for i, cell in enumerate(data["themes"]):
+        for name in filter(None, cell.split("|")):
+            if name in names:
+                Y[i, names[name]] = 1
+    texts, questions = data["text"].tolist(), data["question"].tolist()
+    model = ThemeClassifier().fit(texts, questions, Y, codebook.theme_ids)
+    assert model.calibrator_.n_labels == len(codebook.themes)
+    assert model.calibrator_.n_examples_ == len(texts)
+    save_model(model, tmp_path / "m", training_metadata(codebook, texts, questions, Y))
+    loaded = load_model(tmp_path / "m", codebook=codebook)
+    D, P = loaded.classifier.predict_with_proba(texts[:40], questions[:40])
+    np.testing.assert_allclose(loaded.classifier.calibrator_.predict(P, D),
+                               model.calibrator_.predict(P, D))
+    # a model file written before calibration was part of the fit still loads, without one
+    old = load_model(root / "models" / "poet-sample", codebook=codebook)
+    assert old.classifier.calibrator_ is None

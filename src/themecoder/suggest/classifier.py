@@ -15,7 +15,9 @@ Two tiers:
 
 Features are in :mod:`~themecoder.suggest.features`, heads and the decision rule in
 :mod:`~themecoder.suggest.decision`, saving and loading in
-:mod:`~themecoder.suggest.model_files`.
+:mod:`~themecoder.suggest.model_files`. The out-of-fold predictions that tune the thresholds
+also fit the model's estimate of how likely its whole set of themes for an answer is exactly
+right (:mod:`~themecoder.suggest.calibration`), which automatic coding relies on.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from themecoder.errors import ModelError, ThemecoderError
+from themecoder.suggest.calibration import ExactSetCalibrator
 from themecoder.suggest.decision import _expit, _fit_heads, _tune_floor, decide, tune_thresholds
 from themecoder.suggest.embeddings import (
     EMBEDDING_MODEL,
@@ -93,6 +96,9 @@ class ThemeClassifier:
             theme only if that theme's probability reaches this (tuned likewise).
         vague_themes_: (k,) bool: the only themes a vague answer (:func:`is_vague`) can get.
         cv_metrics_: The internal cross-validation's per-theme and micro/macro metrics.
+        calibrator_: The probability that an answer's whole decided set is exactly right
+            (:class:`~themecoder.suggest.calibration.ExactSetCalibrator`), fitted on the same
+            out-of-fold predictions; ``None`` in a model saved without one.
         n_features_, n_examples_: Size of the feature space and of the training data.
     """
 
@@ -241,6 +247,7 @@ class ThemeClassifier:
         oof_pred = decide(P_oof, thresholds, floor, vague, vague_themes)
         self.cv_metrics_ = metrics_to_dict(theme_metrics(Y, oof_pred, list(theme_ids)))
         self.cv_metrics_["n_splits"] = n_splits
+        self.calibrator_ = ExactSetCalibrator().fit(P_oof, oof_pred, Y)
 
         feats, W, b, emb = fit_predict(np.arange(n), None)
         self.features_ = feats
@@ -326,6 +333,8 @@ class ThemeClassifier:
         if self.embedding_coef_ is not None:
             arrays["embedding_coef"] = self.embedding_coef_
             arrays["embedding_intercept"] = self.embedding_intercept_
+        if getattr(self, "calibrator_", None) is not None:
+            arrays.update(self.calibrator_.to_arrays())
         return state, arrays
 
     @classmethod
@@ -373,5 +382,10 @@ class ThemeClassifier:
         model.n_examples_ = int(state["n_examples"])
         model.n_features_ = d
         model.cv_metrics_ = state.get("cv_metrics", {})
+        model.calibrator_ = None  # a model saved before calibration was part of the fit
+        if any(name.startswith("calibration_") for name in arrays):
+            model.calibrator_ = ExactSetCalibrator.from_arrays(arrays)
+            if model.calibrator_.n_labels != k:
+                raise ValueError("calibration arrays do not match the theme list")
         return model
 
