@@ -492,3 +492,83 @@ async def test_the_app_shows_auto_coded_answers_apart_and_filters_them(project) 
         assert app.session.filter.status == "auto"
         assert app.session.view_size == autos
         assert app.session.decision(app.session.current.id).source == "auto"
+
+
+# --------------------------------------------------------------------------- exports
+
+
+def test_exports_state_the_automatic_coding_and_mark_auto_coded_answers(project, truth,
+                                                                        tmp_path) -> None:
+    import json
+
+    import pandas as pd
+
+    from themecoder.export import export_project
+
+    plain = export_project(project, tmp_path / "before", formats=["csv", "md"])
+    assert "autocode" not in plain.metadata
+    frame = pd.read_csv(tmp_path / "before" / "coded_data.csv", dtype=str)
+    assert not any(c.endswith(":auto-coded") for c in frame.columns)
+
+    batch = apply_plan(project, plan_autocode(project, 0.9), seed=5)
+    code_like_people(project, batch.audit_ids, truth)
+    out = tmp_path / "after"
+    result = export_project(project, out, formats=["csv", "md", "xlsx", "sav"], by_source=True)
+    meta = json.loads((out / "metadata.json").read_text(encoding="utf-8"))
+    auto = meta["autocode"]
+    [audit] = audit_report(project)
+    assert auto["auto_coded"] == batch.answers - len(batch.audit_ids)
+    assert auto["targets"] == [0.9]
+    assert auto["audited"] == len(batch.audit_ids)
+    assert auto["audited_accuracy"] == pytest.approx(audit.accuracy, abs=1e-4)
+    assert auto["interval"] == pytest.approx(list(audit.interval), abs=1e-4)
+    assert "coded automatically at a target exact-set accuracy of 0.90" in auto["text"]
+    md = (out / "theme_counts.md").read_text(encoding="utf-8")
+    assert "**Automatic coding:**" in md and "95 % CI" in md
+    assert "## By who coded" in md
+    assert result.metadata["autocode"]["share_auto_coded"] == pytest.approx(
+        auto["auto_coded"] / len(truth), abs=1e-4)
+
+    # the coded data says which answers the model coded alone
+    frame = pd.read_csv(out / "coded_data.csv", dtype=str, keep_default_na=False)
+    autos = set(auto_decisions(project)) - set(batch.audit_ids)
+    keys = {a.id: (a.respondent_key, a.question) for a in project.answers()}
+    by_row = frame.set_index("respondent_id")
+    final = project.final_decisions()
+    for answer_id in list(autos)[:30] + list(batch.audit_ids)[:10]:
+        respondent, question = keys[answer_id]
+        expected = "1" if answer_id in autos else "0"
+        assert by_row.loc[respondent, f"{question}:auto-coded"] == expected
+        assert final[answer_id].source == ("auto" if answer_id in autos else "manual")
+    import pyreadstat
+
+    sav, _meta = pyreadstat.read_sav(str(out / "coded_data.sav"))
+    assert {"ww_auto_coded", "nw_auto_coded", "ch_auto_coded"} <= set(sav.columns)
+    assert int(sav["ww_auto_coded"].sum() + sav["nw_auto_coded"].sum()
+               + sav["ch_auto_coded"].sum()) == len(autos)
+
+    # the counts split by source add up to the counts
+    split = pd.read_csv(out / "theme_counts_by_source.csv")
+    counts = pd.read_csv(out / "theme_counts.csv")
+    themes = split[split["theme_id"].isin(counts["theme_id"])]
+    summed = themes.groupby(["group", "question", "theme_id"])["comments"].sum()
+    for row in counts.itertuples(index=False):
+        assert summed[(row.group, row.question, row.theme_id)] == row.comments
+    auto_rows = split[split["source"] == "auto"].drop_duplicates(["group", "question"])
+    assert int(auto_rows["decided"].sum()) == len(autos)
+
+
+def test_the_export_warns_when_the_audit_falls_short(project, truth, tmp_path) -> None:
+    from themecoder.export import export_project
+
+    batch = apply_plan(project, plan_autocode(project, 0.9), seed=5)
+    for answer_id in batch.audit_ids:  # people disagree with every automatic decision
+        auto = auto_decisions(project)[answer_id].decision
+        if auto.not_assigned:
+            codebook = project.codebook_for_group(project.answer(answer_id).group)
+            project.record_decision(answer_id, "bob", [codebook.theme_ids[0]], source="manual")
+        else:
+            project.record_decision(answer_id, "bob", (), not_assigned=True, source="manual")
+    result = export_project(project, tmp_path / "out", formats=["md"])
+    assert any("Automatic coding:" in w and "under the target 0.90" in w
+               for w in result.metadata["warnings"])

@@ -501,7 +501,7 @@ def audit_result(project: Project, batches: Sequence[AutoBatch]) -> AuditResult:
 
     autos = {}
     for batch in batches:
-        found = auto_decisions(project, batch_id=batch.id)
+        found = auto_decisions(project, batch_id=batch.id, answer_ids=batch.audit_ids)
         autos.update({a: found[a] for a in batch.audit_ids if a in found})
     people = people_decisions(project, list(autos))
     audited = [a for a in sorted(autos) if a in people]

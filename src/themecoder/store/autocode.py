@@ -272,10 +272,12 @@ def undo_auto_batch(project: Project, batch_id: int) -> int:
 
 
 def auto_decisions(project: Project, *, batch_id: int | None = None,
+                   answer_ids: Iterable[int] | None = None,
                    live_only: bool = True) -> dict[int, AutoDecision]:
     """Automatic decisions by answer id (of one batch, or of every batch in force).
 
-    With ``live_only``, decisions withdrawn by an undo and batches undone are left out.
+    With ``answer_ids``, only those answers'. With ``live_only``, decisions withdrawn by an
+    undo and batches undone are left out.
     """
     d, ad, b = schema.decisions, schema.auto_decisions, schema.autocode_batches
     query = (select(d, ad.c.batch_id, ad.c.probability)
@@ -286,9 +288,15 @@ def auto_decisions(project: Project, *, batch_id: int | None = None,
     if live_only:
         undone = select(d.c.undoes).where(d.c.undoes.is_not(None))
         query = query.where(b.c.undone_at.is_(None), d.c.id.not_in(undone))
+    if answer_ids is None:
+        queries = [query]
+    else:
+        ids = sorted(set(answer_ids))
+        queries = [query.where(ad.c.answer_id.in_(ids[start:start + 500]))
+                   for start in range(0, len(ids), 500)]
     with project.engine.connect() as conn:
         return {r.answer_id: AutoDecision(_decision(r), r.batch_id, float(r.probability))
-                for r in conn.execute(query)}
+                for q in queries for r in conn.execute(q)}
 
 
 def audit_answer_ids(project: Project) -> set[int]:

@@ -857,7 +857,8 @@ class Project:
     # ---------------------------------------------------------------- status
 
     def status(self, coder: str | None = None) -> list[dict[str, Any]]:
-        """Per group × question: total answers, commented, coded, not assigned, to do.
+        """Per group × question: total answers, commented, coded, not assigned, to do, and
+        ``auto``: how many of the decided answers the model coded alone.
 
         Coded counts use :meth:`final_decisions` (or only ``coder``'s decisions when given).
         """
@@ -874,12 +875,14 @@ class Project:
             key = (row.group_label, row.question)
             item = counts.setdefault(key, {"group": row.group_label, "question": row.question,
                                            "answers": 0, "commented": 0, "coded": 0,
-                                           "not_assigned": 0, "to_do": 0})
+                                           "not_assigned": 0, "to_do": 0, "auto": 0})
             item["answers"] += 1
             if not row.has_comment:
                 continue
             item["commented"] += 1
             decision = decided.get(row.id)
+            if decision is not None and decision.source == "auto":
+                item["auto"] += 1
             if decision is None:
                 item["to_do"] += 1
             elif decision.not_assigned:
