@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from autocode_setup import SHIPPED_MODEL, build_project, code_like_people
+from autocode_setup import SHIPPED_MODEL, build_project, code_like_people, train_models
 
 from themecoder.autocode import (
     AutocodeError,
@@ -29,9 +29,15 @@ from themecoder.store.autocode import (
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+def models(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Models of both codebooks trained on the sample prior year (with their calibration)."""
+    return train_models(tmp_path_factory.mktemp("models"))
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory, models: Path) -> tuple[Path, dict]:
     tmp = tmp_path_factory.mktemp("autocode")
-    project, truth = build_project(str(tmp / "template.themecoder"), tmp)
+    project, truth = build_project(str(tmp / "template.themecoder"), tmp, model=models)
     project.close()
     return tmp / "template.themecoder", truth
 
@@ -240,6 +246,24 @@ def test_only_people_code_through_record_decision(project) -> None:
     answer_id = next(iter(plan_autocode(project, 0.9).rows)).answer_id
     with pytest.raises(StoreError, match="a batch at a time"):
         project.record_decision(answer_id, "x", not_assigned=True, source="auto")
+
+
+def test_a_batch_on_each_backend(store_url: str, tmp_path: Path, models: Path) -> None:
+    """Record, audit, report and undo on SQLite and on a PostgreSQL server."""
+    project, truth = build_project(store_url, tmp_path, respondents=150,
+                                   people_per_codebook=5, model=models)
+    with project:
+        plan = plan_autocode(project, 0.85, calibration="model")
+        batch = apply_plan(project, plan, audit_share=0.05, seed=8)
+        assert batch.answers == len(plan.rows) > 0
+        assert len(auto_decisions(project)) == batch.answers
+        assert len(batch.audit_ids) == audit_size(batch.answers, 0.05)
+        code_like_people(project, batch.audit_ids, truth)
+        [result] = audit_report(project)
+        assert result.audited == len(batch.audit_ids)
+        assert undo_auto_batch(project, batch.id) == batch.answers
+        assert auto_decisions(project) == {}
+        assert set(project.final_decisions()) >= set(batch.audit_ids)
 
 
 # --------------------------------------------------------------------------- the report
