@@ -44,27 +44,32 @@ def write_survey(path: Path, respondents: int, seed: str = "autocode tests") -> 
     return truth
 
 
-def train_models(out: Path) -> Path:
-    """Fast-tier models for both POET codebooks, trained on the sample prior year (each
-    carries its calibration); returns the directory holding them."""
+def prior_year(codebook: Any, group: str) -> tuple[list[str], list[str], Any]:
+    """Texts, questions and the 0/1 coding of one group's answers of the sample prior year."""
     import numpy as np
     import pandas as pd
 
+    data = pd.read_csv(ROOT / "sample_data" / "prior_year_long.csv", dtype=str,
+                       keep_default_na=False)
+    rows = data[(data["group"] == group) & (data["text"].str.strip() != "")]
+    column = {t.name: j for j, t in enumerate(codebook.themes)}
+    Y = np.zeros((len(rows), len(column)), dtype=np.int8)
+    for i, cell in enumerate(rows["themes"]):
+        for theme in filter(None, cell.split("|")):
+            if theme in column:
+                Y[i, column[theme]] = 1
+    return rows["text"].tolist(), rows["question"].tolist(), Y
+
+
+def train_models(out: Path) -> Path:
+    """Fast-tier models for both POET codebooks, trained on the sample prior year (each
+    carries its calibration); returns the directory holding them."""
     from themecoder.codebook import load_codebook
     from themecoder.suggest.model import ThemeClassifier, save_model, training_metadata
 
-    data = pd.read_csv(ROOT / "sample_data" / "prior_year_long.csv", dtype=str,
-                       keep_default_na=False)
     for name, group in (("poet_holders", "holder"), ("poet_carers", "carer")):
         codebook = load_codebook(CODEBOOKS / f"{name}.yaml")
-        rows = data[(data["group"] == group) & (data["text"].str.strip() != "")]
-        column = {t.name: j for j, t in enumerate(codebook.themes)}
-        Y = np.zeros((len(rows), len(column)), dtype=np.int8)
-        for i, cell in enumerate(rows["themes"]):
-            for theme in filter(None, cell.split("|")):
-                if theme in column:
-                    Y[i, column[theme]] = 1
-        texts, questions = rows["text"].tolist(), rows["question"].tolist()
+        texts, questions, Y = prior_year(codebook, group)
         model = ThemeClassifier().fit(texts, questions, Y, codebook.theme_ids)
         save_model(model, out / name, training_metadata(codebook, texts, questions, Y,
                                                         name=name, version="t1"))

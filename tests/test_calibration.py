@@ -138,9 +138,7 @@ def test_the_cut_refuses_a_target_outside_0_1(target: float) -> None:
 
 
 def test_a_trained_model_carries_its_calibration_in_its_files(tmp_path) -> None:
-    from pathlib import Path
-
-    import pandas as pd
+    from autocode_setup import CODEBOOKS, SHIPPED_MODEL, prior_year
 
     from themecoder.codebook import load_codebook
     from themecoder.suggest.model import (
@@ -150,18 +148,8 @@ def test_a_trained_model_carries_its_calibration_in_its_files(tmp_path) -> None:
         training_metadata,
     )
 
-    root = Path(__file__).resolve().parents[1]
-    codebook = load_codebook(root / "codebooks" / "poet_holders.yaml")
-    data = pd.read_csv(root / "sample_data" / "prior_year_long.csv", dtype=str,
-                       keep_default_na=False)
-    data = data[(data["group"] == "holder") & (data["text"].str.strip() != "")]
-    names = {t.name: j for j, t in enumerate(codebook.themes)}
-    Y = np.zeros((len(data), len(names)), dtype=np.int8)
-    for i, cell in enumerate(data["themes"]):
-        for name in filter(None, cell.split("|")):
-            if name in names:
-                Y[i, names[name]] = 1
-    texts, questions = data["text"].tolist(), data["question"].tolist()
+    codebook = load_codebook(CODEBOOKS / "poet_holders.yaml")
+    texts, questions, Y = prior_year(codebook, "holder")
     model = ThemeClassifier().fit(texts, questions, Y, codebook.theme_ids)
     assert model.calibrator_.n_labels == len(codebook.themes)
     assert model.calibrator_.n_examples_ == len(texts)
@@ -171,5 +159,5 @@ def test_a_trained_model_carries_its_calibration_in_its_files(tmp_path) -> None:
     np.testing.assert_allclose(loaded.classifier.calibrator_.predict(P, D),
                                model.calibrator_.predict(P, D))
     # a model file written before calibration was part of the fit still loads, without one
-    old = load_model(root / "models" / "poet-sample", codebook=codebook)
+    old = load_model(SHIPPED_MODEL, codebook=codebook)
     assert old.classifier.calibrator_ is None

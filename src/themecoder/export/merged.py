@@ -36,7 +36,7 @@ import pandas as pd
 
 from themecoder.codebook import QUESTIONS, slugify
 from themecoder.export.data import ExportData, parse_attributes
-from themecoder.export.sources import auto_coded_mask
+from themecoder.export.sources import auto_coded_mask, mention_arrays
 from themecoder.export.tables import write_csv
 from themecoder.export.tally import Tally, metadata_lines, question_label
 from themecoder.export.workbook import SafeSheet
@@ -99,11 +99,7 @@ def merged_frame(tally: Tally, data: ExportData) -> tuple[pd.DataFrame, dict[str
     short: dict[str, str] = {}
     blocks: dict[str, np.ndarray] = {}
     answer_group = answers["group"].to_numpy(dtype=object)
-    mentions = tally.mentions
-    m_pos = mentions["answer_pos"].to_numpy(dtype=np.int64) if len(mentions) else \
-        np.zeros(0, dtype=np.int64)
-    m_theme = mentions["theme_id"].to_numpy(dtype=object) if len(mentions) else \
-        np.zeros(0, dtype=object)
+    m_pos, m_theme = mention_arrays(tally)
     counted = tally.commented if len(tally.commented) == len(answers) else has_comment
     auto = auto_coded_mask(data)
     if not auto.any():

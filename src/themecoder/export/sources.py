@@ -40,6 +40,15 @@ def auto_coded_mask(data: ExportData) -> np.ndarray:
     return out
 
 
+def mention_arrays(tally: Tally) -> tuple[np.ndarray, np.ndarray]:
+    """The tally's counted mentions as (answer positions, theme ids) arrays."""
+    mentions = tally.mentions
+    if not len(mentions):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
+    return (mentions["answer_pos"].to_numpy(dtype=np.int64),
+            mentions["theme_id"].to_numpy(dtype=object))
+
+
 def counts_by_source(tally: Tally, data: ExportData) -> pd.DataFrame:
     """Comments per theme, split by who coded them (:data:`SOURCE_COLUMNS`).
 
@@ -65,11 +74,7 @@ def counts_by_source(tally: Tally, data: ExportData) -> pd.DataFrame:
         answers["has_comment"].to_numpy(dtype=bool)
     groups = answers["group"].to_numpy(dtype=object)
     questions = answers["question"].to_numpy(dtype=object)
-    mentions = tally.mentions
-    m_pos = mentions["answer_pos"].to_numpy(dtype=np.int64) if len(mentions) else \
-        np.zeros(0, dtype=np.int64)
-    m_theme = mentions["theme_id"].to_numpy(dtype=object) if len(mentions) else \
-        np.zeros(0, dtype=object)
+    m_pos, m_theme = mention_arrays(tally)
     rows: list[dict[str, Any]] = []
     for group, codebook in tally.codebooks.items():
         for question in dict.fromkeys(tally.counts.loc[tally.counts["group"] == group,
@@ -104,4 +109,4 @@ def autocode_metadata(project: Project) -> dict[str, Any] | None:
 
 
 __all__ = ["SOURCES", "SOURCE_COLUMNS", "auto_coded_mask", "autocode_metadata",
-           "counts_by_source"]
+           "counts_by_source", "mention_arrays"]
