@@ -477,10 +477,16 @@ def test_audit_answers_are_blind_and_auto_coded_ones_count_apart(project, truth)
     decision = session.decide(themes, not_assigned=not_assigned)
     assert decision.source == "manual"
     assert session.progress().audit_left == len(audit) - 1
-    # a new session sees the same
+    # a new session sees the same, and offers the audit answers first, in a random order
     fresh = CodingSession(project, "frank")
     assert fresh.progress().auto == len(autos)
     assert fresh.progress().audit_left == len(audit) - 1
+    fresh.set_filter(Filter(status="todo"))
+    first = [fresh.current.id]
+    while len(first) < len(audit) - 1:
+        first.append(fresh.next().id)
+    assert set(first) == audit - {target}
+    assert first != sorted(first)
     # undoing the batch makes its answers to do again, for the open session too
     undo_auto_batch(project, batch.id)
     session.refresh_from_store()

@@ -17,6 +17,7 @@ cancel event and a progress callback so an app can run it in a background thread
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from collections import deque
@@ -130,8 +131,9 @@ class CodingSession:
         order: ``"plain"`` (import order) or ``"uncertain"`` (the answers to do, the most
             uncertain suggestions first, see :func:`themecoder.learning.uncertainty_order`).
 
-    The queue holds every answer with a comment, in import order. :attr:`filter`
-    narrows it; :attr:`position` is the index of the current answer in the filtered view.
+    The queue holds every answer with a comment, in import order (answers of the blind audit
+    of automatic coding first, in a random order). :attr:`filter` narrows it;
+    :attr:`position` is the index of the current answer in the filtered view.
     """
 
     def __init__(self, project: Project, coder: str, *,
@@ -162,6 +164,15 @@ class CodingSession:
             self._items.sort(key=lambda item: rank.get(item.answer.id, len(rank)))
         elif order != "plain":
             raise ValueError(f"order must be 'plain' or 'uncertain', not {order!r}")
+        # audit answers of automatic coding: everyone codes them without the model's decision
+        self._audit = audit_answer_ids(project)
+        if self._audit:
+            # ...and first, in a random order, so that a part-done audit is a random sample
+            # too and its accuracy is known early
+            drawn = sorted(self._audit)
+            random.Random(0).shuffle(drawn)
+            first = {answer_id: n for n, answer_id in enumerate(drawn)}
+            self._items.sort(key=lambda item: first.get(item.answer.id, len(first)))
         self._codebooks: dict[str, Codebook] = {}
         for group in sorted({item.answer.group for item in self._items}):
             self._codebooks[group] = project.codebook_for_group(group)
@@ -171,8 +182,6 @@ class CodingSession:
                                        if c == coder}
         # double-coding answers this coder codes without seeing others' decisions
         self._blind = blind_to(project, coder)
-        # audit answers of automatic coding: everyone codes them without the model's decision
-        self._audit = audit_answer_ids(project)
         self._auto = 0
         self._log_seen = 0
         self._q_total: dict[str, int] = {}
