@@ -8,25 +8,28 @@ Data: the real hand-coded NHS Friends and Family Test comments (``benchmarks/nhs
 without the blank ones (a blank answer is "no comment" in a project and is never coded). The
 model learns the scored themes; an answer with no theme is Not assigned.
 
-Split: the fixed held-out part (a hash of the respondent id, about one comment in five) is
-only ever predicted and scored. The model is trained, and the calibration that turns its
-output into P(exact set right) fitted, on the development part alone — the calibration on
-out-of-fold predictions of the development part (the model's own training data), as
-``themecoder autocode`` does.
+Split: the fixed held-out part (a hash of the respondent id, about one comment in five) plays
+this year's answers to do; it is only ever predicted and scored. The model is trained on the
+development part alone, and its estimate of P(whole set exactly right) is the one its fit
+makes (``ThemeClassifier.calibrator_``: out-of-fold predictions of its own training data) —
+what ``themecoder autocode`` uses.
 
-For each target accuracy the held-out answers are treated as a project's answers to do:
-they are sorted by their calibrated probability, the largest set whose *expected* exact-set
-accuracy (the mean probability) reaches the target is auto-coded, and the accuracy it
-*reached* is scored against the hand coding (the whole scored set, Not assigned included,
-must be exactly right). Printed per target: the share auto-coded, the expected and the
-reached accuracy (with a 95 % Wilson interval). A reference in the same run: the same
-selection on the *uncalibrated* probability of the set (the product over themes of ``p`` or
-``1 - p``), which is what a tool without calibration would promise.
+For each target accuracy the held-out answers are sorted by that probability, the largest set
+whose *expected* exact-set accuracy (the mean probability) reaches the target is auto-coded,
+and the accuracy it *reached* is scored against the hand coding (the whole scored set, Not
+assigned included, must be exactly right). Printed per target: the share auto-coded, the
+expected and the reached accuracy with a 95 % Wilson interval. In the same run:
 
-``--compare-calibration`` chooses the calibration method on the development part only: the
-out-of-fold predictions of the development part are split again in five, each method is
-fitted on four fifths and judged on the fifth (share auto-coded, and how far the reached
-accuracy falls from the expected) — nothing of the held-out part is looked at.
+- a reference: the same selection on the *uncalibrated* probability of the set (the product
+  over themes of ``p`` or ``1 - p``), what a tool without calibration would promise;
+- the calibration ``themecoder autocode`` switches to once people have coded 200 of this
+  year's answers: here ``--people`` held-out answers drawn at random (seed 0) play the
+  people's decisions, the model's set-level map is refitted on them
+  (``ExactSetCalibrator.recalibrated``) and the rest of the held-out part is auto-coded.
+
+``--compare-calibration`` compares ways of calibrating on the development part only (5
+folds grouped by respondent: each fold's model is fitted on the other four and judged on it,
+as the held-out part judges the final model) — nothing of the held-out part is looked at.
 
 The curve (reached and expected accuracy against the share auto-coded) is written to
 ``benchmarks/results/autocode_curve.png``.
@@ -50,57 +53,101 @@ TARGETS = (0.80, 0.85, 0.90, 0.95)
 GOAL_SHARE, GOAL_ACCURACY, GOAL_GAP = 0.40, 0.90, 0.03
 
 
-def oof_predictions(tier: str, texts: list[str], questions: list[str], Y: np.ndarray,
-                    themes: list[str], folds: int) -> tuple[np.ndarray, np.ndarray]:
-    """Out-of-fold (probabilities, decisions) on the development part."""
+def rows_at_targets(q: np.ndarray, s: np.ndarray, right: np.ndarray) -> list[dict[str, float]]:
+    """Share, expected and reached accuracy of the cut at each target."""
+    from themecoder.autocode import wilson_interval
+    from themecoder.suggest.calibration import expected_accuracy_cut
+
+    out = []
+    for target in TARGETS:
+        chosen, expected = expected_accuracy_cut(q, target, s)
+        hits = int(right[chosen].sum())
+        reached = hits / len(chosen) if len(chosen) else float("nan")
+        low, high = wilson_interval(hits, len(chosen))
+        out.append({"target": target, "n": len(chosen), "share": len(chosen) / len(q),
+                    "expected": expected, "reached": reached, "low": low, "high": high})
+    return out
+
+
+def print_rows(title: str, rows: list[dict[str, float]], reference: list | None = None) -> None:
+    print(f"\n{title}")
+    head = ("| target | auto-coded | share | expected | reached | 95 % interval "
+            "| reached − expected |")
+    rule = "| ---: | ---: | ---: | ---: | ---: | --- | ---: |"
+    if reference is not None:
+        head += " uncalibrated: share / promised / reached |"
+        rule += " --- |"
+    print(head)
+    print(rule)
+    for i, r in enumerate(rows):
+        line = (f"| {r['target']:.2f} | {r['n']} | {r['share']:.3f} | {r['expected']:.3f} | "
+                f"{r['reached']:.3f} | {r['low']:.3f}–{r['high']:.3f} | "
+                f"{r['reached'] - r['expected']:+.3f} |")
+        if reference is not None:
+            ref = reference[i]
+            line += f" {ref['share']:.3f} / {ref['expected']:.3f} / {ref['reached']:.3f} |"
+        print(line)
+
+
+def exact(D: np.ndarray, truth: np.ndarray) -> np.ndarray:
+    """Whether each predicted set, scored as the README scores it, equals the hand coding."""
+    return np.all(nhs_data.as_scored(D) == truth, axis=1)
+
+
+def compare_calibration(tier: str, data: nhs_data.NhsComments) -> None:
+    """Ways of calibrating, each judged on the fold of the development part it never saw."""
+    from sklearn.model_selection import GroupKFold
+
     from themecoder.evaluate import cross_validate_model
+    from themecoder.suggest.calibration import ExactSetCalibrator
     from themecoder.suggest.model import ThemeClassifier
 
-    cv = cross_validate_model(lambda: ThemeClassifier(tier=tier), texts, questions, Y, themes,
-                              n_splits=folds, random_state=0)
-    return cv.proba, cv.Y_pred
-
-
-def compare_calibration(P: np.ndarray, D: np.ndarray, Y: np.ndarray) -> None:
-    """Each calibration method cross-validated on the development part's OOF predictions."""
-    from sklearn.model_selection import KFold
-
-    from themecoder.suggest.calibration import (
-        ExactSetCalibrator,
-        exactly_right,
-        expected_accuracy_cut,
-    )
-
-    right = exactly_right(D, Y)
-    variants = {"isotonic, per-theme maps": dict(method="isotonic", per_label=True),
-                "isotonic, raw probabilities": dict(method="isotonic", per_label=False),
-                "logistic, per-theme maps": dict(method="platt", per_label=True),
-                "logistic, raw probabilities": dict(method="platt", per_label=False)}
-    print("\nCalibration methods, 5-fold on the development part's out-of-fold predictions "
-          f"({len(Y)} answers, {right.mean():.3f} exactly right overall):")
-    print("| method | " + " | ".join(f"{t:.2f}: share / reached − expected" for t in TARGETS)
-          + " | Brier |")
+    themes = data.themes
+    Y = data.labels[themes].to_numpy()
+    truth = data.labels.to_numpy()
+    groups = data.frame["Respondent ID"].to_numpy()
+    variants = ["in the fit: 3-fold OOF, isotonic, per-theme maps (shipped)",
+                "5-fold OOF, isotonic, per-theme maps", "5-fold OOF, isotonic, raw probabilities",
+                "5-fold OOF, logistic, per-theme maps", "5-fold OOF, logistic, raw probabilities"]
+    settings = [None, ("isotonic", True), ("isotonic", False), ("platt", True),
+                ("platt", False)]
+    pooled: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {v: [] for v in variants}
+    start = time.perf_counter()
+    for fold, (train, test) in enumerate(GroupKFold(5).split(data.texts, groups=groups)):
+        sub = data.rows(np.isin(np.arange(len(data.texts)), train))
+        held = data.rows(np.isin(np.arange(len(data.texts)), test))
+        model = ThemeClassifier(tier=tier).fit(sub.texts, sub.questions, Y[train], themes)
+        D, P = model.predict_with_proba(held.texts, held.questions)
+        right = exact(D, truth[test])
+        cv = cross_validate_model(lambda: ThemeClassifier(tier=tier), sub.texts, sub.questions,
+                                  Y[train], themes, n_splits=5, random_state=0)
+        for name, setting in zip(variants, settings, strict=True):
+            if setting is None:
+                calibrator = model.calibrator_
+            else:
+                calibrator = ExactSetCalibrator(setting[0], per_label=setting[1]).fit(
+                    cv.proba, cv.Y_pred, Y[train])
+            pooled[name].append((calibrator.predict(P, D), calibrator.raw_score(P, D), right))
+        print(f"  fold {fold + 1}/5 done ({time.perf_counter() - start:.0f} s)", flush=True)
+    print("\nCalibration compared on the development part (5 folds grouped by respondent; each "
+          "fold's answers auto-coded by a model fitted on the other four; figures pooled over "
+          "the folds): share auto-coded / reached − expected")
+    print("| calibration | " + " | ".join(f"{t:.2f}" for t in TARGETS) + " | Brier |")
     print("| --- |" + " ---: |" * (len(TARGETS) + 1))
-    for name, params in variants.items():
-        q = np.zeros(len(Y))
-        s = np.zeros(len(Y))
-        for train, test in KFold(5, shuffle=True, random_state=1).split(Y):
-            cal = ExactSetCalibrator(**params).fit(P[train], D[train], Y[train])
-            q[test] = cal.predict(P[test], D[test])
-            s[test] = cal.raw_score(P[test], D[test])
+    for name in variants:
+        parts = pooled[name]
         cells = []
-        for target in TARGETS:
-            chosen, expected = expected_accuracy_cut(q, target, s)
-            reached = right[chosen].mean() if len(chosen) else float("nan")
-            cells.append(f"{len(chosen) / len(Y):.3f} / {reached - expected:+.3f}")
-        brier = float(np.mean((q - right) ** 2))
+        # each fold is a separate batch of answers to do, as in a project; pool the outcomes
+        per_fold = [rows_at_targets(q, s, r) for q, s, r in parts]
+        for i, _target in enumerate(TARGETS):
+            n = sum(rows[i]["n"] for rows in per_fold)
+            total = sum(len(q) for q, _s, _r in parts)
+            hits = sum(rows[i]["reached"] * rows[i]["n"] for rows in per_fold if rows[i]["n"])
+            promised = sum(rows[i]["expected"] * rows[i]["n"] for rows in per_fold
+                           if rows[i]["n"])
+            cells.append(f"{n / total:.3f} / {(hits - promised) / max(n, 1):+.3f}")
+        brier = float(np.mean(np.concatenate([(q - r) ** 2 for q, _s, r in parts])))
         print(f"| {name} | " + " | ".join(cells) + f" | {brier:.4f} |")
-
-
-def wilson(successes: int, n: int) -> tuple[float, float]:
-    from themecoder.autocode import wilson_interval
-
-    return wilson_interval(successes, n)
 
 
 def plot_curve(path: Path, q: np.ndarray, s: np.ndarray, right: np.ndarray,
@@ -140,89 +187,75 @@ def plot_curve(path: Path, q: np.ndarray, s: np.ndarray, right: np.ndarray,
     plt.close(fig)
 
 
+def goal_line(rows: list[dict[str, float]]) -> str:
+    at_goal = next(r for r in rows if r["target"] == GOAL_ACCURACY)
+    share_ok = at_goal["share"] >= GOAL_SHARE and at_goal["reached"] >= GOAL_ACCURACY
+    gap_ok = all(abs(r["reached"] - r["expected"]) <= GOAL_GAP for r in rows)
+    return (f"goal: ≥ {GOAL_SHARE:.0%} auto-coded at target {GOAL_ACCURACY:.2f} with reached ≥ "
+            f"{GOAL_ACCURACY:.2f}: {'met' if share_ok else 'NOT met'} ({at_goal['share']:.1%} "
+            f"at {at_goal['reached']:.3f}); reached within {GOAL_GAP * 100:.0f} points of "
+            f"expected at every target: {'met' if gap_ok else 'NOT met'}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tier", choices=("fast", "accurate"), default="fast")
-    parser.add_argument("--folds", type=int, default=5,
-                        help="folds of the out-of-fold predictions the calibration is fitted on")
+    parser.add_argument("--people", type=int, default=300,
+                        help="held-out answers that play this year's decisions by people")
     parser.add_argument("--compare-calibration", action="store_true",
-                        help="also compare calibration methods on the development part")
-    parser.add_argument("--oof-cache", metavar="FILE.npz",
-                        help="keep the out-of-fold predictions in this file and reuse them")
+                        help="first compare ways of calibrating on the development part")
     parser.add_argument("--png", default=str(ROOT / "benchmarks" / "results" /
                                               "autocode_curve.png"))
     args = parser.parse_args(argv)
     if not nhs_data.available():
         print(f"NHS comments not found at {nhs_data.DATA}: nothing to benchmark.")
         return 0
-    from themecoder.suggest.calibration import ExactSetCalibrator, expected_accuracy_cut
     from themecoder.suggest.model import ThemeClassifier
 
     data = nhs_data.load()
     data = data.rows(np.array([bool(t.strip()) for t in data.texts]))
     dev, held = data.rows(data.development), data.rows(data.held_out)
     themes = data.themes
-    Y_dev = dev.labels[themes].to_numpy()
     print(f"NHS comments with text: {len(data.texts)}; development {len(dev.texts)}, "
           f"held out {len(held.texts)}; {len(themes)} themes + Not assigned; tier {args.tier}; "
           f"load average {os.getloadavg()[0]:.1f}")
-
-    start = time.perf_counter()
-    cache = Path(args.oof_cache) if args.oof_cache else None
-    if cache is not None and cache.is_file():
-        with np.load(cache, allow_pickle=False) as saved:
-            P_oof, D_oof = saved["P"], saved["D"]
-    else:
-        P_oof, D_oof = oof_predictions(args.tier, dev.texts, dev.questions, Y_dev, themes,
-                                       args.folds)
-        if cache is not None:
-            np.savez(cache, P=P_oof, D=D_oof)
-    print(f"out-of-fold predictions on the development part ({args.folds} folds): "
-          f"{time.perf_counter() - start:.0f} s")
     if args.compare_calibration:
-        compare_calibration(P_oof, D_oof, Y_dev)
-    calibrator = ExactSetCalibrator().fit(P_oof, D_oof, Y_dev)
+        compare_calibration(args.tier, dev)
 
     start = time.perf_counter()
-    model = ThemeClassifier(tier=args.tier).fit(dev.texts, dev.questions, Y_dev, themes)
+    model = ThemeClassifier(tier=args.tier).fit(dev.texts, dev.questions,
+                                                dev.labels[themes].to_numpy(), themes)
+    fit_seconds = time.perf_counter() - start
     D, P = model.predict_with_proba(held.texts, held.questions)
-    print(f"fit on the development part and prediction of the held-out part: "
-          f"{time.perf_counter() - start:.0f} s")
-    q = calibrator.predict(P, D)
-    s = calibrator.raw_score(P, D)
-    truth = held.labels.to_numpy()
-    right = np.all(nhs_data.as_scored(D) == truth, axis=1)
-    uncalibrated = np.where(D > 0, np.log(np.clip(P, 1e-9, 1)),
-                            np.log(np.clip(1 - P, 1e-9, 1))).sum(axis=1)
-    n = len(right)
-    print(f"held-out answers: {n}; exactly right overall: {right.mean():.3f}")
+    print(f"fit on the development part: {fit_seconds:.0f} s (its calibration from "
+          f"{model.cv_metrics_['n_splits']}-fold out-of-fold predictions of "
+          f"{model.calibrator_.n_examples_} answers); load average {os.getloadavg()[0]:.1f}")
+    calibrator = model.calibrator_
+    q, s = calibrator.predict(P, D), calibrator.raw_score(P, D)
+    right = exact(D, held.labels.to_numpy())
+    print(f"held-out answers: {len(right)}; exactly right overall: {right.mean():.3f}")
+    uncalibrated = np.where(D > 0, np.log(np.clip(P, 1e-12, 1)),
+                            np.log(np.clip(1 - P, 1e-12, 1))).sum(axis=1)
+    rows = rows_at_targets(q, s, right)
+    print_rows("The model's own calibration (what `themecoder autocode` uses at first):", rows,
+               reference=rows_at_targets(np.exp(uncalibrated), uncalibrated, right))
+    print(goal_line(rows))
 
-    rows = []
-    print("\n| target | auto-coded | share | expected | reached | 95 % interval | "
-          "reached − expected | uncalibrated: share / promised / reached |")
-    print("| ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |")
-    for target in TARGETS:
-        chosen, expected = expected_accuracy_cut(q, target, s)
-        hits = int(right[chosen].sum())
-        reached = hits / len(chosen) if len(chosen) else float("nan")
-        low, high = wilson(hits, len(chosen))
-        raw_chosen, raw_promised = expected_accuracy_cut(np.exp(uncalibrated), target)
-        raw_reached = right[raw_chosen].mean() if len(raw_chosen) else float("nan")
-        rows.append({"target": target, "share": len(chosen) / n, "expected": expected,
-                     "reached": reached})
-        print(f"| {target:.2f} | {len(chosen)} | {len(chosen) / n:.3f} | {expected:.3f} | "
-              f"{reached:.3f} | {low:.3f}–{high:.3f} | {reached - expected:+.3f} | "
-              f"{len(raw_chosen) / n:.3f} / {raw_promised:.3f} / {raw_reached:.3f} |")
-    at_goal = [r for r in rows if r["target"] == GOAL_ACCURACY][0]
-    share_ok = at_goal["share"] >= GOAL_SHARE and at_goal["reached"] >= GOAL_ACCURACY
-    gap_ok = all(abs(r["reached"] - r["expected"]) <= GOAL_GAP for r in rows)
-    print(f"\ngoal: ≥ {GOAL_SHARE:.0%} auto-coded at reached ≥ {GOAL_ACCURACY:.2f}: "
-          f"{'met' if share_ok else 'NOT met'} ({at_goal['share']:.1%} at "
-          f"{at_goal['reached']:.3f}); reached within {GOAL_GAP * 100:.0f} points of expected "
-          f"at every target: {'met' if gap_ok else 'NOT met'}")
+    rng = np.random.default_rng(0)
+    people = np.zeros(len(right), dtype=bool)
+    people[rng.choice(len(right), size=min(args.people, len(right) - 1), replace=False)] = True
+    Y_held = held.labels[themes].to_numpy()
+    recalibrated = calibrator.recalibrated(P[people], D[people], Y_held[people],
+                                           min_examples=min(args.people, 200))
+    rest = ~people
+    q2, s2 = recalibrated.predict(P[rest], D[rest]), recalibrated.raw_score(P[rest], D[rest])
+    rows2 = rows_at_targets(q2, s2, right[rest])
+    print_rows(f"Recalibrated on {int(people.sum())} held-out answers people coded (drawn at "
+               f"random); the other {int(rest.sum())} auto-coded:", rows2)
+    print(goal_line(rows2))
     png = Path(args.png)
-    plot_curve(png, q, s, right, rows,
-               f"Auto-coding the held-out NHS comments ({n} answers, {args.tier} tier)")
+    plot_curve(png, q, s, right, rows, f"Auto-coding the held-out NHS comments ({len(right)} "
+               f"answers, {args.tier} tier, the model's own calibration)")
     print(f"curve: {png}")
     return 0
 
