@@ -394,6 +394,7 @@ def test_command_prints_the_plan_then_records_reports_and_undoes(project, truth)
     (["--target-accuracy", "0.9", "--audit", "0"], "audit share"),
     (["--report"], "nothing was auto-coded yet"),
     (["--undo", "4"], "no automatic coding batch 4"),
+    (["--target-accuracy", "0.9", "--coder", "alice"], "'alice' codes by hand"),
 ])
 def test_command_bad_input_is_one_line(project, args, message) -> None:
     before = log_size(project)

@@ -345,12 +345,17 @@ def plan_autocode(project: Project, target: float, *, calibration: str = "auto",
         raise AutocodeError("no suggestions yet: run `themecoder suggest PROJECT` first",
                             file=project.display_location)
     skip = _double_coded(project)
+    todo_by_codebook: dict[str, list[Answer]] = {}
+    for answer in todo_answers(project):
+        if answer.id not in skip:
+            codebook_id = project.codebook_for_group(answer.group).id
+            todo_by_codebook.setdefault(codebook_id, []).append(answer)
     plan = AutocodePlan(target=target, rows=[], candidates=0, expected_accuracy=math.nan)
     rows: list[AutoRow] = []
     probabilities: list[np.ndarray] = []
     scores: list[np.ndarray] = []
     for done, (codebook, path) in enumerate(with_model, 1):
-        todo = [a for a in todo_answers(project, codebook_id=codebook.id) if a.id not in skip]
+        todo = todo_by_codebook.get(codebook.id, [])
         if not path:
             if todo:
                 plan.notes.append(f"codebook '{codebook.id}' has no model: its {len(todo)} "

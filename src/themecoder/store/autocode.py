@@ -139,6 +139,11 @@ def record_auto_batch(project: Project, rows: Sequence[AutoRow], *, coder: str =
     stamp = now()
     try:
         with project.engine.begin() as conn:
+            d = schema.decisions
+            if conn.execute(select(d.c.id).where(
+                    d.c.coder == coder, d.c.source.not_in(("auto", "undo"))).limit(1)).first():
+                raise StoreError(f"'{coder}' codes by hand in this project: record automatic "
+                                 "decisions under a name of their own", field="coder")
             kept = _still_to_do(conn, sorted(by_answer))
             if not kept:
                 raise StoreError("no answer left to code automatically", field="answers")
