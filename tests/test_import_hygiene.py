@@ -17,8 +17,10 @@ DOMAIN_MODULES = [
     "themecoder.agreement", "themecoder.coding", "themecoder.discover", "themecoder.learning",
     "themecoder.store.teams", "themecoder.suggest.project_suggest", "themecoder.export.charts",
     "themecoder.resources", "themecoder.safe_cells", "themecoder.quotes", "themecoder.redact",
-    "themecoder.export.workbook", "themecoder.export.settings", "themecoder.autocode",
-    "themecoder.store.autocode", "themecoder.suggest.calibration", "themecoder.export.sources",
+    "themecoder.export.workbook", "themecoder.export.settings",
+    "themecoder.safe_text", "themecoder.survey_tables", "themecoder.store.access",
+    "themecoder.autocode", "themecoder.store.autocode", "themecoder.suggest.calibration",
+    "themecoder.export.sources",
 ]
 
 

@@ -70,6 +70,10 @@ CODING_ACTIONS: tuple[Action, ...] = (
     Action("view.reasons", "r", "toggle_reasons", "Reasons",
            "view: show or hide suggestion reasons", show=False),
     Action("filter.dialog", "f", "filter", "Filter", "filter: choose filter or search"),
+    Action("quote.star", "asterisk", "quote_mark('star')", "Star quote",
+           "quotes: star this answer for the quote bank", show=False, key_display="*"),
+    Action("quote.ban", "exclamation_mark", "quote_mark('ban')", "Never quote",
+           "quotes: never quote this answer", show=False, key_display="!"),
 )
 
 FILTER_SHORTCUTS: tuple[tuple[str, str], ...] = (
@@ -111,6 +115,7 @@ def all_actions() -> tuple[Action, ...]:
 def key_label(keys: str) -> str:
     """Keys as a person reads them: ``"enter,a"`` → ``"enter / a"``."""
     names = {"slash": "/", "minus": "-", "question_mark": "?", "space": "space",
+             "asterisk": "*", "exclamation_mark": "!",
              "right": "→", "left": "←", "up": "↑", "down": "↓"}
     return " / ".join(names.get(k, k) for k in keys.split(","))
 

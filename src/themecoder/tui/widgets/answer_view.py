@@ -13,6 +13,10 @@ from textual.widgets import Static
 from themecoder.codebook import QUESTION_LABELS, Codebook
 from themecoder.store.project import Answer, Decision, StoredSuggestion
 
+QUOTE_MARK_TEXT = {"star": "★ Starred for the quote bank (* to unstar)",
+                   "ban": "⊘ Never quoted (! to allow)"}
+"""How the answer view shows a quote mark."""
+
 
 def merged_spans(suggestion: StoredSuggestion | None, length: int) -> list[tuple[int, int]]:
     """The suggestion's matched character spans, clipped to the text and merged."""
@@ -81,7 +85,8 @@ class AnswerView(VerticalScroll, can_focus=False):
 
     def show(self, answer: Answer | None, *, position: str, suggestion: StoredSuggestion | None,
              decision: Decision | None, codebook: Codebook | None, coder: str, note: str,
-             context: list[Answer], show_reasons: bool, audit: bool = False) -> None:
+             context: list[Answer], show_reasons: bool, quote_mark: str = "",
+             audit: bool = False) -> None:
         """Render one answer (``None``: the filter matches nothing).
 
         ``audit``: the answer is in the blind audit of automatic coding (its suggestion is
@@ -106,7 +111,9 @@ class AnswerView(VerticalScroll, can_focus=False):
             "Blind audit of automatic coding: the model's decision is hidden; code it "
             "yourself" if audit else _suggested_by(suggestion, codebook)))
         self._set("#decision", Content(decision_text(decision, codebook, coder)))
-        self._set("#note", Content(f"Note: {note}" if note else ""))
+        mark = QUOTE_MARK_TEXT.get(quote_mark, "")
+        lines = [line for line in (mark, f"Note: {note}" if note else "") if line]
+        self._set("#note", Content("\n".join(lines)))
         self._set("#reasons", Content(_reasons(suggestion, codebook)
                                              if show_reasons else ""))
         q("#context-title").display = bool(context)
