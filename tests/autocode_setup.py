@@ -13,8 +13,6 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-SHIPPED_MODEL = ROOT / "models" / "poet-sample"
-"""Models trained before calibration was part of the fit: they carry none."""
 CODEBOOKS = ROOT / "codebooks"
 
 
@@ -61,9 +59,11 @@ def prior_year(codebook: Any, group: str) -> tuple[list[str], list[str], Any]:
     return rows["text"].tolist(), rows["question"].tolist(), Y
 
 
-def train_models(out: Path) -> Path:
-    """Fast-tier models for both POET codebooks, trained on the sample prior year (each
-    carries its calibration); returns the directory holding them."""
+def train_models(out: Path, *, calibrated: bool = True) -> Path:
+    """Fast-tier models for both POET codebooks, trained on the sample prior year; returns
+    the directory holding them. Each carries its calibration, unless ``calibrated`` is
+    false: then the files are those of a model saved before calibration was part of the fit.
+    """
     from themecoder.codebook import load_codebook
     from themecoder.suggest.model import ThemeClassifier, save_model, training_metadata
 
@@ -71,6 +71,8 @@ def train_models(out: Path) -> Path:
         codebook = load_codebook(CODEBOOKS / f"{name}.yaml")
         texts, questions, Y = prior_year(codebook, group)
         model = ThemeClassifier().fit(texts, questions, Y, codebook.theme_ids)
+        if not calibrated:
+            model.calibrator_ = None
         save_model(model, out / name, training_metadata(codebook, texts, questions, Y,
                                                         name=name, version="t1"))
     return out

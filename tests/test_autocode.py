@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from autocode_setup import SHIPPED_MODEL, build_project, code_like_people, train_models
+from autocode_setup import build_project, code_like_people, train_models
 
 from themecoder.autocode import (
     AutocodeError,
@@ -114,8 +114,9 @@ def test_the_model_files_calibration_or_this_years_decisions(project) -> None:
 
 
 def test_a_model_without_calibration_needs_this_years_decisions(tmp_path: Path) -> None:
+    uncalibrated = train_models(tmp_path / "old", calibrated=False)
     project, _truth = build_project(str(tmp_path / "p.themecoder"), tmp_path, respondents=80,
-                                    people_per_codebook=20, model=SHIPPED_MODEL)
+                                    people_per_codebook=20, model=uncalibrated)
     with project, pytest.raises(AutocodeError, match="carries no calibration"):
         plan_autocode(project, 0.9)
 
@@ -340,7 +341,8 @@ def test_no_model_and_no_suggestions_are_one_line_errors(tmp_path: Path) -> None
         from themecoder.suggest.project_suggest import MODEL_KEY
 
         for codebook in project.codebooks():
-            project.set_info(MODEL_KEY.format(codebook_id=codebook.id), str(SHIPPED_MODEL))
+            project.set_info(MODEL_KEY.format(codebook_id=codebook.id),
+                             str(Path(__file__).parents[1] / "models" / "poet-sample"))
         with pytest.raises(AutocodeError, match="no suggestions yet"):
             plan_autocode(project, 0.9)
 

@@ -138,7 +138,7 @@ def test_the_cut_refuses_a_target_outside_0_1(target: float) -> None:
 
 
 def test_a_trained_model_carries_its_calibration_in_its_files(tmp_path) -> None:
-    from autocode_setup import CODEBOOKS, SHIPPED_MODEL, prior_year
+    from autocode_setup import CODEBOOKS, prior_year
 
     from themecoder.codebook import load_codebook
     from themecoder.suggest.model import (
@@ -159,5 +159,8 @@ def test_a_trained_model_carries_its_calibration_in_its_files(tmp_path) -> None:
     np.testing.assert_allclose(loaded.classifier.calibrator_.predict(P, D),
                                model.calibrator_.predict(P, D))
     # a model file written before calibration was part of the fit still loads, without one
-    old = load_model(SHIPPED_MODEL, codebook=codebook)
-    assert old.classifier.calibrator_ is None
+    model.calibrator_ = None
+    save_model(model, tmp_path / "old", training_metadata(codebook, texts, questions, Y))
+    state, arrays = model._state()
+    assert not any(name.startswith("calibration_") for name in arrays)
+    assert load_model(tmp_path / "old", codebook=codebook).classifier.calibrator_ is None
