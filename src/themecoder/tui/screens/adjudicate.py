@@ -21,6 +21,8 @@ from themecoder.codebook import QUESTION_LABELS, Codebook
 from themecoder.store import Project
 from themecoder.store.teams import Disagreement, adjudicate, adjudication_queue
 from themecoder.tui.actions import Action
+from themecoder.tui.literal import literal
+from themecoder.tui.widgets.answer_view import highlighted
 
 MAX_CODERS = 9
 """Coders that can be picked with a number key (1-9)."""
@@ -56,8 +58,10 @@ class FinalThemesDialog(ModalScreen[tuple[list[str], bool] | None]):
         self.not_assigned = not_assigned
 
     def compose(self) -> ComposeResult:
-        choices = [(t.name, t.id, t.id in self.marked) for t in self.codebook.themes]
-        choices.append((self.codebook.not_assigned.name, "__not_assigned__",
+        choices = [(literal(t.name, one_line=True), t.id, t.id in self.marked)
+                   for t in self.codebook.themes]
+        choices.append((literal(self.codebook.not_assigned.name, one_line=True),
+                        "__not_assigned__",
                         self.not_assigned))
         with Vertical(classes="dialog"):
             yield Label("Final themes (space toggles, s saves)", classes="dialog-title")
@@ -135,7 +139,9 @@ class AdjudicationScreen(Screen[None]):
         self.index = min(self.index, max(len(self.queue) - 1, 0))
         options = self.query_one("#disagreements", OptionList)
         options.clear_options()
-        options.add_options([Option(Content(f"{d.answer.key}  {d.answer.text[:40]}"),
+        options.add_options([Option(Content.assemble(literal(d.answer.key, one_line=True), "  ",
+                                                     literal(d.answer.text[:40],
+                                                             one_line=True)),
                                     id=str(d.answer.id)) for d in self.queue])
         if self.queue:
             options.highlighted = self.index
@@ -144,7 +150,7 @@ class AdjudicationScreen(Screen[None]):
     def show(self) -> None:
         """Render the current disagreement."""
         top = self.query_one("#adjudicate-top", Static)
-        top.update(Content(f"themecoder · adjudication · {self.adjudicator} · "
+        top.update(literal(f"themecoder · adjudication · {self.adjudicator} · "
                            f"{len(self.queue)} to settle · {self.settled} settled"))
         columns = self.query_one("#coder-columns", Horizontal)
         columns.remove_children()
@@ -157,14 +163,14 @@ class AdjudicationScreen(Screen[None]):
             return
         answer = item.answer
         codebook = self.project.codebook_for_group(answer.group)
-        question.update(Content(f"{QUESTION_LABELS.get(answer.question, answer.question)} · "
+        question.update(literal(f"{QUESTION_LABELS.get(answer.question, answer.question)} · "
                                 f"{answer.group} · {answer.key}"))
-        text.update(Content(answer.text))
+        text.update(highlighted(answer.text, []))
         for n, (coder, decision) in enumerate(item.decisions.items(), start=1):
             label = f"{n} · {coder}" if n <= MAX_CODERS else coder
             columns.mount(Vertical(
-                Label(Content(label), classes="coder-name"),
-                Static(Content(_verdict_text(codebook, decision.themes,
+                Label(literal(label, one_line=True), classes="coder-name"),
+                Static(literal(_verdict_text(codebook, decision.themes,
                                              decision.not_assigned)), classes="coder-themes"),
                 classes="coder-column"))
 

@@ -27,6 +27,7 @@ from textual.widgets.option_list import Option
 from themecoder.codebook import QUESTION_LABELS, Codebook
 from themecoder.coding import STATUS_LABELS, STATUSES, Filter
 from themecoder.tui.actions import THEME_KEYS
+from themecoder.tui.literal import literal
 
 CANCEL = Binding("escape", "cancel", "Cancel", id="dialog.cancel")
 
@@ -55,7 +56,8 @@ class NoteDialog(Dialog, ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(Content(f"Note on {self.answer_key}"), classes="dialog-title")
+            yield Label(literal(f"Note on {self.answer_key}", one_line=True),
+                        classes="dialog-title")
             yield Input(self.text, placeholder="memo for this answer (Enter saves, "
                         "empty clears)", id="note-input")
             with Horizontal(classes="dialog-buttons"):
@@ -145,7 +147,8 @@ class ThemePicker(Dialog, ModalScreen[int | None]):
         for index, _score in rank_themes(self.codebook, query):
             theme = self.codebook.themes[index]
             key = THEME_KEYS[index] if index < len(THEME_KEYS) else " "
-            options.add_option(Option(Content.assemble((key, "bold"), "  ", theme.name),
+            options.add_option(Option(Content.assemble((key, "bold"), "  ",
+                                                       literal(theme.name, one_line=True)),
                                       id=str(index)))
         if options.option_count:
             options.highlighted = 0
@@ -195,16 +198,19 @@ class FilterDialog(Dialog, ModalScreen[Filter | None]):
                     label = "all" if status == "all" else STATUS_LABELS[status]
                     yield RadioButton(label, value=status == f.status,
                                       id=f"status-{status}")
-            yield Select([(QUESTION_LABELS.get(q, q), q) for q in self.questions],
+            yield Select([(literal(QUESTION_LABELS.get(q, q), one_line=True), q)
+                          for q in self.questions],
                          prompt="any question", value=f.question or Select.NULL,
                          id="question")
-            yield Select([(g, g) for g in self.groups], prompt="any group",
+            yield Select([(literal(g, one_line=True), g) for g in self.groups],
+                         prompt="any group",
                          value=f.group or Select.NULL, id="group")
             themes: dict[str, str] = {}
             for codebook in self.codebooks:
                 for theme in codebook.themes:
                     themes.setdefault(theme.id, theme.name)
-            yield Select([(name, tid) for tid, name in themes.items()], prompt="any theme",
+            yield Select([(literal(name, one_line=True), tid) for tid, name in themes.items()],
+                         prompt="any theme",
                          value=f.theme or Select.NULL, id="theme")
             yield Checkbox("low confidence suggestions only", f.low_confidence,
                            id="low-confidence")

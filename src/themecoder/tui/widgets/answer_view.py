@@ -12,6 +12,8 @@ from textual.widgets import Static
 
 from themecoder.codebook import QUESTION_LABELS, Codebook
 from themecoder.store.project import Answer, Decision, StoredSuggestion
+from themecoder.tui.literal import highlighted as highlighted_literal
+from themecoder.tui.literal import literal
 
 QUOTE_MARK_TEXT = {"star": "★ Starred for the quote bank (* to unstar)",
                    "ban": "⊘ Never quoted (! to allow)"}
@@ -39,12 +41,19 @@ def merged_spans(suggestion: StoredSuggestion | None, length: int) -> list[tuple
     return merged
 
 
+SHOWN_CHARS = 20_000
+"""Characters of an answer the panel shows; the export has the whole of a longer one."""
+
+
 def highlighted(text: str, spans: list[tuple[int, int]]) -> Content:
-    """The answer text with spans in the highlight style."""
-    content = Content(text)
-    for start, end in spans:
-        content = content.stylize("bold reverse $accent", start, end)
-    return content
+    """The answer text with spans in the highlight style, shown as written (control
+    characters visible) and cut to :data:`SHOWN_CHARS` with a note saying so."""
+    if len(text) <= SHOWN_CHARS:
+        return highlighted_literal(text, spans, "bold reverse $accent")
+    shown = [(start, min(end, SHOWN_CHARS)) for start, end in spans if start < SHOWN_CHARS]
+    note = f"\n… {len(text) - SHOWN_CHARS:,} more characters not shown (the export has them)"
+    return highlighted_literal(text[:SHOWN_CHARS], shown, "bold reverse $accent") + \
+        Content.styled(note, "italic $text-muted")
 
 
 def decision_text(decision: Decision | None, codebook: Codebook, coder: str) -> str:
@@ -101,25 +110,25 @@ class AnswerView(VerticalScroll, can_focus=False):
                 self._set(name, "")
             q("#context-title").display = False
             return
-        self._set("#question", QUESTION_LABELS.get(answer.question, answer.question))
-        self._set("#meta", Content(
+        self._set("#question", literal(QUESTION_LABELS.get(answer.question, answer.question)))
+        self._set("#meta", literal(
             f"{answer.group} · respondent {answer.respondent_key} · answer {answer.key} "
             f"(id {answer.id}) · {position}"))
         self._set("#answer-text",
             highlighted(answer.text, merged_spans(suggestion, len(answer.text))))
-        self._set("#suggested-by", Content(
+        self._set("#suggested-by", literal(
             "Blind audit of automatic coding: the model's decision is hidden; code it "
             "yourself" if audit else _suggested_by(suggestion, codebook)))
-        self._set("#decision", Content(decision_text(decision, codebook, coder)))
+        self._set("#decision", literal(decision_text(decision, codebook, coder)))
         mark = QUOTE_MARK_TEXT.get(quote_mark, "")
         lines = [line for line in (mark, f"Note: {note}" if note else "") if line]
-        self._set("#note", Content("\n".join(lines)))
-        self._set("#reasons", Content(_reasons(suggestion, codebook)
-                                             if show_reasons else ""))
+        self._set("#note", literal("\n".join(lines)))
+        self._set("#reasons", literal(_reasons(suggestion, codebook) if show_reasons else ""))
         q("#context-title").display = bool(context)
         self._set("#context", Content("\n").join(
-            Content.assemble((QUESTION_LABELS.get(a.question, a.question) + ": ", "bold"),
-                             a.text.strip() or "(no comment)")
+            Content.assemble(literal(QUESTION_LABELS.get(a.question, a.question) + ": ")
+                             .stylize("bold"), literal(a.text.strip()[:SHOWN_CHARS]
+                                                       or "(no comment)"))
             for a in context))
 
 

@@ -9,7 +9,9 @@ from textual.events import Click
 from textual.widgets import Static
 
 from themecoder.codebook import Codebook
+from themecoder.safe_text import visible_controls
 from themecoder.tui.actions import THEME_KEYS
+from themecoder.tui.literal import literal
 from themecoder.tui.messages import ThemeClicked
 
 BAR_WIDTH = 5
@@ -29,7 +31,7 @@ class ThemeRow(Static):
     def __init__(self, index: int, name: str, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.index = index
-        self.theme_name = name
+        self.theme_name = visible_controls(name, one_line=True)
         self._state: tuple[bool, float | None, bool, bool] | None = None
 
     def show(self, marked: bool, score: float | None, suggested: bool,
@@ -68,7 +70,8 @@ class ThemeList(VerticalScroll, can_focus=False):
         self.name_width = min(24, max(len(t.name) for t in codebook.themes))
 
     def compose(self) -> ComposeResult:
-        yield Static(f"{self.codebook.name} v{self.codebook.version}", classes="theme-title")
+        yield Static(literal(f"{self.codebook.name} v{self.codebook.version}"),
+                     classes="theme-title")
         for index, theme in enumerate(self.codebook.themes):
             yield ThemeRow(index, theme.name, classes="theme-row")
 
