@@ -590,6 +590,14 @@ def test_exports_state_the_automatic_coding_and_mark_auto_coded_answers(project,
     auto_rows = split[split["source"] == "auto"].drop_duplicates(["group", "question"])
     assert int(auto_rows["decided"].sum()) == len(autos)
 
+    # the report document says it too
+    from themecoder.export.settings import project_settings
+    from themecoder.report.content import build_report
+
+    report = build_report(project, by=[], prefer_coder=None, non_answers=None,
+                          settings=project_settings(project)).text()
+    assert "Automatic coding:" in report and auto["text"] in report
+
 
 def test_the_export_warns_when_the_audit_falls_short(project, truth, tmp_path) -> None:
     from themecoder.export import export_project
