@@ -19,8 +19,9 @@ DOMAIN_MODULES = [
     "themecoder.resources", "themecoder.safe_cells", "themecoder.quotes", "themecoder.redact",
     "themecoder.export.workbook", "themecoder.export.settings",
     "themecoder.safe_text", "themecoder.survey_tables", "themecoder.store.access",
-    "themecoder.autocode", "themecoder.store.autocode", "themecoder.suggest.calibration",
-    "themecoder.export.sources",
+    "themecoder.store.claims", "themecoder.store.samples", "themecoder.coding_filter",
+    "themecoder.suggest.ahead", "themecoder.autocode", "themecoder.store.autocode",
+    "themecoder.suggest.calibration", "themecoder.export.sources",
 ]
 
 

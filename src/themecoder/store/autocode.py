@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.exc import OperationalError
 
 from themecoder.errors import StoreError
@@ -302,6 +302,20 @@ def auto_decisions(project: Project, *, batch_id: int | None = None,
     with project.engine.connect() as conn:
         return {r.answer_id: AutoDecision(_decision(r), r.batch_id, float(r.probability))
                 for q in queries for r in conn.execute(q)}
+
+
+def live_audit() -> Any:
+    """``SELECT`` the answers in the blind audit of a batch in force."""
+    au, b = schema.audit_answers, schema.autocode_batches
+    return select(au.c.answer_id).join(b, b.c.id == au.c.batch_id).where(
+        b.c.undone_at.is_(None))
+
+
+def seen_by_people(decisions: Any) -> Any:
+    """A condition on a decisions table: the decision is one people may see and must not
+    code over. Automatic decisions on answers of the blind audit are not: people code
+    those answers as if nothing had decided them."""
+    return or_(decisions.c.source != "auto", decisions.c.answer_id.not_in(live_audit()))
 
 
 def audit_answer_ids(project: Project) -> set[int]:

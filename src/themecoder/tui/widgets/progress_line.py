@@ -9,8 +9,10 @@ from themecoder.coding import Progress, format_duration
 QUESTION_SHORT = {"worked_well": "worked well", "not_well": "not well", "change": "change"}
 
 
-def progress_text(progress: Progress, filter_label: str, *, show_rate: bool = True) -> str:
-    """The progress as one or two short lines."""
+def progress_text(progress: Progress, filter_label: str, *, show_rate: bool = True,
+                  sample: tuple[int, int] | None = None) -> str:
+    """The progress as one or two short lines; ``sample`` is ``(decided, total)`` of the
+    coder's double-coding sample, shown when the coder has one."""
     pct = 100 * progress.done / progress.total if progress.total else 100.0
     first = f"Done {progress.done}/{progress.total} ({pct:.0f}%) in {filter_label}"
     if progress.audit_left:  # the blind audit of automatic coding, still to code
@@ -25,6 +27,8 @@ def progress_text(progress: Progress, filter_label: str, *, show_rate: bool = Tr
     second = " · ".join(parts) + f" · to do {progress.remaining}"
     if progress.auto:  # coded by the model alone (counted as done above)
         second += f" · auto-coded {progress.auto}"
+    if sample is not None:
+        second = f"sample {sample[0]} / {sample[1]} · " + second
     return first + "\n" + second
 
 
