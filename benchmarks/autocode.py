@@ -27,9 +27,11 @@ expected and the reached accuracy with a 95 % Wilson interval. In the same run:
   people's decisions, the model's set-level map is refitted on them
   (``ExactSetCalibrator.recalibrated``) and the rest of the held-out part is auto-coded.
 
-``--compare-calibration`` compares ways of calibrating on the development part only (5
-folds grouped by respondent: each fold's model is fitted on the other four and judged on it,
-as the held-out part judges the final model) — nothing of the held-out part is looked at.
+``--compare-calibration`` compares ways of calibrating, and of recalibrating on this year's
+decisions, on the development part only (5 folds grouped by respondent: each fold's model is
+fitted on the other four and judged on it, as the held-out part judges the final model; 300
+of a fold's answers play the people's decisions for the recalibration) — nothing of the
+held-out part is looked at.
 
 The curve (reached and expected accuracy against the share auto-coded) is written to
 ``benchmarks/results/autocode_curve.png``.
@@ -50,6 +52,7 @@ import nhs_data  # noqa: E402
 import numpy as np  # noqa: E402
 
 TARGETS = (0.80, 0.85, 0.90, 0.95)
+PEOPLE_DEV = 300  # answers of a development fold that play this year's decisions by people
 GOAL_SHARE, GOAL_ACCURACY, GOAL_GAP = 0.40, 0.90, 0.03
 
 
@@ -111,7 +114,11 @@ def compare_calibration(tier: str, data: nhs_data.NhsComments) -> None:
                 "5-fold OOF, logistic, per-theme maps", "5-fold OOF, logistic, raw probabilities"]
     settings = [None, ("isotonic", True), ("isotonic", False), ("platt", True),
                 ("platt", False)]
-    pooled: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {v: [] for v in variants}
+    recalibrations = [f"recalibrated on {PEOPLE_DEV} of the fold's answers: {how}"
+                      for how in ("logistic", "refit")]
+    pooled: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {
+        v: [] for v in variants + recalibrations}
+    rng = np.random.default_rng(0)
     start = time.perf_counter()
     for fold, (train, test) in enumerate(GroupKFold(5).split(data.texts, groups=groups)):
         sub = data.rows(np.isin(np.arange(len(data.texts)), train))
@@ -128,13 +135,22 @@ def compare_calibration(tier: str, data: nhs_data.NhsComments) -> None:
                 calibrator = ExactSetCalibrator(setting[0], per_label=setting[1]).fit(
                     cv.proba, cv.Y_pred, Y[train])
             pooled[name].append((calibrator.predict(P, D), calibrator.raw_score(P, D), right))
+        # this year's decisions by people: some of the fold's answers, the rest auto-coded
+        people = np.zeros(len(test), dtype=bool)
+        people[rng.choice(len(test), size=PEOPLE_DEV, replace=False)] = True
+        for name, how in zip(recalibrations, ("logistic", "refit"), strict=True):
+            calibrator = model.calibrator_.recalibrated(
+                P[people], D[people], Y[test][people], how=how)
+            rest = ~people
+            pooled[name].append((calibrator.predict(P[rest], D[rest]),
+                                 calibrator.raw_score(P[rest], D[rest]), right[rest]))
         print(f"  fold {fold + 1}/5 done ({time.perf_counter() - start:.0f} s)", flush=True)
     print("\nCalibration compared on the development part (5 folds grouped by respondent; each "
           "fold's answers auto-coded by a model fitted on the other four; figures pooled over "
           "the folds): share auto-coded / reached − expected")
     print("| calibration | " + " | ".join(f"{t:.2f}" for t in TARGETS) + " | Brier |")
     print("| --- |" + " ---: |" * (len(TARGETS) + 1))
-    for name in variants:
+    for name in variants + recalibrations:
         parts = pooled[name]
         cells = []
         # each fold is a separate batch of answers to do, as in a project; pool the outcomes

@@ -112,6 +112,13 @@ def test_recalibration_needs_enough_decisions_and_fixes_a_shifted_model() -> Non
     actual = exactly_right(D2[1500:], Y2[1500:]).mean()
     assert before > actual + 0.05
     assert abs(after.mean() - actual) < 0.03
+    refit = calibrator.recalibrated(P2[:1500], D2[:1500], Y2[:1500], how="refit")
+    assert abs(refit.predict(P2[1500:], D2[1500:]).mean() - actual) < 0.03
+    # the correction travels with the arrays
+    corrected = calibrator.recalibrated(P2[:1500], D2[:1500], Y2[:1500])
+    assert corrected.correction != (1.0, 0.0)
+    again = ExactSetCalibrator.from_arrays(corrected.to_arrays())
+    np.testing.assert_allclose(again.predict(P2, D2), corrected.predict(P2, D2))
 
 
 def test_the_cut_takes_the_largest_set_that_keeps_the_target() -> None:

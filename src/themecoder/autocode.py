@@ -55,6 +55,10 @@ CALIBRATION_SOURCES = ("auto", "model", "project")
 of its training data), this project's decisions made by people since the model was trained,
 or ``auto``: the project's once there are enough of them, else the model's."""
 
+STANDALONE_FACTOR = 5
+"""A model without its own calibration needs this many times more of this year's decisions
+to be calibrated on them alone (a whole map, not a two-number correction of one)."""
+
 PEOPLE_SOURCES = ("accepted", "corrected", "manual", "adjudicated")
 """Decision sources that are people's judgements on this year's answers."""
 
@@ -193,8 +197,10 @@ def choose_calibration(project: Project, codebook: Codebook, loaded: Any, *,
         codebook: the codebook the model codes.
         loaded: the model as :func:`~themecoder.suggest.model.load_model` returns it.
         source: one of :data:`CALIBRATION_SOURCES`.
-        min_project: fewest recent decisions by people to calibrate on (default
-            :data:`~themecoder.suggest.calibration.MIN_RECALIBRATION`).
+        min_project: fewest recent decisions by people to correct the model's own
+            calibration with (default
+            :data:`~themecoder.suggest.calibration.MIN_RECALIBRATION`); a model that carries
+            none needs :data:`STANDALONE_FACTOR` times as many to be calibrated on them alone.
 
     Raises:
         AutocodeError: the model carries no calibration and the project has too few
@@ -205,8 +211,10 @@ def choose_calibration(project: Project, codebook: Codebook, loaded: Any, *,
     if source not in CALIBRATION_SOURCES:
         raise AutocodeError(f"unknown calibration '{source}' (choose from: "
                             f"{', '.join(CALIBRATION_SOURCES)})", field="calibration")
-    minimum = MIN_RECALIBRATION if min_project is None else min_project
     carried: ExactSetCalibrator | None = getattr(loaded.classifier, "calibrator_", None)
+    minimum = MIN_RECALIBRATION if min_project is None else min_project
+    if carried is None:
+        minimum *= STANDALONE_FACTOR
     name = f"{loaded.name}@{loaded.version}"
     answers: list[Answer] = []
     decisions: list[Any] = []

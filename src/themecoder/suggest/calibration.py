@@ -21,8 +21,10 @@ decides it as a label of its own, is one more column) — in two steps:
 
 Everything fitted is a handful of plain arrays (:meth:`ExactSetCalibrator.to_arrays` /
 :meth:`ExactSetCalibrator.from_arrays`), so a model file can carry it without pickle.
-:meth:`ExactSetCalibrator.recalibrated` fits the second step again on newer decisions (this
-year's human coding) once there are enough of them.
+:meth:`ExactSetCalibrator.recalibrated` corrects the probabilities on newer decisions (this
+year's human coding) once there are enough of them: by default with a logistic curve on the
+log-odds of the probability (two numbers, steady on a few hundred decisions), or by fitting
+the isotonic map again (which needs thousands).
 """
 
 from __future__ import annotations
@@ -39,6 +41,9 @@ FORMAT_VERSION = 1
 
 MIN_RECALIBRATION = 200
 """Fewest decisions :meth:`ExactSetCalibrator.recalibrated` accepts."""
+
+RECALIBRATIONS = ("logistic", "refit")
+"""How :meth:`ExactSetCalibrator.recalibrated` corrects a calibrator on newer decisions."""
 
 _EPS = 1e-6
 
@@ -177,26 +182,43 @@ class ExactSetCalibrator:
         self.fitted_method_ = self.method
 
     def recalibrated(self, P: Any, decided: Any, truth: Any, *,
-                     min_examples: int = MIN_RECALIBRATION) -> ExactSetCalibrator:
-        """A copy whose set-level map is fitted again on newer decisions.
+                     min_examples: int = MIN_RECALIBRATION,
+                     how: str = "logistic") -> ExactSetCalibrator:
+        """A copy corrected on newer decisions (e.g. this year's, coded by people).
 
-        The per-label maps are kept (they need many examples of every label); only the map
-        from raw score to probability is refitted, so a few hundred of this year's human
-        decisions are enough to correct a model that is over- or under-confident on them.
+        The per-label maps are kept (they need many examples of every label). With
+        ``how="logistic"`` the probabilities are corrected by a logistic curve on their
+        log-odds, ``q' = expit(a·logit(q) + b)``, fitted on the new decisions: two numbers,
+        so a few hundred decisions are enough to correct a model that is over- or
+        under-confident on them. ``how="refit"`` fits the map from raw score to probability
+        again on the new decisions alone (it needs many more).
 
         Raises:
-            ValueError: fewer than ``min_examples`` decisions.
+            ValueError: fewer than ``min_examples`` decisions, or an unknown ``how``.
         """
         self._check_fitted()
+        if how not in RECALIBRATIONS:
+            raise ValueError(f"how must be one of {RECALIBRATIONS}, not {how!r}")
         P, D = _check(P, decided)
         if len(P) < min_examples:
             raise ValueError(f"{len(P)} decisions to recalibrate on; at least {min_examples} "
                              "are needed")
+        right = exactly_right(D, truth)
         other = ExactSetCalibrator(self.method, per_label=self.per_label,
                                    min_examples=self.min_examples, C=self.C)
         other.label_slope_ = self.label_slope_.copy()
         other.label_intercept_ = self.label_intercept_.copy()
-        other._fit_score_map(other.raw_score(P, D), exactly_right(D, truth))
+        if how == "refit":
+            other._fit_score_map(other.raw_score(P, D), right)
+            return other
+        for name in ("score_x_", "score_y_", "fitted_method_", "n_examples_", "base_rate_"):
+            setattr(other, name, getattr(self, name))
+        other.correction_ = np.array([1.0, 0.0])
+        if right.all() or not right.any():
+            other.correction_ = np.array([0.0, float(_logit(np.array([right.mean()]))[0])])
+        else:
+            base = np.clip(self._base_map(self.raw_score(P, D)), 1e-4, 1 - 1e-4)
+            other.correction_ = np.array(_fit_logistic(_logit(base), right, C=1e6))
         return other
 
     # ------------------------------------------------------------------ using
@@ -234,6 +256,14 @@ class ExactSetCalibrator:
 
     def map_score(self, score: Any) -> np.ndarray:
         """Raw scores (:meth:`raw_score`) to probabilities."""
+        q = self._base_map(score)
+        slope, intercept = self.correction
+        if slope == 1.0 and intercept == 0.0:
+            return q
+        return _expit(slope * _logit(np.clip(q, 1e-4, 1 - 1e-4)) + intercept)
+
+    def _base_map(self, score: Any) -> np.ndarray:
+        """Raw scores to probabilities by the fitted map, before any correction."""
         self._check_fitted()
         score = np.asarray(score, dtype=np.float64)
         if self.fitted_method_ == "platt":
@@ -242,6 +272,15 @@ class ExactSetCalibrator:
         if len(self.score_x_) == 1:
             return np.full(score.shape, float(self.score_y_[0]))
         return np.interp(score, self.score_x_, self.score_y_)
+
+    @property
+    def correction(self) -> tuple[float, float]:
+        """``(a, b)`` of the correction ``expit(a·logit(q) + b)`` from
+        :meth:`recalibrated` (``(1, 0)``: none)."""
+        correction = getattr(self, "correction_", None)
+        if correction is None:
+            return 1.0, 0.0
+        return float(correction[0]), float(correction[1])
 
     # ------------------------------------------------------------------ persistence
 
@@ -253,6 +292,7 @@ class ExactSetCalibrator:
                              self.min_examples, self.C, self.n_examples_, self.base_rate_],
                             dtype=np.float64)
         return {f"{prefix}settings": settings,
+                f"{prefix}correction": np.array(self.correction, dtype=np.float64),
                 f"{prefix}label_slope": np.asarray(self.label_slope_, dtype=np.float64),
                 f"{prefix}label_intercept": np.asarray(self.label_intercept_, dtype=np.float64),
                 f"{prefix}score_x": np.asarray(self.score_x_, dtype=np.float64),
@@ -272,6 +312,8 @@ class ExactSetCalibrator:
             intercept = np.asarray(arrays[f"{prefix}label_intercept"], dtype=np.float64)
             score_x = np.asarray(arrays[f"{prefix}score_x"], dtype=np.float64)
             score_y = np.asarray(arrays[f"{prefix}score_y"], dtype=np.float64)
+            correction = np.asarray(arrays.get(f"{prefix}correction", (1.0, 0.0)),
+                                    dtype=np.float64)
         except KeyError as exc:
             raise ValueError(f"calibration array {exc} is missing") from None
         if settings.shape != (8,) or int(settings[0]) != FORMAT_VERSION:
@@ -287,8 +329,11 @@ class ExactSetCalibrator:
         elif score_x.ndim != 1 or score_x.shape != score_y.shape or len(score_x) == 0 \
                 or np.any(np.diff(score_x) < 0):
             raise ValueError("bad isotonic calibration map")
+        if correction.shape != (2,):
+            raise ValueError("bad calibration correction")
         if not (np.all(np.isfinite(slope)) and np.all(np.isfinite(intercept))
-                and np.all(np.isfinite(score_x)) and np.all(np.isfinite(score_y))):
+                and np.all(np.isfinite(score_x)) and np.all(np.isfinite(score_y))
+                and np.all(np.isfinite(correction))):
             raise ValueError("calibration arrays hold non-finite numbers")
         out = cls(METHODS[method], per_label=bool(settings[3]),
                   min_examples=int(settings[4]), C=float(settings[5]))
@@ -296,6 +341,7 @@ class ExactSetCalibrator:
         out.label_slope_, out.label_intercept_ = slope, intercept
         out.score_x_, out.score_y_ = score_x, score_y
         out.n_examples_, out.base_rate_ = int(settings[6]), float(settings[7])
+        out.correction_ = correction
         return out
 
 
@@ -335,5 +381,5 @@ def expected_accuracy_cut(probabilities: Any, target: float,
     return chosen, (float(running[m - 1]) if m else float("nan"))
 
 
-__all__ = ["METHODS", "MIN_RECALIBRATION", "ExactSetCalibrator", "exactly_right",
-           "expected_accuracy_cut"]
+__all__ = ["METHODS", "MIN_RECALIBRATION", "RECALIBRATIONS", "ExactSetCalibrator",
+           "exactly_right", "expected_accuracy_cut"]
