@@ -111,9 +111,12 @@ def compare_calibration(tier: str, data: nhs_data.NhsComments) -> None:
     Y = data.labels[themes].to_numpy()
     truth = data.labels.to_numpy()
     groups = data.frame["Respondent ID"].to_numpy()
-    variants = ["in the fit: 3-fold OOF, isotonic, per-theme maps (shipped)",
-                "5-fold OOF, isotonic, per-theme maps", "5-fold OOF, isotonic, raw probabilities",
-                "5-fold OOF, logistic, per-theme maps", "5-fold OOF, logistic, raw probabilities"]
+    variants = ["in the fit: 3-fold OOF, themes and Not assigned, isotonic, per-label maps "
+                "(shipped)",
+                "5-fold OOF, themes only, isotonic, per-theme maps",
+                "5-fold OOF, themes only, isotonic, raw probabilities",
+                "5-fold OOF, themes only, logistic, per-theme maps",
+                "5-fold OOF, themes only, logistic, raw probabilities"]
     settings = [None, ("isotonic", True), ("isotonic", False), ("platt", True),
                 ("platt", False)]
     recalibrations = [f"recalibrated on {PEOPLE_DEV} of the fold's answers: {how}"
@@ -126,23 +129,28 @@ def compare_calibration(tier: str, data: nhs_data.NhsComments) -> None:
         sub = data.rows(np.isin(np.arange(len(data.texts)), train))
         held = data.rows(np.isin(np.arange(len(data.texts)), test))
         model = ThemeClassifier(tier=tier).fit(sub.texts, sub.questions, Y[train], themes)
-        D, P = model.predict_with_proba(held.texts, held.questions)
-        right = exact(D, truth[test])
+        P, D = model.label_outputs(held.texts, held.questions)
+        k = len(themes)
+        right = exact(D[:, :k], truth[test])
         cv = cross_validate_model(lambda: ThemeClassifier(tier=tier), sub.texts, sub.questions,
                                   Y[train], themes, n_splits=5, random_state=0)
         for name, setting in zip(variants, settings, strict=True):
             if setting is None:
                 calibrator = model.calibrator_
             else:
+                # the themes alone: cross-validation gives no Not-assigned probability
                 calibrator = ExactSetCalibrator(setting[0], per_label=setting[1]).fit(
                     cv.proba, cv.Y_pred, Y[train])
+                pooled[name].append((calibrator.predict(P[:, :k], D[:, :k]),
+                                     calibrator.raw_score(P[:, :k], D[:, :k]), right))
+                continue
             pooled[name].append((calibrator.predict(P, D), calibrator.raw_score(P, D), right))
         # this year's decisions by people: some of the fold's answers, the rest auto-coded
         people = np.zeros(len(test), dtype=bool)
         people[rng.choice(len(test), size=PEOPLE_DEV, replace=False)] = True
         for name, how in zip(recalibrations, ("logistic", "refit"), strict=True):
             calibrator = model.calibrator_.recalibrated(
-                P[people], D[people], Y[test][people], how=how)
+                P[people], D[people], model.label_truth(Y[test][people]), how=how)
             rest = ~people
             pooled[name].append((calibrator.predict(P[rest], D[rest]),
                                  calibrator.raw_score(P[rest], D[rest]), right[rest]))
@@ -246,13 +254,13 @@ def main(argv: list[str] | None = None) -> int:
     model = ThemeClassifier(tier=args.tier).fit(dev.texts, dev.questions,
                                                 dev.labels[themes].to_numpy(), themes)
     fit_seconds = time.perf_counter() - start
-    D, P = model.predict_with_proba(held.texts, held.questions)
+    P, D = model.label_outputs(held.texts, held.questions)
     print(f"fit on the development part: {fit_seconds:.0f} s (its calibration from "
           f"{model.cv_metrics_['n_splits']}-fold out-of-fold predictions of "
           f"{model.calibrator_.n_examples_} answers); load average {os.getloadavg()[0]:.1f}")
     calibrator = model.calibrator_
     q, s = calibrator.predict(P, D), calibrator.raw_score(P, D)
-    right = exact(D, held.labels.to_numpy())
+    right = exact(D[:, :len(themes)], held.labels.to_numpy())
     print(f"held-out answers: {len(right)}; exactly right overall: {right.mean():.3f}")
     uncalibrated = np.where(D > 0, np.log(np.clip(P, 1e-12, 1)),
                             np.log(np.clip(1 - P, 1e-12, 1))).sum(axis=1)
@@ -261,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
                reference=rows_at_targets(np.exp(uncalibrated), uncalibrated, right))
     print(goal_line(rows))
 
-    Y_held = held.labels[themes].to_numpy()
+    Y_held = model.label_truth(held.labels[themes].to_numpy())
     draws = []
     for seed in range(args.draws):
         rng = np.random.default_rng(seed)

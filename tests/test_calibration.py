@@ -158,11 +158,21 @@ def test_a_trained_model_carries_its_calibration_in_its_files(tmp_path) -> None:
     codebook = load_codebook(CODEBOOKS / "poet_holders.yaml")
     texts, questions, Y = prior_year(codebook, "holder")
     model = ThemeClassifier().fit(texts, questions, Y, codebook.theme_ids)
-    assert model.calibrator_.n_labels == len(codebook.themes)
+    # one label per theme and one for Not assigned (the sample prior year has such answers)
+    assert model.has_not_assigned_
+    assert model.calibrator_.n_labels == len(codebook.themes) + 1
     assert model.calibrator_.n_examples_ == len(texts)
     save_model(model, tmp_path / "m", training_metadata(codebook, texts, questions, Y))
     loaded = load_model(tmp_path / "m", codebook=codebook)
-    D, P = loaded.classifier.predict_with_proba(texts[:40], questions[:40])
+    P, D = loaded.classifier.label_outputs(texts[:40], questions[:40])
+    themes, proba = loaded.classifier.predict_with_proba(texts[:40], questions[:40])
+    k = len(codebook.themes)
+    np.testing.assert_array_equal(D[:, :k], themes)
+    np.testing.assert_allclose(P[:, :k], proba)
+    # the Not-assigned label is on exactly where no theme is
+    np.testing.assert_array_equal(D[:, k], themes.sum(axis=1) == 0)
+    truth = loaded.classifier.label_truth(Y[:40])
+    np.testing.assert_array_equal(truth[:, k], Y[:40].sum(axis=1) == 0)
     np.testing.assert_allclose(loaded.classifier.calibrator_.predict(P, D),
                                model.calibrator_.predict(P, D))
     # a model file written before calibration was part of the fit still loads, without one

@@ -110,35 +110,37 @@ def check_audit_share(share: float) -> float:
 def model_outputs(classifier: Any, texts: Sequence[str], questions: Sequence[str], *,
                   batch_size: int = 2000, cancel: threading.Event | None = None
                   ) -> tuple[np.ndarray, np.ndarray]:
-    """The classifier's per-label probabilities and its decided 0/1 labels, (n, k) each.
+    """The classifier's per-label probabilities and its decided 0/1 labels, (n, L) each.
 
-    An answer with no label decided is Not assigned. Worked out a chunk at a time, so memory
-    stays flat for a large project.
+    The labels are the themes, then Not assigned when the model has that head
+    (``classifier.label_outputs``); an answer with no theme decided is Not assigned. Worked
+    out a chunk at a time, so memory stays flat for a large project.
     """
     import numpy as np
 
-    k = len(classifier.theme_ids_)
-    P = np.zeros((len(texts), k))
-    D = np.zeros((len(texts), k), dtype=np.int8)
+    labels = len(classifier.theme_ids_) + (1 if classifier.has_not_assigned_ else 0)
+    P = np.zeros((len(texts), labels))
+    D = np.zeros((len(texts), labels), dtype=np.int8)
     for start in range(0, len(texts), batch_size):
         if cancel is not None and cancel.is_set():
             raise AutocodeError("automatic coding was cancelled; nothing was recorded")
         stop = start + batch_size
-        D[start:stop], P[start:stop] = classifier.predict_with_proba(
+        P[start:stop], D[start:stop] = classifier.label_outputs(
             list(texts[start:stop]), list(questions[start:stop]))
     return P, D
 
 
-def _label_matrix(decisions: Sequence[Any], theme_ids: Sequence[str]) -> np.ndarray:
+def _label_matrix(decisions: Sequence[Any], classifier: Any) -> np.ndarray:
+    """People's decisions as the (n, L) true labels of ``classifier.label_outputs``."""
     import numpy as np
 
-    column = {t: j for j, t in enumerate(theme_ids)}
-    Y = np.zeros((len(decisions), len(theme_ids)), dtype=np.int8)
+    column = {t: j for j, t in enumerate(classifier.theme_ids_)}
+    Y = np.zeros((len(decisions), len(column)), dtype=np.int8)
     for i, decision in enumerate(decisions):
         for theme in decision.themes:
             if theme in column:
                 Y[i, column[theme]] = 1
-    return Y
+    return classifier.label_truth(Y)
 
 
 # --------------------------------------------------------------------------- calibration
@@ -228,7 +230,7 @@ def choose_calibration(project: Project, codebook: Codebook, loaded: Any, *,
                                 field="calibration")
         P, D = model_outputs(loaded.classifier, [a.text for a in answers],
                              [a.question for a in answers])
-        Y = _label_matrix(decisions, loaded.classifier.theme_ids_)
+        Y = _label_matrix(decisions, loaded.classifier)
         if carried is not None:
             calibrator = carried.recalibrated(P, D, Y, min_examples=minimum)
         else:
@@ -390,7 +392,7 @@ def plan_autocode(project: Project, target: float, *, calibration: str = "auto",
         theme_ids = list(loaded.classifier.theme_ids_)
         cb_version = f"{codebook.id}@{codebook.version}"
         for i, answer in enumerate(todo):
-            themes = tuple(theme_ids[j] for j in np.flatnonzero(D[i]))
+            themes = tuple(theme_ids[j] for j in np.flatnonzero(D[i, :len(theme_ids)]))
             rows.append(AutoRow(answer.id, themes, not themes, float(q[i]), version,
                                 cb_version))
         probabilities.append(q)
