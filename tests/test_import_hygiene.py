@@ -24,6 +24,8 @@ DOMAIN_MODULES = [
     "themecoder.safe_text", "themecoder.survey_tables", "themecoder.store.access",
     "themecoder.store.claims", "themecoder.store.samples", "themecoder.coding_filter",
     "themecoder.suggest.ahead", "themecoder.suggest.semantic",
+    "themecoder.autocode", "themecoder.store.autocode",
+    "themecoder.suggest.calibration", "themecoder.export.sources",
 ]
 
 
