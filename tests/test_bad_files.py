@@ -137,7 +137,7 @@ BAD_MAPPINGS = {
     "a mapping as attributes": ("attributes: {a: b}\n", "attributes", 1),
     "a list key": ("? [a]\n: b\n", None, 1),
     "an unknown layout": ("layout: tall\n", "layout", 1),
-    "an unknown question": ("questions: {fft_why: Why}\n", "questions", 1),
+    "not a question id": ("questions: {Worked Well: a}\n", "questions", 1),
     "theme columns not auto": ("theme_columns: yes\n", "theme_columns", 1),
     "not a mapping": ("- a\n- b\n", None, 1),
     "unclosed bracket": ("questions: [a\n", None, 2),
@@ -157,6 +157,13 @@ def test_a_badly_typed_mapping_is_one_line(name: str, project: Path, tmp_path: P
         assert caught.value.field == field
     import_refused(project, SAMPLE / "current_year.csv", options=("--mapping", mapping),
                    names=mapping)
+
+
+def test_a_question_no_codebook_declares_is_refused(project: Path, tmp_path: Path) -> None:
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text("questions: {fft_why: worked_well}\n", encoding="utf-8")
+    import_refused(project, SAMPLE / "current_year.csv", "unknown question 'fft_why'",
+                   "a codebook may declare others", options=("--mapping", mapping))
 
 
 def test_numbers_may_name_columns(tmp_path: Path) -> None:

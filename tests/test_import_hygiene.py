@@ -19,6 +19,8 @@ DOMAIN_MODULES = [
     "themecoder.resources", "themecoder.safe_cells", "themecoder.quotes", "themecoder.redact",
     "themecoder.export.workbook", "themecoder.export.settings",
     "themecoder.safe_text", "themecoder.survey_tables", "themecoder.store.access",
+    "themecoder.questions", "themecoder.export.limits", "themecoder.export.publish",
+    "themecoder.suggest.clauses",
 ]
 
 

@@ -24,7 +24,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from themecoder.codebook import QUESTION_LABELS, QUESTIONS, Codebook
+from themecoder.codebook import QUESTIONS, Codebook
+from themecoder.questions import DeclaredQuestion, question_label
 from themecoder.store.project import Answer, Decision, Project, StoredSuggestion
 from themecoder.store.teams import blind_to, claim, claimed_by_others
 
@@ -65,11 +66,12 @@ class Filter:
     search: str = ""
     fuzzy: bool = False
 
-    def describe(self) -> str:
-        """A short label, e.g. ``"to do · What worked well · 'forms'"``."""
+    def describe(self, declared: Iterable[DeclaredQuestion] = ()) -> str:
+        """A short label, e.g. ``"to do · What worked well · 'forms'"`` (``declared``: the
+        questions the codebooks declare, for their labels)."""
         parts = [STATUS_LABELS.get(self.status, self.status)]
         if self.question:
-            parts.append(QUESTION_LABELS.get(self.question, self.question))
+            parts.append(question_label(self.question, declared))
         if self.group:
             parts.append(self.group)
         if self.theme:

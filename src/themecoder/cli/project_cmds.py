@@ -7,8 +7,9 @@ from pathlib import Path
 import click
 
 from themecoder.cli.root import cli, echo, literal, project_argument, resolve_project
-from themecoder.codebook import QUESTION_LABELS, load_codebook
+from themecoder.codebook import load_codebook
 from themecoder.errors import SurveyError
+from themecoder.questions import declared_by, question_label
 from themecoder.store import Project
 from themecoder.survey import SurveyMapping, load_mapping, read_survey
 
@@ -108,7 +109,8 @@ def import_(project: str, file: str, mapping_file: str | None, layout: str | Non
     with Project.open(project) as store:
         names = [t.name for cb in store.codebooks() for t in cb.themes] + \
             [cb.not_assigned.name for cb in store.codebooks()]
-        data = read_survey(file, mapping, theme_names=names)
+        data = read_survey(file, mapping, theme_names=names,
+                           questions=declared_by(store.codebooks()))
         result = store.import_survey(data, coder=coder)
     for note in data.notes:
         echo(f"note: {note}", err=True)
@@ -133,13 +135,14 @@ def status(project: str | None, coder: str | None) -> None:
         codebooks = store.codebooks()
     title = literal(f"{info.get('name', 'project')} — {store.display_location}")
     table = Table(title=title)
+    declared = declared_by(codebooks)
     for name in ("group", "question", "answers", "commented", "coded", "not assigned", "to do"):
         table.add_column(name, justify="left" if name in ("group", "question") else "right")
     totals = {"answers": 0, "commented": 0, "coded": 0, "not_assigned": 0, "to_do": 0}
     for row in rows:
         pct = f" ({100 * row['commented'] / row['answers']:.1f}%)" if row["answers"] else ""
         table.add_row(literal(row["group"]),
-                      literal(QUESTION_LABELS.get(row["question"], row["question"])),
+                      literal(question_label(row["question"], declared)),
                       str(row["answers"]), f"{row['commented']}{pct}", str(row["coded"]),
                       str(row["not_assigned"]), str(row["to_do"]))
         for key in totals:

@@ -93,11 +93,11 @@ def _load(model_path: str | None, codebook_path: str | None) -> Any:
     return Suggester(codebook, model)
 
 
-def _question(value: str, cache: dict[str, str | None]) -> str | None:
+def _question(value: str, cache: dict[str, str | None], declared: tuple = ()) -> str | None:
     if value not in cache:
         from themecoder.survey import normalise_question
 
-        found = normalise_question(value) if value.strip() else None
+        found = normalise_question(value, declared) if value.strip() else None
         if found is None and value.strip():
             echo(f"note: question '{shown(value, one_line=True)}' not recognised; every theme "
                  "applies to it", err=True)
@@ -170,7 +170,8 @@ def suggest(project: str | None, model_path: str | None, codebook_path: str | No
                 "reasons")])
             for chunk in chunks:
                 texts = chunk[text_col].tolist()
-                qs = [_question(v, questions) for v in chunk[question_col].tolist()] \
+                qs = [_question(v, questions, suggester.codebook.declared_questions)
+                      for v in chunk[question_col].tolist()] \
                     if question_col else None
                 results = suggester.suggest_many(texts, qs, batch_size=batch_size)
                 for ident, result in zip(chunk[id_col].tolist(), results, strict=True):

@@ -14,6 +14,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from themecoder.coding import CodingSession, Filter, suggest_ahead
 from themecoder.errors import ThemecoderError
+from themecoder.questions import declared_by
 from themecoder.safe_text import visible_controls
 from themecoder.store.project import Answer
 from themecoder.tui.actions import CODING_ACTIONS, theme_actions
@@ -139,7 +140,9 @@ class CodingScreen(Screen[None]):
     def render_progress(self) -> None:
         session = self.session
         self.query_one(ProgressLine).update(literal(progress_text(
-            session.progress(), session.filter.describe(), show_rate=self.show_rate)),
+            session.progress(),
+            session.filter.describe(declared_by(session.codebooks.values())),
+            show_rate=self.show_rate)),
             layout=False)
         top = f"themecoder · {self.project_name} · coder {session.coder}"
         if self._suggest_status:
