@@ -37,10 +37,16 @@ def _m005_quote_marks(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[schema.quote_marks])
 
 
+def _m008_answer_updates(conn: Connection) -> None:
+    """Answers whose text a re-import replaced (import --update), old and new text."""
+    schema.metadata.create_all(conn, tables=[schema.answer_updates])
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "initial schema", _m001_initial),
     (2, "double coding and claims", _m002_teams),
     (5, "quote marks", _m005_quote_marks),
+    (8, "answer text updates", _m008_answer_updates),
 ]
 
 
