@@ -20,7 +20,7 @@ DOMAIN_MODULES = [
     "themecoder.export.workbook", "themecoder.export.settings",
     "themecoder.safe_text", "themecoder.survey_tables", "themecoder.store.access",
     "themecoder.questions", "themecoder.export.limits", "themecoder.export.publish",
-    "themecoder.suggest.clauses", "themecoder.store.updates",
+    "themecoder.suggest.clauses", "themecoder.store.updates", "themecoder.suggest.model_rules",
 ]
 
 
