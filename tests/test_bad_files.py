@@ -299,3 +299,12 @@ def test_a_project_name_with_markup_is_shown_as_written(tmp_path: Path) -> None:
     result = run("status", path)
     assert result.returncode == 0, result.stderr
     assert name in result.stdout
+
+
+def test_a_folder_named_like_markup_is_shown_as_written(tmp_path: Path) -> None:
+    folder = tmp_path / "[old]"
+    folder.mkdir()
+    project = new_project(folder)
+    result = invoke("status", project, width=400)
+    assert result.exit_code == 0, result.output
+    assert f"{folder}/p.db" in result.output

@@ -189,7 +189,7 @@ def suggest(project: str | None, model_path: str | None, codebook_path: str | No
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    click.echo(f"wrote {rows} rows to {out} ({suggester.model_version})")
+    echo(f"wrote {rows} rows to {out} ({suggester.model_version})")
 
 
 def _suggest_project(location: str, model_path: str | None, refresh: bool,
@@ -215,7 +215,7 @@ def _suggest_project(location: str, model_path: str | None, refresh: bool,
         click.echo("every commented answer already has suggestions (use --refresh to redo)")
         return
     used = "; ".join(f"{cb}: {version}" for cb, version in run.by_codebook.items())
-    click.echo(f"suggested themes for {run.answers} answers ({used})")
+    echo(f"suggested themes for {run.answers} answers ({used})")
 
 
 def format_reasons(suggestion: Any) -> str:

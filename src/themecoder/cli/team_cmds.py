@@ -108,7 +108,7 @@ def agree(project: str | None, db: str | None, coders: str | None, out_csv: str 
     except OSError as exc:
         raise StoreError(f"cannot write the report: {exc.strerror}",
                          file=exc.filename) from None
-    click.echo(report.to_markdown(), nl=False)
+    click.echo(shown(report.to_markdown()), nl=False)
 
 
 @cli.command()
