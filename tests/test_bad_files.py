@@ -80,6 +80,19 @@ def test_answers_over_several_lines_still_import(project: Path, tmp_path: Path) 
     assert "2 respondents, 6 answers added" in result.output
 
 
+def test_a_line_of_an_answer_with_many_commas_is_not_a_row(project: Path,
+                                                          tmp_path: Path) -> None:
+    # the second line splits into six cells, as many as the header, but does not start
+    # like the rows' respondent ids: it is part of the answer
+    survey = tmp_path / "q.csv"
+    survey.write_bytes((HEADER + 'R010,Carer,C,"I would like:\r\nmore staff, more hours, '
+                        'better pay, less forms, faster, kinder",b,c\r\n'
+                        'R011,Carer,C,fine,ok,more\r\n').encode())
+    result = invoke("import", project, survey, *ID_OPTIONS)
+    assert result.exit_code == 0, result.output
+    assert "2 respondents, 6 answers added" in result.output
+
+
 def test_a_two_megabyte_answer_is_read_whole(tmp_path: Path) -> None:
     survey = tmp_path / "long.csv"
     text = "word " * 400_000
