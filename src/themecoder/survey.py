@@ -6,13 +6,16 @@
   platforms export.
 
 Columns are named by a :class:`SurveyMapping` (built from options or a small YAML
-mapping file). Questions are normalised to ``worked_well`` / ``not_well`` / ``change``.
-Every other column is kept as a respondent attribute for crosstabs. Existing coding
-(prior years' hand coding) may come along as a column of ``|``-separated theme names
-or as one 0/1 column per theme.
+mapping file). Questions are normalised to ``worked_well`` / ``not_well`` / ``change``, or
+to a question the project's codebooks declare (see :mod:`themecoder.questions`). Every
+other column is kept as a respondent attribute for crosstabs. Existing coding (prior years'
+hand coding) may come along as a column of ``|``-separated theme names or as one 0/1
+column per theme; coding columns a file lacks altogether are left out with a note, so one
+mapping serves coded and uncoded years. Reading the file itself is
+:mod:`themecoder.survey_tables`.
 
 All problems raise :class:`~themecoder.errors.SurveyError` naming the file, the row
-and the column; nothing is returned half-read.
+and the column (every missing column at once); nothing is returned half-read.
 """
 
 from __future__ import annotations
