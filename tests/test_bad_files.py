@@ -199,7 +199,7 @@ def test_another_programs_database_is_refused_untouched(tmp_path: Path) -> None:
     for args in (["status", other], ["import", other, SAMPLE / "current_year.csv"],
                  ["export", other, "--out", tmp_path / "out"], ["suggest", other],
                  ["init", other, "--codebook", SAMPLE.parent / "codebooks/poet_carers.yaml"]):
-        assert_refused(invoke(*args), str(other))
+        assert_refused(invoke(*args), str(other), "not a themecoder project")
         assert file_digest(other) == digest
         assert sorted(p.name for p in tmp_path.iterdir()) == ["other.db"]
     conn = sqlite3.connect(f"file:{other}?mode=ro", uri=True)

@@ -196,10 +196,10 @@ class Project:
         path = sqlite_path(url)
         if path is not None:
             if file_exists(path, str(location)) and path.stat().st_size > 0:
+                check_sqlite_project(path, str(location))  # another program's file: refused
                 if not exist_ok:
                     raise StoreError("a project already exists here (use it, or choose "
                                      "another file)", file=location)
-                check_sqlite_project(path, str(location))
             if not path.parent.exists():
                 raise StoreError(f"the folder {path.parent} does not exist", file=location)
         engine = _make_engine(url)
