@@ -21,6 +21,8 @@ DOMAIN_MODULES = [
     "themecoder.safe_text", "themecoder.survey_tables", "themecoder.store.access",
     "themecoder.questions", "themecoder.export.limits", "themecoder.export.publish",
     "themecoder.suggest.clauses", "themecoder.store.updates", "themecoder.suggest.model_rules",
+    "themecoder.store.claims", "themecoder.store.samples", "themecoder.coding_filter",
+    "themecoder.suggest.ahead",
 ]
 
 

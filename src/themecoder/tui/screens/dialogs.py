@@ -1,4 +1,4 @@
-"""Small modal dialogs: note (memo), go to answer, theme picker, filter.
+"""Small modal dialogs: note (memo), go to answer, theme picker, filter, confirm.
 
 Each is a ``ModalScreen[T]`` that returns its result through ``dismiss(...)``; Escape
 cancels with ``None``.
@@ -45,6 +45,45 @@ class Dialog(ModalScreen):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class ConfirmDialog(Dialog, ModalScreen[bool]):
+    """Ask before doing something that affects another coder's work.
+
+    ``y`` (or the first button) confirms; ``n``, Escape and Enter cancel: Enter is the
+    key a coder presses without thinking, so it never confirms here.
+    """
+
+    BINDINGS = [Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+                Binding("n", "answer(False)", "No", id="confirm.no")]
+
+    def __init__(self, title: str, message: str, yes: str, no: str = "Cancel") -> None:
+        super().__init__()
+        self.title_text = title
+        self.message = message
+        self.yes = yes
+        self.no = no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog confirm"):
+            yield Label(literal(self.title_text), classes="dialog-title")
+            yield Label(literal(self.message), id="confirm-message")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(Content(f"{self.yes} (y)"), variant="warning", id="yes")
+                yield Button(Content(f"{self.no} (n)"), id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "yes")
 
 
 class NoteDialog(Dialog, ModalScreen[str | None]):
@@ -182,12 +221,14 @@ class FilterDialog(Dialog, ModalScreen[Filter | None]):
     """Choose which answers to work through, and search their text."""
 
     def __init__(self, current: Filter, questions: list[str], groups: list[str],
-                 codebooks: list[Codebook]) -> None:
+                 codebooks: list[Codebook], *, has_sample: bool = False) -> None:
         super().__init__()
         self.current = current
         self.questions = questions
         self.groups = groups
         self.codebooks = codebooks
+        self.has_sample = has_sample
+        """The coder has a double-coding sample (offer to show only it)."""
 
     def compose(self) -> ComposeResult:
         f = self.current
@@ -214,6 +255,9 @@ class FilterDialog(Dialog, ModalScreen[Filter | None]):
                          value=f.theme or Select.NULL, id="theme")
             yield Checkbox("low confidence suggestions only", f.low_confidence,
                            id="low-confidence")
+            if self.has_sample:
+                yield Checkbox("my double-coding sample only (coded blind)", f.sample,
+                               id="sample-only")
             with Horizontal(classes="search-row"):
                 yield Input(f.search, placeholder="search answer text", id="search")
                 yield Checkbox("fuzzy", f.fuzzy, id="fuzzy")
@@ -238,7 +282,8 @@ class FilterDialog(Dialog, ModalScreen[Filter | None]):
                       theme=value("#theme"),
                       low_confidence=self.query_one("#low-confidence", Checkbox).value,
                       search=self.query_one("#search", Input).value.strip(),
-                      fuzzy=self.query_one("#fuzzy", Checkbox).value)
+                      fuzzy=self.query_one("#fuzzy", Checkbox).value,
+                      sample=self.has_sample and self.query_one("#sample-only", Checkbox).value)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
