@@ -58,9 +58,48 @@ def test_discovery_screen(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
     from test_tui_discover import _app, _project
 
     async def open_discovery(pilot) -> None:  # noqa: ANN001
-        await pilot.press("f6")
-        await pilot.app.workers.wait_for_complete()
+        from themecoder.tui.screens.discover import DiscoverScreen
+
+        # TF-IDF, so the picture is the same with and without the accurate extra
+        app = pilot.app
+        await app.push_screen(DiscoverScreen(app.project, app.session.coder, method="tfidf"))
+        await app.screen.workers.wait_for_complete()
         await pilot.pause()
 
     assert snap_compare(_app(_project(tmp_path)), run_before=open_discovery,
                         terminal_size=(110, 34))
+
+
+def test_sample_answer_blind_with_progress(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
+    """A coder's double-coding sample answer: marked, counted on the progress line."""
+    from tui_snapshot_app import CODER, build_project
+
+    from themecoder.store import Project
+    from themecoder.store.samples import draw_double_coding_sample
+    from themecoder.tui.app import CodingApp
+
+    location = build_project(tmp_path)
+    with Project.open(location) as project:
+        draw_double_coding_sample(project, [CODER, "bob"], n=4, seed=2)
+    app = CodingApp(location, CODER, suggest_ahead=False, poll_seconds=None,
+                    deterministic=True)
+    assert snap_compare(app, terminal_size=(100, 30))
+
+
+def test_answer_another_coder_holds(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
+    """``g`` to an answer bob has open: read-only, with the warning."""
+    from themecoder.coding import CodingSession
+    from themecoder.store import Project
+
+    app = make_app(tmp_path)
+    bob = CodingSession(Project.open(app.project.location), "bob")  # holds R001:not_well
+    assert snap_compare(app, press=["g", *"R001:not_well", "enter"], terminal_size=(100, 30))
+    bob.close()
+    bob.project.close()
+
+
+def test_adjudication_edit_dialog(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
+    from test_tui_adjudicate import _app, _disputed_project
+
+    location, _ids = _disputed_project(tmp_path)
+    assert snap_compare(_app(location), press=["e"], terminal_size=(110, 34))

@@ -46,7 +46,7 @@ QUOTE_MARKS = ("star", "ban", "clear")
 
 def now() -> str:
     """The current UTC time as ISO-8601 text (microseconds kept, so order is clear)."""
-    return datetime.now(UTC).isoformat()
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 def _make_engine(url: str, *, durable: bool = True) -> Engine:

@@ -49,8 +49,6 @@ class CodingApp(App[None]):
             first, see :func:`themecoder.learning.uncertainty_order`).
         retrain_every: Retrain the model in the background after this many decisions
             (``None``: only on demand, palette "model: retrain").
-        adjudicate: Open on the adjudication screen, ``coder`` being the adjudicator.
-        adjudicate_coders: Coders whose disagreements to settle (default: everyone).
     """
 
     CSS_PATH = "app.tcss"
@@ -62,8 +60,7 @@ class CodingApp(App[None]):
                  poll_seconds: float | None = POLL_SECONDS, deterministic: bool = False,
                  keymap: dict[str, str] | None = None, order: str = "plain",
                  retrain_every: int | None = RETRAIN_EVERY,
-                 suggesters: dict[str, Any] | None = None, adjudicate: bool = False,
-                 adjudicate_coders: list[str] | None = None) -> None:
+                 suggesters: dict[str, Any] | None = None) -> None:
         super().__init__()
         self.project = Project.open(project_location)
         self.session = CodingSession(self.project, coder, order=order)
@@ -80,9 +77,6 @@ class CodingApp(App[None]):
         # shared with the coding screen, so a retrained model replaces the cached ones
         self.suggesters = suggesters if suggesters is not None else {}
         self.coding_screen: CodingScreen | None = None
-        self.adjudicate = adjudicate
-        """Open on the adjudication screen (``coder`` is the adjudicator)."""
-        self.adjudicate_coders = adjudicate_coders
 
     def on_mount(self) -> None:
         if self.keymap:
@@ -93,11 +87,6 @@ class CodingApp(App[None]):
                                           show_rate=not self.deterministic,
                                           suggesters=self.suggesters)
         self.push_screen(self.coding_screen)
-        if self.adjudicate:
-            from themecoder.tui.screens.adjudicate import AdjudicationScreen
-
-            self.push_screen(AdjudicationScreen(self.project, self.session.coder,
-                                                self.adjudicate_coders))
         if self.poll_seconds:
             self.set_interval(self.poll_seconds, self._poll_store)
         if self.retrain_every:
@@ -199,14 +188,21 @@ class CodingApp(App[None]):
         self.push_screen(DiscoverScreen(self.project, self.session.coder), self.theme_adopted)
 
     def theme_adopted(self, adoption: Any) -> None:
-        """After a theme was adopted: reopen the coding screen with the new codebook."""
+        """After a theme was adopted: reopen the coding screen with the new codebook, on the
+        rest of the candidate's answers as a queue to review (when any are left)."""
         if adoption is None or self.coding_screen is None:
             return
         current = self.session.current
         self.project.refresh()
         self.suggesters.clear()
         self.session = CodingSession(self.project, self.session.coder, order=self.order)
-        if current is not None:
+        if adoption.to_review:
+            from themecoder.coding_filter import Filter
+
+            self.session.set_filter(Filter(
+                status="all", answer_ids=frozenset(adoption.to_review),
+                label=f"to review for {adoption.theme.name}"))
+        elif current is not None:
             self.session.jump(current.id)
         old = self.coding_screen
         self.coding_screen = CodingScreen(self.session, project_name=old.project_name,
