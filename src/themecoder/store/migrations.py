@@ -50,12 +50,20 @@ def _m008_answer_updates(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[schema.answer_updates])
 
 
+def _m010_not_assigned_score(conn: Connection) -> None:
+    """The model's probability of Not assigned, stored beside each suggestion."""
+    columns = {c["name"] for c in inspect(conn).get_columns("suggestions")}
+    if "not_assigned_score" not in columns:  # a project made before the column existed
+        conn.execute(text("ALTER TABLE suggestions ADD COLUMN not_assigned_score FLOAT"))
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "initial schema", _m001_initial),
     (2, "double coding and claims", _m002_teams),
     (4, "decision revisions", _m004_decision_revisions),
     (5, "quote marks", _m005_quote_marks),
     (8, "answer text updates", _m008_answer_updates),
+    (10, "Not-assigned score of suggestions", _m010_not_assigned_score),
 ]
 
 

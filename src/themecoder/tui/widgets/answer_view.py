@@ -145,6 +145,8 @@ def _suggested_by(suggestion: StoredSuggestion | None, codebook: Codebook) -> st
     if ids:
         names = ", ".join(codebook.find(t).name if codebook.find(t) else t for t in ids)
         what = f"suggests {names}"
+    elif suggestion.vague and suggestion.not_assigned_score is not None:
+        what = f"suggests {codebook.not_assigned.name} ({suggestion.not_assigned_score:.2f})"
     elif suggestion.vague:
         what = f"suggests {codebook.not_assigned.name} (vague)"
     else:
@@ -156,6 +158,9 @@ def _reasons(suggestion: StoredSuggestion | None, codebook: Codebook) -> str:
     if suggestion is None or not suggestion.themes:
         return "Reasons: none"
     lines = ["Reasons:"]
+    if suggestion.not_assigned_score is not None:
+        lines.append(f"  {codebook.not_assigned.name} {suggestion.not_assigned_score:.2f}: "
+                     "the model's probability that this answer is left unassigned")
     for item in suggestion.themes:
         theme: Any = codebook.find(item["theme_id"])
         name = theme.name if theme else item["theme_id"]
