@@ -70,6 +70,13 @@ EDITS = {
     "a negative regularisation": (_set("params", "C", -1.0), "C must be"),
     "another embedding model": (_set("embedding_model", "someone/else"), "embedding_model"),
     "an unknown parameter": (_set("params", "callback", "os.system"), "unknown classifier"),
+    "a shape block with a made-up pattern": (
+        _set("features", "specs", "shape", "token_pattern", "(x+x+)+y"), "token pattern"),
+    "a Not-assigned threshold above one": (_set("not_assigned_threshold", 2.0),
+                                           "not_assigned_threshold"),
+    "a Not-assigned margin that is not a number": (_set("not_assigned_margin", "big"),
+                                                   "not_assigned_margin"),
+    "a shape flag that is not a flag": (_set("params", "use_shape", "yes"), "use_shape"),
 }
 
 
@@ -95,6 +102,17 @@ def test_arrays_with_values_out_of_range_are_refused(saved) -> None:
 def test_a_file_as_written_still_loads(saved, codebook) -> None:  # noqa: F811
     edit_and_resign(saved, lambda state: None)  # recomputing changes nothing by itself
     assert load_model(saved, codebook).theme_ids == ["staff", "money", "time"]
+
+
+@pytest.mark.parametrize("name", ["poet_holders", "poet_carers"])
+def test_the_shipped_sample_models_pass_the_whitelist(name: str) -> None:
+    from themecoder.suggest.embeddings import EMBEDDING_MODEL
+    from themecoder.suggest.model_rules import check_state
+
+    directory = Path(__file__).parents[1] / "models" / "poet-sample" / name
+    state = json.loads((directory / "model.json").read_text(encoding="utf-8"))["model"]
+    with np.load(directory / "arrays.npz", allow_pickle=False) as npz:
+        check_state(state, dict(npz), EMBEDDING_MODEL)
 
 
 def test_suggest_refuses_the_edited_model_at_once(saved, tmp_path: Path) -> None:

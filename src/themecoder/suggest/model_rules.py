@@ -30,7 +30,7 @@ TOKEN_PATTERNS = frozenset({r"(?u)\b\w+\b", r"(?u)\b\w\w+\b", r"\S+"})
 ANALYZERS = {"word": 3, "char_wb": 6, "char": 6}
 """Analysers a feature block may use, with the longest n-gram each may ask for."""
 
-BLOCKS = frozenset({"word", "char", "question"})
+BLOCKS = frozenset({"word", "char", "question", "shape"})
 STRIP_ACCENTS = (None, "unicode", "ascii")
 TIERS = ("fast", "accurate")
 
@@ -73,7 +73,8 @@ def check_params(params: Any) -> None:
     if not isinstance(params, dict):
         raise ModelRuleError("the classifier parameters must be a mapping")
     known = {"tier", "C", "class_weight", "word_ngrams", "char_ngrams", "use_question",
-             "question_weight", "embedding_weight", "cv", "shrinkage", "random_state"}
+             "question_weight", "use_shape", "embedding_weight", "cv", "shrinkage",
+             "random_state"}
     unknown = sorted(set(params) - known)
     if unknown:
         raise ModelRuleError(f"unknown classifier parameter(s): {', '.join(unknown)}")
@@ -82,7 +83,8 @@ def check_params(params: Any) -> None:
     _choice(params.get("class_weight"), "class_weight", (None, "balanced"))
     _ngrams(params.get("word_ngrams", (1, 2)), "word_ngrams", ANALYZERS["word"])
     _ngrams(params.get("char_ngrams"), "char_ngrams", ANALYZERS["char_wb"], optional=True)
-    _choice(params.get("use_question", True), "use_question", (True, False))
+    for flag in ("use_question", "use_shape"):
+        _choice(params.get(flag, True), flag, (True, False))
     _number(params.get("question_weight", 0.5), "question_weight", 0, 10)
     _number(params.get("embedding_weight"), "embedding_weight", 0, 1, optional=True)
     _number(params.get("cv", 3), "cv", 2, 50, integer=True)
@@ -158,8 +160,15 @@ def check_state(state: Any, arrays: dict[str, np.ndarray], embedding_model: str)
         if name not in features["specs"]:
             raise ModelRuleError(f"a weight for the unknown feature block {name!r}")
         _number(weight, f"the weight of the {name} features", 0, 10)
-    for key in ("global_threshold", "fallback_floor", "embedding_weight"):
+    for key in ("global_threshold", "embedding_weight"):
         _number(state.get(key), key, 0, 1)
+    _number(state.get("not_assigned_threshold"), "not_assigned_threshold", 0, 1,
+            optional=True)
+    _number(state.get("not_assigned_margin"), "not_assigned_margin", 0, 1e3)
+    package = state.get("embedding_package")
+    if package is not None and (not isinstance(package, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in package.items())):
+        raise ModelRuleError("embedding_package must name a package and its version")
     _number(state.get("n_examples"), "n_examples", 0, 1e9, integer=True)
     _choice(state.get("embedding_model"), "embedding_model", (None, embedding_model))
     questions = state.get("embedding_questions")
@@ -169,6 +178,7 @@ def check_state(state: Any, arrays: dict[str, np.ndarray], embedding_model: str)
     for name in ("coef", "intercept", "embedding_coef", "embedding_intercept"):
         _finite(arrays, name)
     _finite(arrays, "thresholds", 0, 1)
+    _finite(arrays, "untrained_themes", 0, 1)
     for name in features["specs"]:
         _finite(arrays, f"idf_{name}", 0, math.inf)
         vocabulary = arrays.get(f"vocab_{name}")
