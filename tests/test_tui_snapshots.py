@@ -70,6 +70,17 @@ def test_discovery_screen(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
                         terminal_size=(110, 34))
 
 
+def test_model_notice_80x24(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
+    async def kept_back(pilot) -> None:  # noqa: ANN001
+        pilot.app.screen.show_model_notice(
+            "poet_holders v3 kept as a candidate, v2 stays in use (trained on 386 prior + 96 "
+            "of this year's answers): micro-F1 0.701 vs 0.731 for v2 on 24 held-out decisions "
+            "of this year. `themecoder model use` can switch.", "warning")
+        await pilot.pause()
+
+    assert snap_compare(make_app(tmp_path), run_before=kept_back, terminal_size=(80, 24))
+
+
 def test_sample_answer_blind_with_progress(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
     """A coder's double-coding sample answer: marked, counted on the progress line."""
     from tui_snapshot_app import CODER, build_project

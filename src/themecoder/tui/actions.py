@@ -70,6 +70,8 @@ CODING_ACTIONS: tuple[Action, ...] = (
     Action("view.reasons", "r", "toggle_reasons", "Reasons",
            "view: show or hide suggestion reasons", show=False),
     Action("filter.dialog", "f", "filter", "Filter", "filter: choose filter or search"),
+    Action("model.dismiss", "escape", "dismiss_notice", "Dismiss message",
+           "model: dismiss the model message"),
     Action("quote.star", "asterisk", "quote_mark('star')", "Star quote",
            "quotes: star this answer for the quote bank", show=False, key_display="*"),
     Action("quote.ban", "exclamation_mark", "quote_mark('ban')", "Never quote",
