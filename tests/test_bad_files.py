@@ -8,6 +8,7 @@ the project exactly as it was.
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import sqlite3
 import subprocess
@@ -230,7 +231,7 @@ def _damage(path: Path) -> None:
     size = path.stat().st_size
     with open(path, "r+b") as handle:
         handle.seek(4096 * 4)
-        handle.write(os.urandom(min(4096 * 6, size - 4096 * 4)))
+        handle.write(random.Random(16).randbytes(min(4096 * 6, size - 4096 * 4)))
 
 
 def test_a_damaged_project_is_one_line(project: Path, tmp_path: Path) -> None:
@@ -239,6 +240,51 @@ def test_a_damaged_project_is_one_line(project: Path, tmp_path: Path) -> None:
     _damage(project)
     for args in (["status", project], ["export", project, "--out", tmp_path / "out"]):
         assert_refused(run(*args), str(project), "damaged")
+
+
+def _garble(project: Path, sql: str) -> None:
+    """Change a project's cells behind themecoder's back, as a damaged page would."""
+    conn = sqlite3.connect(project)
+    try:
+        conn.execute(sql)
+        conn.commit()
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize(("garbling", "commands"), [
+    # bytes that are not UTF-8 in a text cell (the codebook every command reads)
+    ("UPDATE codebooks SET yaml = CAST(X'69643a20fffe00' AS TEXT)", ("status", "export")),
+    # JSON that no longer parses, in pages SQLite finds sound (one changed byte)
+    ("UPDATE respondents SET attributes = replace(attributes, '\": ', '\"; ')", ("export",)),
+])
+def test_garbled_cells_are_one_line(garbling: str, commands: tuple[str, ...], project: Path,
+                                    tmp_path: Path) -> None:
+    assert invoke("import", project, SAMPLE / "current_year.csv", "--mapping",
+                  SAMPLE / "mapping.yaml").exit_code == 0
+    _garble(project, garbling)
+    extra = {"status": [], "export": ["--out", tmp_path / "out"]}
+    for command in commands:
+        assert_refused(run(command, project, *extra[command]), str(project), "damaged")
+
+
+def test_a_damaged_index_is_found_after_an_unexpected_failure(project: Path) -> None:
+    from themecoder.store import Project
+    from themecoder.store.access import damaged_project
+
+    assert invoke("import", project, SAMPLE / "current_year.csv", "--mapping",
+                  SAMPLE / "mapping.yaml").exit_code == 0
+    Project.open(project).close()
+    assert damaged_project(RuntimeError("a bug")) is None  # sound: the bug keeps its traceback
+    conn = sqlite3.connect(project)  # an index that no longer matches its table
+    conn.execute("PRAGMA writable_schema = ON")
+    conn.execute("UPDATE sqlite_master SET sql = replace(sql, '(respondent_id)', '(id)') "
+                 "WHERE type = 'index' AND name = 'ix_answers_respondent'")
+    conn.commit()
+    conn.close()
+    found = damaged_project(RuntimeError("a bug"))
+    assert found is not None and "damaged" in found.one_line()
+    assert "ix_answers_respondent" in found.one_line()
 
 
 def _as_nobody() -> list[str] | None:
