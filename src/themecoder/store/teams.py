@@ -54,7 +54,8 @@ def coder_decisions(project: Project, coders: Iterable[str] | None = None
     """Each coder's own coding in force per answer: ``{answer_id: {coder: Decision}}``.
 
     Unlike :meth:`Project.current_decisions`, adjudicated decisions are left out, so a
-    coder who also adjudicates keeps their original coding for agreement and comparison.
+    coder who also adjudicates keeps their original coding for agreement and comparison;
+    so are the model's automatic decisions (source ``auto``): they are nobody's judgement.
     """
     wanted = set(coders) if coders is not None else None
     live: dict[tuple[int, str], list[Decision]] = {}
@@ -64,7 +65,7 @@ def coder_decisions(project: Project, coders: Iterable[str] | None = None
         if decision.source == "undo" and decision.undoes is not None:
             withdrawn.add(decision.undoes)
     for decision in log:
-        if decision.source in ("undo", "adjudicated") or decision.id in withdrawn:
+        if decision.source in ("undo", "adjudicated", "auto") or decision.id in withdrawn:
             continue
         if wanted is not None and decision.coder not in wanted:
             continue

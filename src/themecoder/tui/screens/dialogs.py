@@ -236,7 +236,9 @@ class FilterDialog(Dialog, ModalScreen[Filter | None]):
             yield Label("Filter and search", classes="dialog-title")
             with RadioSet(id="status"):
                 for status in STATUSES:
-                    yield RadioButton(STATUS_LABELS[status], value=status == f.status,
+                    # "all" is enough here: five choices share one line
+                    label = "all" if status == "all" else STATUS_LABELS[status]
+                    yield RadioButton(label, value=status == f.status,
                                       id=f"status-{status}")
             declared = declared_by(self.codebooks)
             yield Select([(literal(question_label(q, declared), one_line=True), q)
