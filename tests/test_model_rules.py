@@ -99,6 +99,17 @@ def test_arrays_with_values_out_of_range_are_refused(saved) -> None:
         load_model(saved)
 
 
+def test_a_calibration_map_out_of_range_is_refused(saved) -> None:
+    arrays = dict(np.load(saved / "arrays.npz", allow_pickle=False))
+    if "calibration_score_y" not in arrays:
+        pytest.skip("this model carries no calibration")
+    arrays["calibration_score_y"] = arrays["calibration_score_y"] + 5.0
+    np.savez_compressed(saved / "arrays.npz", **arrays)
+    edit_and_resign(saved, lambda state: None)
+    with pytest.raises(ModelError, match="calibration_score_y"):
+        load_model(saved)
+
+
 def test_a_file_as_written_still_loads(saved, codebook) -> None:  # noqa: F811
     edit_and_resign(saved, lambda state: None)  # recomputing changes nothing by itself
     assert load_model(saved, codebook).theme_ids == ["staff", "money", "time"]

@@ -10,8 +10,8 @@ writes, and a file that sets anything else is refused:
 * analysers, n-gram ranges, accent handling and block names from fixed sets; weights,
   thresholds, regularisation and counts within fixed ranges;
 * the embedding model is the one themecoder ships;
-* arrays hold finite numbers (idf values positive, thresholds between 0 and 1) and the
-  vocabularies hold text.
+* arrays hold finite numbers (idf values positive, thresholds and calibrated probabilities
+  between 0 and 1) and the vocabularies hold text.
 
 With these rules no accepted file can make suggesting slower than linear in an answer's
 length. The arrays are read with ``allow_pickle=False``, so nothing in a file is executed.
@@ -179,6 +179,9 @@ def check_state(state: Any, arrays: dict[str, np.ndarray], embedding_model: str)
         _finite(arrays, name)
     _finite(arrays, "thresholds", 0, 1)
     _finite(arrays, "untrained_themes", 0, 1)
+    # the calibration of exact-set probabilities (themecoder autocode): a probability map
+    for name in sorted(n for n in arrays if n.startswith("calibration_")):
+        _finite(arrays, name, *((0, 1) if name == "calibration_score_y" else ()))
     for name in features["specs"]:
         _finite(arrays, f"idf_{name}", 0, math.inf)
         vocabulary = arrays.get(f"vocab_{name}")
