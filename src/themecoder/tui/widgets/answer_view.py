@@ -12,6 +12,7 @@ from textual.widgets import Static
 
 from themecoder.codebook import Codebook
 from themecoder.store.project import Answer, Decision, StoredSuggestion
+from themecoder.suggest.suggester import describe_method
 from themecoder.tui.literal import highlighted as highlighted_literal
 from themecoder.tui.literal import literal
 
@@ -155,7 +156,7 @@ def _suggested_by(suggestion: StoredSuggestion | None, codebook: Codebook) -> st
         what = f"suggests {codebook.not_assigned.name} (vague)"
     else:
         what = "suggests nothing"
-    return f"Suggestion by {suggestion.model_version}: {what}"
+    return f"Suggestion by {describe_method(suggestion.model_version)}: {what}"
 
 
 def _reasons(suggestion: StoredSuggestion | None, codebook: Codebook) -> str:
