@@ -14,6 +14,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from themecoder.coding import CodingSession, Filter, suggest_ahead
 from themecoder.errors import DecidedByOther, ThemecoderError
+from themecoder.questions import declared_by
 from themecoder.safe_text import visible_controls
 from themecoder.store.project import Answer, Decision
 from themecoder.tui.actions import CODING_ACTIONS, theme_actions
@@ -180,8 +181,9 @@ class CodingScreen(Screen[None]):
         session = self.session
         sample = session.sample_progress()
         self.query_one(ProgressLine).update(literal(progress_text(
-            session.progress(), session.filter.describe(), show_rate=self.show_rate,
-            sample=sample if sample[1] else None)), layout=False)
+            session.progress(),
+            session.filter.describe(declared_by(session.codebooks.values())),
+            show_rate=self.show_rate, sample=sample if sample[1] else None)), layout=False)
         top = f"themecoder · {self.project_name} · coder {session.coder}"
         if self._suggest_status:
             top += f" · {self._suggest_status}"
