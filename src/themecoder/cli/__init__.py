@@ -8,6 +8,7 @@ from __future__ import annotations
 
 # Each import registers that module's commands on the root group.
 from themecoder.cli import (
+    autocode_cmd,  # noqa: F401
     code_cmd,  # noqa: F401
     codebook_cmds,  # noqa: F401
     demo,  # noqa: F401

@@ -51,6 +51,12 @@ def _m005_quote_marks(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[schema.quote_marks])
 
 
+def _m007_autocode(conn: Connection) -> None:
+    """Batches of decisions the model made on its own, their probabilities, the blind audit."""
+    tables = [schema.autocode_batches, schema.auto_decisions, schema.audit_answers]
+    schema.metadata.create_all(conn, tables=tables)
+
+
 def _m010_not_assigned_score(conn: Connection) -> None:
     """The model's probability of Not assigned, stored beside each suggestion."""
     columns = {c["name"] for c in inspect(conn).get_columns("suggestions")}
@@ -64,6 +70,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (3, "model versions and training links", _m003_model_versions),
     (4, "decision revisions", _m004_decision_revisions),
     (5, "quote marks", _m005_quote_marks),
+    (7, "automatic coding batches and blind audit", _m007_autocode),
     (10, "Not-assigned score of suggestions", _m010_not_assigned_score),
 ]
 

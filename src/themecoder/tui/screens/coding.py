@@ -137,7 +137,8 @@ class CodingScreen(Screen[None]):
                       coder=session.coder, note=session.note_for(answer.id),
                       context=session.respondent_context(answer),
                       show_reasons=self.show_reasons, sample=session.in_sample(answer.id),
-                      held_by=session.held_by, quote_mark=session.quote_mark(answer.id))
+                      held_by=session.held_by, quote_mark=session.quote_mark(answer.id),
+                      audit=session.in_audit(answer.id))
             view.scroll_home(animate=False)
         self.render_themes()
         self.render_progress()

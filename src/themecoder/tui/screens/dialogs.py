@@ -235,7 +235,9 @@ class FilterDialog(Dialog, ModalScreen[Filter | None]):
             yield Label("Filter and search", classes="dialog-title")
             with RadioSet(id="status"):
                 for status in STATUSES:
-                    yield RadioButton(STATUS_LABELS[status], value=status == f.status,
+                    # "all" is enough here: five choices share one line
+                    label = "all" if status == "all" else STATUS_LABELS[status]
+                    yield RadioButton(label, value=status == f.status,
                                       id=f"status-{status}")
             yield Select([(literal(QUESTION_LABELS.get(q, q), one_line=True), q)
                           for q in self.questions],

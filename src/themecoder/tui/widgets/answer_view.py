@@ -96,11 +96,13 @@ class AnswerView(VerticalScroll, can_focus=False):
     def show(self, answer: Answer | None, *, position: str, suggestion: StoredSuggestion | None,
              decision: Decision | None, codebook: Codebook | None, coder: str, note: str,
              context: list[Answer], show_reasons: bool, sample: bool = False,
-             held_by: str | None = None, quote_mark: str = "") -> None:
+             held_by: str | None = None, quote_mark: str = "", audit: bool = False) -> None:
         """Render one answer (``None``: the filter matches nothing).
 
         ``sample`` marks an answer of the coder's double-coding sample (coded blind);
-        ``held_by`` names another coder who has the answer open (it is read-only here).
+        ``held_by`` names another coder who has the answer open (it is read-only here);
+        ``audit`` an answer of the blind audit of automatic coding (its suggestion is hidden,
+        and the view says why).
         """
         q = self.query_one
         if answer is None or codebook is None:
@@ -124,7 +126,9 @@ class AnswerView(VerticalScroll, can_focus=False):
             f"(id {answer.id}) · {position}"))
         self._set("#answer-text",
             highlighted(answer.text, merged_spans(suggestion, len(answer.text))))
-        self._set("#suggested-by", literal(_suggested_by(suggestion, codebook)))
+        self._set("#suggested-by", literal(
+            "Blind audit of automatic coding: the model's decision is hidden; code it "
+            "yourself" if audit else _suggested_by(suggestion, codebook)))
         self._set("#decision", literal(decision_text(decision, codebook, coder)))
         mark = QUOTE_MARK_TEXT.get(quote_mark, "")
         lines = [line for line in (mark, f"Note: {note}" if note else "") if line]
