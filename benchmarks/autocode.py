@@ -327,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {target:.2f} | {share:.3f} | {expected:.3f} | {reached:.3f} | "
               f"{np.mean(gaps):+.3f} ({min(gaps):+.3f}, {max(gaps):+.3f}) |")
     png = Path(args.png)
-    plot_curve(png, q, s, right, rows, f"Auto-coding the held-out NHS comments ({len(right)} "
+    plot_curve(png, q, s, right, rows, f"Auto-coding the held-out NHS comments\n({len(right)} "
                f"answers, {args.tier} tier, the model's own calibration)")
     print(f"curve: {png}")
     return 0
