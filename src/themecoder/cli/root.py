@@ -24,6 +24,9 @@ class ThemecoderGroup(click.Group):
     """A click group that reports user errors as one line, never a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        access = sys.modules.get("themecoder.store.access")
+        if access is not None:  # (not imported yet: nothing opened yet either)
+            access.forget_opened()
         try:
             return super().invoke(ctx)
         except ThemecoderError as exc:
@@ -32,6 +35,17 @@ class ThemecoderGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(exit_codes.INTERRUPTED)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:
+            # a damaged project file breaks code in ways of its own: say so in one line
+            from themecoder.store.access import damaged_project
+
+            damaged = damaged_project(exc)
+            if damaged is None:
+                raise
+            click.echo(f"error: {damaged.one_line()}", err=True)
+            ctx.exit(exit_codes.USER_ERROR)
 
 
 @click.group(cls=ThemecoderGroup, context_settings=CONTEXT_SETTINGS)

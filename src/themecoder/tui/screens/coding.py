@@ -12,13 +12,17 @@ from textual.screen import Screen
 from textual.widgets import Button, ContentSwitcher, Footer, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from themecoder.codebook import Codebook
 from themecoder.coding import CodingSession, Filter, suggest_ahead
 from themecoder.errors import DecidedByOther, ThemecoderError
+from themecoder.questions import declared_by
 from themecoder.safe_text import visible_controls
 from themecoder.store.project import Answer, Decision
 from themecoder.tui.actions import CODING_ACTIONS, theme_actions
 from themecoder.tui.literal import literal
 from themecoder.tui.messages import (
+    MeaningFailed,
+    MeaningReady,
     RetrainProgress,
     SuggestionsReady,
     SuggestProgress,
@@ -71,6 +75,11 @@ class CodingScreen(Screen[None]):
         self._requested: set[int] = set()
         self._suggesters: dict[str, Any] = suggesters if suggesters is not None else {}
         self._suggest_status = ""
+        self._meaning_loading = False
+        self._awaiting_meaning: list[Answer] = []
+        """Answers suggested by keywords alone while the meaning model was loading."""
+        self._meaning_refresh: list[Answer] = []
+        self._meaning_thread: threading.Thread | None = None
         self._retraining = False
 
     # ------------------------------------------------------------------ layout
@@ -94,6 +103,7 @@ class CodingScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.maybe_load_meaning()
         self.arrive()
 
     # ------------------------------------------------------------------ rendering
@@ -168,11 +178,14 @@ class CodingScreen(Screen[None]):
         session = self.session
         sample = session.sample_progress()
         self.query_one(ProgressLine).update(literal(progress_text(
-            session.progress(), session.filter.describe(), show_rate=self.show_rate,
-            sample=sample if sample[1] else None)), layout=False)
+            session.progress(),
+            session.filter.describe(declared_by(session.codebooks.values())),
+            show_rate=self.show_rate, sample=sample if sample[1] else None)), layout=False)
         top = f"themecoder · {self.project_name} · coder {session.coder}"
         if self._suggest_status:
             top += f" · {self._suggest_status}"
+        if self._meaning_loading:
+            top += " · loading the meaning model"
         self.query_one("#topbar", Static).update(literal(top, one_line=True), layout=False)
 
     # ------------------------------------------------------------------ deciding
@@ -508,11 +521,17 @@ class CodingScreen(Screen[None]):
         if any(w.group == "suggest" and w.state in (WorkerState.PENDING, WorkerState.RUNNING)
                for w in self.app.workers):
             return
+        if self._meaning_refresh:
+            refresh, self._meaning_refresh = self._meaning_refresh, []
+            self.suggest_worker(refresh)
+            return
         missing = [a for a in self.session.missing_suggestions(SUGGEST_AHEAD)
                    if a.id not in self._requested]
         if not missing:
             return
         self._requested.update(a.id for a in missing)
+        if self._meaning_loading:
+            self._awaiting_meaning.extend(missing)
         self.suggest_worker(missing)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="suggest",
@@ -527,8 +546,64 @@ class CodingScreen(Screen[None]):
             self.post_message(SuggestProgress(done, total))
 
         ids = suggest_ahead(self.session.project, answers, cancel=cancel, progress=progress,
-                            suggesters=self._suggesters)
+                            suggesters=self._suggesters, wait_for_meaning=False)
         self.post_message(SuggestionsReady(ids))
+
+    # ------------------------------------------------------------------ meaning model
+
+    def maybe_load_meaning(self) -> None:
+        """Load the sentence-embedding model in the background when a codebook has no model.
+
+        Until it is loaded, answers are suggested by keywords alone; those still undecided
+        are suggested again with meaning once it is.
+        """
+        from themecoder.suggest.project_suggest import project_model_path
+        from themecoder.suggest.semantic import meaning_available, meaning_loaded
+
+        if not self.suggest_ahead_enabled or meaning_loaded() or not meaning_available():
+            return
+        project = self.session.project
+        without_model = [cb for cb in self.session.codebooks.values()
+                         if not project_model_path(project, cb)]
+        if not without_model:
+            return
+        self._meaning_loading = True
+        # A daemon thread, not a thread worker: Textual runs those in asyncio's executor,
+        # whose threads the process waits for on exit, so quitting would hang until the
+        # model had loaded (seconds to a minute on a busy machine).
+        self._meaning_thread = threading.Thread(
+            target=self._load_meaning, args=(without_model,), name="load meaning model",
+            daemon=True)
+        self._meaning_thread.start()
+
+    def _load_meaning(self, codebooks: list[Codebook]) -> None:
+        """Load the embedding model and embed the codebooks' theme descriptions (in a
+        thread); tell the screen when done or why not."""
+        from themecoder.suggest.semantic import MeaningScorer, load_meaning_model
+
+        try:
+            load_meaning_model()
+            for codebook in codebooks:  # their descriptions' embeddings are cached from now on
+                MeaningScorer(codebook).prepare()
+        except Exception as exc:  # noqa: BLE001 - shown to the coder; keywords go on
+            self.post_message(MeaningFailed(_error_text(exc)))
+            return
+        self.post_message(MeaningReady())
+
+    def on_meaning_ready(self, message: MeaningReady) -> None:
+        self._meaning_loading = False
+        self._meaning_refresh = [a for a in self._awaiting_meaning
+                                 if self.session.decision(a.id) is None]
+        self._awaiting_meaning = []
+        self.render_progress()
+        self.maybe_suggest_ahead()
+
+    def on_meaning_failed(self, message: MeaningFailed) -> None:
+        self._meaning_loading = False
+        self._awaiting_meaning = []
+        self.notify(visible_controls(f"Suggestions use keywords alone: {message.error}"),
+                    markup=False, severity="warning", title="Meaning model not loaded")
+        self.render_progress()
 
     def on_suggest_progress(self, message: SuggestProgress) -> None:
         self._suggest_status = f"suggesting {message.done}/{message.total}"
@@ -548,10 +623,14 @@ class CodingScreen(Screen[None]):
         if event.state == WorkerState.ERROR and event.worker.group == "suggest":
             self._suggest_status = ""
             self.suggest_ahead_enabled = False  # do not retry on every keystroke
-            error = event.worker.error
-            text = error.one_line() if isinstance(error, ThemecoderError) else \
-                f"{type(error).__name__}: {error}"
-            self.notify(visible_controls(f"Suggestions could not be computed: {text}"),
-                        markup=False, severity="error",
-                        title="Suggest ahead stopped")
+            self.notify(visible_controls(
+                f"Suggestions could not be computed: {_error_text(event.worker.error)}"),
+                markup=False, severity="error", title="Suggest ahead stopped")
             self.render_progress()
+
+
+def _error_text(error: BaseException | None) -> str:
+    """An error (a worker's, or the meaning model's) in one line."""
+    if isinstance(error, ThemecoderError):
+        return error.one_line()
+    return f"{type(error).__name__}: {error}"

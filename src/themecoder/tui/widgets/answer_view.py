@@ -10,8 +10,9 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from themecoder.codebook import QUESTION_LABELS, Codebook
+from themecoder.codebook import Codebook
 from themecoder.store.project import Answer, Decision, StoredSuggestion
+from themecoder.suggest.suggester import describe_method
 from themecoder.tui.literal import highlighted as highlighted_literal
 from themecoder.tui.literal import literal
 
@@ -114,7 +115,7 @@ class AnswerView(VerticalScroll, can_focus=False):
                 self._set(name, "")
             q("#context-title").display = False
             return
-        question = literal(QUESTION_LABELS.get(answer.question, answer.question))
+        question = literal(codebook.question_label(answer.question))
         self._set("#question", Content.assemble(question, *(
             ("  ", (" double-coded, blind ", "bold reverse $warning")) if sample else ())))
         self._set("#held", literal(
@@ -136,7 +137,7 @@ class AnswerView(VerticalScroll, can_focus=False):
         self._set("#reasons", literal(_reasons(suggestion, codebook) if show_reasons else ""))
         q("#context-title").display = bool(context)
         self._set("#context", Content("\n").join(
-            Content.assemble(literal(QUESTION_LABELS.get(a.question, a.question) + ": ")
+            Content.assemble(literal(codebook.question_label(a.question) + ": ")
                              .stylize("bold"), literal(a.text.strip()[:SHOWN_CHARS]
                                                        or "(no comment)"))
             for a in context))
@@ -155,7 +156,7 @@ def _suggested_by(suggestion: StoredSuggestion | None, codebook: Codebook) -> st
         what = f"suggests {codebook.not_assigned.name} (vague)"
     else:
         what = "suggests nothing"
-    return f"Suggestion by {suggestion.model_version}: {what}"
+    return f"Suggestion by {describe_method(suggestion.model_version)}: {what}"
 
 
 def _reasons(suggestion: StoredSuggestion | None, codebook: Codebook) -> str:
