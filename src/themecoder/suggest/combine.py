@@ -206,13 +206,11 @@ class ModelCombiner:
                 (on > 0) & (scores < np.asarray(plan.thresholds)[None, :]))
             shown = decimal_places(P, 2)
             alone |= shown < 0
-            shown_scores = rounded(scores, 4)
-            for r, n in enumerate(rows):
+            columns = (P.tolist(), scores.tolist(), rounded(scores, 4).tolist(), on.tolist(),
+                       shown.tolist(), [np.flatnonzero(row).tolist() for row in alone])
+            for r, (n, *row) in enumerate(zip(rows, *columns, strict=True)):
                 by_row[n] = self._one(
-                    texts[n], question, all_hits[n], parts[r], plan, P[r].tolist(),
-                    scores[r].tolist(), shown_scores[r].tolist(), on[r].tolist(),
-                    shown[r].tolist(),
-                    np.flatnonzero(alone[r]).tolist(), bool(na[r]),
+                    texts[n], question, all_hits[n], parts[r], plan, *row, bool(na[r]),
                     None if p_na is None else float(p_na[r]), version,
                     meanings[n] if meanings is not None else None)
         return [by_row[n] for n in range(len(texts))]

@@ -78,9 +78,12 @@ class KeywordToken:
     acronym: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Word:
     """What the keyword rules know about one token text (the same wherever it stands).
+
+    Shared by every occurrence of the text, so never changed once made (not frozen only
+    because a frozen dataclass is several times slower to make).
 
     Attributes:
         surface: The token as written, without edge hyphens, slashes or quotes.
@@ -146,7 +149,8 @@ class Lexicon:
         self._forms: dict[str, str] = {}
         self.keyword_words: set[str] = set()
         self._words: dict[int, Word | None] = {}
-        self._candidates: Callable[[Word], tuple[Any, ...]] = lambda word: ()
+        self._candidates: Callable[[str, str, str, str | None], tuple[Any, ...]] = \
+            lambda lemma, lower, surface, fuzzy_lemma: ()
 
     # ------------------------------------------------------------------ keywords
 
@@ -185,9 +189,10 @@ class Lexicon:
                       lemma + lemma[-1] + "ed"}
         return {lemma} | {c for c in candidates if self._lookup.get(c) == lemma}
 
-    def finish(self, candidates: Callable[[Word], tuple[Any, ...]]) -> None:
-        """Called once every keyword is added: ``candidates(word)`` gives the phrases that
-        may start at a word."""
+    def finish(self, candidates: Callable[[str, str, str, str | None], tuple[Any, ...]]
+               ) -> None:
+        """Called once every keyword is added: ``candidates(lemma, lower, surface,
+        fuzzy_lemma)`` gives the phrases that may start at a word."""
         for form, lemma in sorted(self._forms.items()):
             forms, lemmas = self._fuzzy_forms.setdefault(form[0], ([], []))
             forms.append(form)
@@ -239,14 +244,11 @@ class Lexicon:
             tone = -1
         else:
             tone = 0
-        word = Word(text, shift, lower, lemma, barrier, barrier and not lower.isalpha(),
-                    fuzzy, lower in NEGATIONS, tone, lemma in ABSENCE_NOUNS,
-                    lower in ABSENCE_AFTER_NOTHING, ())
-        candidates = self._candidates(word)
-        if candidates:
-            word = Word(text, shift, lower, lemma, word.barrier, word.stop, fuzzy,
-                        word.negation, tone, word.absence_noun, word.after_nothing, candidates)
-        return word
+        candidates = self._candidates(lemma, lower, text,
+                                      fuzzy[0] if fuzzy is not None else None)
+        return Word(text, shift, lower, lemma, barrier, barrier and not lower.isalpha(), fuzzy,
+                    lower in NEGATIONS, tone, lemma in ABSENCE_NOUNS,
+                    lower in ABSENCE_AFTER_NOTHING, candidates)
 
     def tokens(self, doc: Sequence[Any]) -> AnswerTokens:
         """A tokenized answer's words and spans (spaces and joiners left out)."""

@@ -68,6 +68,7 @@ import bisect
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from operator import attrgetter
 from typing import Literal
 
 from themecoder.codebook import Codebook, Theme
@@ -170,6 +171,7 @@ class _Phrase:
     order: int  # position in the codebook: phrases starting at one word are tried in it
 
 
+_order = attrgetter("order")
 _Match = tuple[_Phrase, int, int, str, float]  # phrase, first word, end word, kind, similarity
 
 
@@ -298,15 +300,19 @@ class KeywordSuggester:
         if not first.acronym and first.lower != first.lemma:
             self._index.setdefault(first.lower, []).append(phrase)
 
-    def _candidates(self, word: Word) -> tuple[_Phrase, ...]:
-        """The phrases that may start at ``word``, each once, in codebook order."""
-        keys = [word.lemma, word.lower, "\0" + word.surface]
-        if word.surface.endswith("s"):
-            keys.append("\0" + word.surface[:-1])
-        if word.fuzzy is not None:
-            keys.append(word.fuzzy[0])
-        found = {id(p): p for key in keys for p in self._index.get(key, ())}
-        return tuple(sorted(found.values(), key=lambda p: p.order))
+    def _candidates(self, lemma: str, lower: str, surface: str, fuzzy_lemma: str | None
+                    ) -> tuple[_Phrase, ...]:
+        """The phrases that may start at a word, each once, in codebook order."""
+        index = self._index
+        keys = [lemma, lower, "\0" + surface]
+        if surface.endswith("s"):
+            keys.append("\0" + surface[:-1])
+        if fuzzy_lemma is not None:
+            keys.append(fuzzy_lemma)
+        found = {id(p): p for key in keys if key in index for p in index[key]}
+        if not found:
+            return ()
+        return tuple(sorted(found.values(), key=_order))
 
     def _match_phrases(self, words: list[Word], allowed: frozenset[str]
                        ) -> tuple[list[_Match], list[tuple[str, int, int]]]:
