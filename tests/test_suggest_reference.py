@@ -166,3 +166,29 @@ def test_batch_rounding_is_pythons_rounding_to_the_last_bit() -> None:
         assert (~sure).sum() < len(values) // 10
         shown = [f"{q // 10 ** digits}.{q % 10 ** digits:0{digits}d}" for q in units[sure]]
         assert shown == [f"{v:.{digits}f}" for v in values[sure]]
+
+
+def test_suggestions_with_themes_the_model_has_no_examples_of_match_the_reference() -> None:
+    from autocode_setup import prior_year
+
+    from themecoder.suggest.model import ThemeClassifier
+
+    codebook = load_codebook(ROOT / "codebooks" / "poet_holders.yaml")
+    texts, questions, Y = prior_year(codebook, "holder")
+    Y[:, [0, 3]] = 0  # two themes without a single example
+
+    class Loaded:
+        classifier = ThemeClassifier(cv=3).fit(texts, questions, Y, codebook.theme_ids)
+        name, version, metadata = "no-examples", "1", {}
+
+    assert Loaded.classifier.untrained_themes_.sum() == 2
+    answers, asked = _poet_cases("poet_holders")
+    answers = ["" if t is None or t != t else t for t in answers]
+    keywords = KeywordSuggester(codebook)
+    suggester = Suggester(codebook, Loaded, keyword_suggester=keywords)
+    got = list(suggester.suggest_many(answers, asked, batch_size=200))
+    hits = keywords.suggest_many(answers, asked)
+    assert got == [reference_with_model(codebook, Loaded, t, q, h, suggester.model_version)
+                   for t, q, h in zip(answers, asked, hits, strict=True)]
+    untrained = {codebook.themes[0].id, codebook.themes[3].id}
+    assert any(t.suggested for s in got for t in s.themes if t.theme_id in untrained)

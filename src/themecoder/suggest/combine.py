@@ -40,6 +40,7 @@ KeywordParts = tuple[dict[str, float], dict[str, list["KeywordHit"]], bool]
 """An answer's keyword scores by theme, its hits by theme, and whether any hit counts."""
 
 MOST_LIKELY = "most likely theme (nothing reached its threshold)"
+_NO_EXAMPLES = "no training examples: keywords only"
 
 
 def keyword_parts(hits: Sequence[KeywordHit]) -> KeywordParts:
@@ -86,7 +87,8 @@ class _QuestionPlan:
 
     def __init__(self, themes: list[Theme], columns: dict[str, int],
                  thresholds: dict[str, float], keyword_threshold: float,
-                 na_threshold: float | None, na_margin: float) -> None:
+                 na_threshold: float | None, na_margin: float,
+                 tables: dict[str | None, list[tuple[str]]]) -> None:
         self.themes = themes
         self.ids = [t.id for t in themes]
         self.names = [t.name for t in themes]
@@ -94,6 +96,7 @@ class _QuestionPlan:
         known = [t.id in columns for t in themes]
         self.trained = np.asarray(known, dtype=bool)
         self.trained_at = np.flatnonzero(self.trained)
+        self.untrained_at = np.flatnonzero(~self.trained).tolist()
         self.model_columns = np.asarray([columns[t.id] for t in themes if t.id in columns],
                                         dtype=int)
         self.thresholds = [thresholds[t.id] if k else keyword_threshold
@@ -101,9 +104,11 @@ class _QuestionPlan:
         # " (threshold 0.41)" after "model 0.83" for a theme the model knows, else None
         self.notes = [f" (threshold {thresholds[t.id]:.2f})" if k else None
                       for t, k in zip(themes, known, strict=True)]
-        untrained_table = [("",)] * 101  # never used: such themes are worked out alone
-        self.reasons = [_reason_table(note) if note is not None else untrained_table
-                        for note in self.notes]
+        for note in self.notes:
+            if note not in tables:
+                tables[note] = _reason_table(note) if note is not None else \
+                    [(_NO_EXAMPLES,)] * 101  # such a theme's probability shows as 0.00
+        self.reasons = [tables[note] for note in self.notes]
         self.rule = DecisionRule(np.asarray(self.thresholds, dtype=float), na_threshold,
                                  na_margin)
 
@@ -144,12 +149,14 @@ class ModelCombiner:
         self.na_threshold: float | None = clf.not_assigned_threshold_
         self.na_margin = float(clf.not_assigned_margin_)
         self._plans: dict[str | None, _QuestionPlan] = {}
+        self._tables: dict[str | None, list[tuple[str]]] = {}  # reasons by threshold note
 
     def _plan(self, question: str | None) -> _QuestionPlan:
         plan = self._plans.get(question)
         if plan is None:
             plan = _QuestionPlan(self.applicable(question), self.columns, self.thresholds,
-                                 self.keyword_threshold, self.na_threshold, self.na_margin)
+                                 self.keyword_threshold, self.na_threshold, self.na_margin,
+                                 self._tables)
             self._plans[question] = plan
         return plan
 
@@ -201,13 +208,19 @@ class ModelCombiner:
             scores = np.where(plan.trained, 1.0 - (1.0 - P) * (1.0 - w * K), K)
             p_na = None if na_all is None else na_all[rows]
             on, na = decide(scores, plan.rule, p_na)
-            # themes that cannot be assembled from ready-made parts
-            alone = (~plan.trained[None, :]) | (
-                (on > 0) & (scores < np.asarray(plan.thresholds)[None, :]))
+            # themes that cannot be assembled from ready-made parts (and, in _one, those
+            # with keyword hits, and those without examples when meaning is at hand)
             shown = decimal_places(P, 2)
-            alone |= shown < 0
-            columns = (P.tolist(), scores.tolist(), rounded(scores, 4).tolist(), on.tolist(),
-                       shown.tolist(), [np.flatnonzero(row).tolist() for row in alone])
+            alone = (shown < 0) | ((on > 0) & (scores < np.asarray(plan.thresholds)[None, :]))
+            alone_at = [[] for _ in rows]
+            for r, j in zip(*np.nonzero(alone), strict=True):
+                alone_at[r].append(int(j))
+            ps = P.tolist()
+            for row in ps if plan.untrained_at else ():
+                for j in plan.untrained_at:
+                    row[j] = None  # no model probability
+            columns = (ps, scores.tolist(), rounded(scores, 4).tolist(), on.tolist(),
+                       shown.tolist(), alone_at)
             for r, (n, *row) in enumerate(zip(rows, *columns, strict=True)):
                 by_row[n] = self._one(
                     texts[n], question, all_hits[n], parts[r], plan, *row, bool(na[r]),
@@ -216,17 +229,21 @@ class ModelCombiner:
         return [by_row[n] for n in range(len(texts))]
 
     def _one(self, text: str, question: str | None, hits: list[KeywordHit],
-             parts: KeywordParts, plan: _QuestionPlan, ps: list[float], scores: list[float],
+             parts: KeywordParts, plan: _QuestionPlan, ps: list[float | None],
+             scores: list[float],
              shown_scores: list[float], on: list[int], shown: list[int], alone: list[int],
              not_assigned: bool,
              p_na: float | None, version: str,
              matches: dict[str, MeaningMatch] | None) -> Suggestion:
         """One answer's suggestion from its combined scores and decision."""
-        # the common theme (known to the model, no keyword hit): its ready-made reason
+        # the common theme (no keyword hit; known to the model, or without meaning at hand):
+        # its ready-made reason
         themes = list(map(_new_tuple, repeat(ThemeSuggestion), zip(
             plan.ids, plan.names, shown_scores, map(bool, on),
             map(getitem, plan.reasons, shown), repeat(()), ps, repeat(0.0),
             plan.thresholds, repeat(None))))
+        if matches:
+            alone = alone + plan.untrained_at
         if alone or parts[1]:
             kw_scores, by_theme, counted = parts
             # a theme without examples that is the closest in meaning (the model cannot
@@ -249,19 +266,20 @@ class ModelCombiner:
                           not_assigned_score=None if p_na is None else round(p_na, 4),
                           not_assigned_reason=reason)
 
-    def _theme(self, plan: _QuestionPlan, j: int, p: float, score: float, suggested: bool,
+    def _theme(self, plan: _QuestionPlan, j: int, p: float | None, score: float,
+               suggested: bool,
                k: float, theme_hits: Sequence[KeywordHit], picked: str | None,
                matches: dict[str, MeaningMatch] | None) -> ThemeSuggestion:
         """One theme worked out alone: keyword hits, no examples, or a note of its own."""
         theme, threshold, note = plan.themes[j], plan.thresholds[j], plan.notes[j]
         reasons = [h.reason for h in theme_hits]
         model_score: float | None = None
-        if note is not None:
+        if note is not None and p is not None:
             model_score = p
             reasons.insert(0, f"model {p:.2f}{note}")
         else:
             reasons.insert(0, "no training examples: keywords and meaning only"
-                           if matches else "no training examples: keywords only")
+                           if matches else _NO_EXAMPLES)
         if suggested and score < threshold:
             reasons.append(MOST_LIKELY)
         match = matches.get(theme.id) if matches and note is None else None
