@@ -103,6 +103,7 @@ MAX_REMEMBERED_ANSWERS = 20_000
 an answer given again (a duplicate, the app asking twice) is not examined again."""
 
 MAX_REMEMBERED_CHARS = 2_000
+"""Longer answers are examined again each time (rarely repeated, and costly to keep)."""
 
 KIND_SCORES = {"exact": 0.9, "lemma": 0.85, "pattern": 0.85, "fuzzy": 0.8}
 """Base score of a hit by how it matched (a fuzzy hit is also scaled by its similarity)."""
