@@ -113,6 +113,13 @@ def test_filters_by_status_question_group_theme_and_confidence(project: Project)
     assert "R003:worked_well" in keys  # no suggestion counts as low confidence
 
 
+def test_filter_labels_name_themes_not_ids(project: Project) -> None:
+    session = CodingSession(project, CODER)
+    label = Filter(status="todo", theme="stress_worry").describe(session.theme_names())
+    assert label == "to do · theme Stress/worry"
+    assert "stress_worry" not in label
+
+
 def test_search_substring_and_fuzzy(project: Project) -> None:
     session = CodingSession(project, CODER)
     session.set_filter(Filter(status="all", search="PAPERWORK"))

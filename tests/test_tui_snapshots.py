@@ -1,4 +1,5 @@
-"""Snapshots of the coding app's screens (pytest-textual-snapshot), on a fixed project.
+"""Snapshots of every screen and dialog of the coding app (pytest-textual-snapshot) at the
+default terminal size, 80×24, and at 120×40, on fixed projects; and two in the light theme.
 
 Update them with ``pytest tests/test_tui_snapshots.py --snapshot-update`` after a
 deliberate change, and look at the SVGs before committing.
@@ -8,59 +9,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tui_snapshot_app import make_app
+import pytest
+from tui_states import STATES, State
+
+from themecoder.tui.themes import LIGHT
+
+SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
 
 
-def test_main_screen_80x24(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
-    assert snap_compare(make_app(tmp_path), terminal_size=(80, 24))
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("state", STATES, ids=lambda s: s.name)
+def test_screen(snap_compare, tmp_path: Path, state: State, size: str) -> None:  # noqa: ANN001
+    assert snap_compare(state.make(tmp_path), run_before=state.reach,
+                        terminal_size=SIZES[size])
 
 
-def test_main_screen_120x40_with_reasons(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
-    assert snap_compare(make_app(tmp_path), press=["r"], terminal_size=(120, 40))
+@pytest.mark.parametrize("name", ["after-decisions", "filter"])
+def test_light_theme(snap_compare, tmp_path: Path, name: str) -> None:  # noqa: ANN001
+    state = next(s for s in STATES if s.name == name)
 
-
-def test_after_decisions_light(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
     async def light(pilot) -> None:  # noqa: ANN001
-        pilot.app.theme = "textual-light"
+        pilot.app.theme = LIGHT
+        await state.reach(pilot)
 
-    assert snap_compare(make_app(tmp_path), press=["enter", "3"], terminal_size=(100, 30),
-                        run_before=light)
-
-
-def test_help_screen(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
-    assert snap_compare(make_app(tmp_path), press=["f1"], terminal_size=(100, 40))
-
-
-def test_filter_dialog(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
-    assert snap_compare(make_app(tmp_path), press=["f"], terminal_size=(100, 34))
-
-
-def test_note_dialog(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
-    assert snap_compare(make_app(tmp_path), press=["m", *"call back"], terminal_size=(100, 30))
-
-
-def test_theme_picker(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
-    assert snap_compare(make_app(tmp_path), press=["slash", "s", "t"], terminal_size=(100, 30))
-
-
-def test_definitions(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
-    assert snap_compare(make_app(tmp_path), press=["down", "d"], terminal_size=(100, 34))
-
-
-def test_adjudication_screen(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
-    from test_tui_adjudicate import _app, _disputed_project
-
-    location, _ids = _disputed_project(tmp_path)
-    assert snap_compare(_app(location), terminal_size=(110, 34))
-
-
-def test_discovery_screen(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
-    from test_tui_discover import _app, _project
-
-    async def open_discovery(pilot) -> None:  # noqa: ANN001
-        await pilot.press("f6")
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-    assert snap_compare(_app(_project(tmp_path)), run_before=open_discovery,
-                        terminal_size=(110, 34))
+    assert snap_compare(state.make(tmp_path), run_before=light, terminal_size=(80, 24))

@@ -71,14 +71,16 @@ def test_code_in_tmux_then_sigkill(tmp_path: Path) -> None:
                        capture_output=True)
         wait_for(session, lambda t: "personal assistant" in t)
         # suggestions are computed in the background; wait until the first one arrives
-        wait_for(session, lambda t: "Suggestion by" in t and "Done 0/" in t, timeout=60)
+        wait_for(session, lambda t: "Suggested:" in t and "Done 0/" in t, timeout=60)
         tmux("send-keys", "-t", session, "Enter")  # accept the suggestion
-        wait_for(session, lambda t: "Done 1/" in t and "E01:not_well (id" in t)
+        wait_for(session, lambda t: "Done 1/" in t and "What did not work well" in t
+                 and "respondent E01" in t)
         tmux("send-keys", "-t", session, "0")  # toggle Staff on top of what is marked
         tmux("send-keys", "-t", session, "Enter")
         wait_for(session, lambda t: "Done 2/" in t)
         tmux("send-keys", "-t", session, "x")  # E02 worked well: "fine" → not assigned
-        wait_for(session, lambda t: "Done 3/" in t and "E02:not_well (id" in t)
+        wait_for(session, lambda t: "Done 3/" in t and "What did not work well" in t
+                 and "respondent E02" in t)
         pane_pid = int(tmux("list-panes", "-t", session, "-F", "#{pane_pid}").split()[0])
         for pid in [pane_pid, *descendants(pane_pid)]:
             try:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,15 +65,18 @@ class Filter:
     search: str = ""
     fuzzy: bool = False
 
-    def describe(self) -> str:
-        """A short label, e.g. ``"to do · What worked well · 'forms'"``."""
+    def describe(self, theme_names: Mapping[str, str] | None = None) -> str:
+        """A short label, e.g. ``"to do · What worked well · theme Stress/worry · 'forms'"``.
+
+        ``theme_names`` maps theme ids to the names shown (the id is shown without it).
+        """
         parts = [STATUS_LABELS.get(self.status, self.status)]
         if self.question:
             parts.append(QUESTION_LABELS.get(self.question, self.question))
         if self.group:
             parts.append(self.group)
         if self.theme:
-            parts.append(f"theme {self.theme}")
+            parts.append(f"theme {(theme_names or {}).get(self.theme, self.theme)}")
         if self.low_confidence:
             parts.append("low confidence")
         if self.search:
@@ -501,6 +504,10 @@ class CodingSession:
     def codebooks(self) -> dict[str, Codebook]:
         """Codebook per respondent group in the queue."""
         return dict(self._codebooks)
+
+    def theme_names(self) -> dict[str, str]:
+        """Theme id → name over the queue's codebooks (for labels: names, not ids)."""
+        return {t.id: t.name for cb in self._codebooks.values() for t in cb.themes}
 
     def respondent_context(self, answer: Answer | None = None) -> list[Answer]:
         """The same respondent's other answers (with or without comment), in question order."""

@@ -15,6 +15,7 @@ from themecoder.tui.actions import APP_ACTIONS, keymap_from_env
 from themecoder.tui.commands import CodingCommands
 from themecoder.tui.screens.coding import CodingScreen
 from themecoder.tui.screens.info import HelpScreen
+from themecoder.tui.themes import DARK, PAIR, THEMES
 
 POLL_SECONDS = 3.0
 """How often the app looks for decisions made by other coders."""
@@ -81,6 +82,9 @@ class CodingApp(App[None]):
         self.adjudicate_coders = adjudicate_coders
 
     def on_mount(self) -> None:
+        for theme in THEMES:
+            self.register_theme(theme)
+        self.theme = DARK
         if self.keymap:
             self.set_keymap(self.keymap)
         name = self.project.info().get("name", "project")
@@ -207,6 +211,10 @@ class CodingApp(App[None]):
                                           show_rate=old.show_rate, suggesters=self.suggesters)
         if self.screen is old:
             self.switch_screen(self.coding_screen)
+
+    def action_toggle_dark(self) -> None:
+        """Switch between the app's dark and light themes (F2)."""
+        self.theme = PAIR.get(self.theme, DARK)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

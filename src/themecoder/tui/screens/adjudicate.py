@@ -13,14 +13,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.events import Resize
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Footer, Label, OptionList, SelectionList, Static
+from textual.widgets import Button, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from themecoder.codebook import QUESTION_LABELS, Codebook
 from themecoder.store import Project
 from themecoder.store.teams import Disagreement, adjudicate, adjudication_queue
 from themecoder.tui.actions import Action
+from themecoder.tui.screens.dialogs import dialog_box, dialog_buttons, dialog_title
+from themecoder.tui.widgets.key_footer import KeyFooter
+from themecoder.tui.widgets.toggles import TickList
 
 MAX_CODERS = 9
 """Coders that can be picked with a number key (1-9)."""
@@ -59,18 +63,21 @@ class FinalThemesDialog(ModalScreen[tuple[list[str], bool] | None]):
         choices = [(t.name, t.id, t.id in self.marked) for t in self.codebook.themes]
         choices.append((self.codebook.not_assigned.name, "__not_assigned__",
                         self.not_assigned))
-        with Vertical(classes="dialog"):
-            yield Label("Final themes (space toggles, s saves)", classes="dialog-title")
-            yield SelectionList[str](*choices, id="final-themes")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Save", variant="primary", id="save")
-                yield Button("Cancel", id="cancel")
+        with dialog_box("final"):
+            yield dialog_title("Final themes (space toggles, s saves)")
+            yield TickList(*choices, id="final-themes")
+            yield dialog_buttons(Button("Save", variant="primary", id="save"),
+                                 Button("Cancel", id="cancel"))
+
+    def on_resize(self, event: Resize) -> None:
+        # the list scrolls itself within the screen, so the highlighted theme stays in view
+        self.query_one(TickList).styles.max_height = max(4, event.size.height - 10)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
 
     def action_save(self) -> None:
-        selected = set(self.query_one("#final-themes", SelectionList).selected)
+        selected = set(self.query_one("#final-themes", TickList).selected)
         not_assigned = "__not_assigned__" in selected
         themes = [t for t in self.codebook.theme_ids if t in selected]
         if not_assigned and themes:
@@ -119,7 +126,7 @@ class AdjudicationScreen(Screen[None]):
                 yield Static(id="adjudicate-question")
                 yield Static(id="adjudicate-text")
                 yield Horizontal(id="coder-columns")
-        yield Footer()
+        yield KeyFooter({})
 
     def on_mount(self) -> None:
         self.reload()

@@ -10,17 +10,23 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Button, ContentSwitcher, Footer, Static
+from textual.widgets import Button, ContentSwitcher, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from themecoder.coding import CodingSession, Filter, suggest_ahead
 from themecoder.errors import ThemecoderError
 from themecoder.store.project import Answer
-from themecoder.tui.actions import CODING_ACTIONS, theme_actions
+from themecoder.tui.actions import (
+    CODING_ACTIONS,
+    footer_widths,
+    palette_width,
+    theme_actions,
+)
 from themecoder.tui.messages import SuggestionsReady, SuggestProgress, ThemeClicked
 from themecoder.tui.screens.dialogs import FilterDialog, JumpDialog, NoteDialog, ThemePicker
 from themecoder.tui.screens.info import DefinitionsScreen
-from themecoder.tui.widgets.answer_view import AnswerView
+from themecoder.tui.widgets.answer_view import AnswerView, matched_words
+from themecoder.tui.widgets.key_footer import KeyFooter
 from themecoder.tui.widgets.progress_line import ProgressLine, progress_text
 from themecoder.tui.widgets.theme_list import ThemeList
 
@@ -62,16 +68,16 @@ class CodingScreen(Screen[None]):
             with Vertical(id="left"):
                 yield AnswerView(id="answer")
                 with Horizontal(id="buttons"):
-                    yield KeyButton("Accept ⏎", id="btn-accept", variant="primary")
-                    yield KeyButton("Not assigned x", id="btn-na")
-                    yield KeyButton("Undo u", id="btn-undo")
-                    yield KeyButton("◀ p", id="btn-prev")
-                    yield KeyButton("n ▶", id="btn-next")
+                    yield KeyButton("Accept", id="btn-accept", variant="primary")
+                    yield KeyButton("Not assigned", id="btn-na")
+                    yield KeyButton("Undo", id="btn-undo")
+                    yield KeyButton("◀", id="btn-prev")
+                    yield KeyButton("▶", id="btn-next")
             with ContentSwitcher(id="themes"):
                 for codebook in self.session.codebooks.values():
                     yield ThemeList(codebook, id=f"themes-{codebook.id}")
         yield ProgressLine(id="progress")
-        yield Footer()
+        yield KeyFooter(footer_widths(), palette_from=palette_width())
 
     def on_mount(self) -> None:
         self.arrive()
@@ -99,12 +105,11 @@ class CodingScreen(Screen[None]):
         answer = session.current
         view = self.query_one(AnswerView)
         if answer is None:
-            view.show(None, position="", suggestion=None, decision=None, codebook=None,
+            view.show(None, suggestion=None, decision=None, codebook=None,
                       coder=session.coder, note="", context=[], show_reasons=False)
         else:
             codebook = session.codebook(answer)
-            view.show(answer, position=f"{session.position + 1} of {session.view_size}",
-                      suggestion=session.suggestion(answer.id),
+            view.show(answer, suggestion=session.suggestion(answer.id),
                       decision=session.decision(answer.id), codebook=codebook,
                       coder=session.coder, note=session.note_for(answer.id),
                       context=session.respondent_context(answer),
@@ -130,16 +135,20 @@ class CodingScreen(Screen[None]):
             scores = {t["theme_id"]: float(t["score"]) for t in suggestion.themes}
             suggested = set(suggestion.suggested_ids())
         themes = self.query_one(f"#{wanted}", ThemeList)
-        themes.show(self.marked, scores, suggested, self.highlighted)
+        themes.show(self.marked, scores, suggested, self.highlighted,
+                    matched_words(suggestion, answer.text))
         themes.border_title = "Not assigned marked" if self.not_assigned else None
         themes.set_class(self.not_assigned, "-not-assigned")
 
     def render_progress(self) -> None:
         session = self.session
         self.query_one(ProgressLine).update(Content(progress_text(
-            session.progress(), session.filter.describe(), show_rate=self.show_rate)),
+            session.progress(), session.filter.describe(session.theme_names()),
+            show_rate=self.show_rate)),
             layout=False)
-        top = f"themecoder · {self.project_name} · coder {session.coder}"
+        top = f"{self.project_name} · coder {session.coder}"
+        if session.current is not None:
+            top = f"Answer {session.position + 1} of {session.view_size} · " + top
         if self._suggest_status:
             top += f" · {self._suggest_status}"
         self.query_one("#topbar", Static).update(Content(top), layout=False)
@@ -323,6 +332,14 @@ class CodingScreen(Screen[None]):
     def action_toggle_reasons(self) -> None:
         self.show_reasons = not self.show_reasons
         self.render_answer()
+
+    def action_scroll_answer(self, pages: int) -> None:
+        """Scroll the answer pane (its reasons and the respondent's other answers)."""
+        view = self.query_one(AnswerView)
+        if pages > 0:
+            view.scroll_page_down(animate=False)
+        else:
+            view.scroll_page_up(animate=False)
 
     # ------------------------------------------------------------------ other coders
 

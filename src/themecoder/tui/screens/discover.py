@@ -15,17 +15,19 @@ from typing import Any
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Checkbox, Footer, Input, Label, OptionList, Static
+from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from themecoder.discover import Adoption, Candidate, adopt, discover_candidates
 from themecoder.errors import ThemecoderError
 from themecoder.store import Project
-from themecoder.tui.screens.dialogs import Dialog
+from themecoder.tui.screens.dialogs import Dialog, dialog_box, dialog_buttons, dialog_title
+from themecoder.tui.widgets.key_footer import KeyFooter
+from themecoder.tui.widgets.toggles import TickBox
 
 
 @dataclass(frozen=True)
@@ -47,18 +49,16 @@ class AdoptDialog(Dialog, ModalScreen[AdoptChoice | None]):
 
     def compose(self) -> ComposeResult:
         c = self.candidate
-        with Vertical(classes="dialog adopt"):
-            yield Label(Content(f"New theme from candidate {c.id} ({c.size} answers)"),
-                        classes="dialog-title")
+        with dialog_box("adopt"):
+            yield dialog_title(f"New theme from candidate {c.id} ({c.size} answers)")
             yield Input(c.name, placeholder="theme name", id="adopt-name")
             yield Input(placeholder="definition: what the theme covers", id="adopt-definition")
             yield Input(", ".join(w for w in c.top_words[:3]),
                         placeholder="keywords, comma-separated", id="adopt-keywords")
-            yield Checkbox(f"code all {c.size} answers (else the {len(c.example_ids)} "
-                           "examples)", False, id="adopt-all")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Adopt", variant="primary", id="adopt")
-                yield Button("Cancel", id="cancel")
+            yield TickBox(f"code all {c.size} answers (else the {len(c.example_ids)} "
+                          "examples)", False, id="adopt-all")
+            yield dialog_buttons(Button("Adopt", variant="primary", id="adopt"),
+                                 Button("Cancel", id="cancel"))
 
     def chosen(self) -> AdoptChoice | None:
         """The dialog's fields, or ``None`` (with a warning) when the name is empty."""
@@ -70,7 +70,7 @@ class AdoptDialog(Dialog, ModalScreen[AdoptChoice | None]):
         return AdoptChoice(name=name,
                            definition=self.query_one("#adopt-definition", Input).value.strip(),
                            keywords=tuple(k.strip() for k in keywords if k.strip()),
-                           code_all=self.query_one("#adopt-all", Checkbox).value)
+                           code_all=self.query_one("#adopt-all", TickBox).value)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -113,7 +113,7 @@ class DiscoverScreen(Screen[Adoption | None]):
             yield OptionList(id="candidates")
             with VerticalScroll(id="candidate-detail"):
                 yield Static("Looking for clusters of uncoded answers…", id="candidate-text")
-        yield Footer()
+        yield KeyFooter({})
 
     def on_mount(self) -> None:
         self.find_candidates()
@@ -142,7 +142,7 @@ class DiscoverScreen(Screen[Adoption | None]):
         options.clear_options()
         for c in candidates:
             options.add_option(Option(Content.assemble(
-                (f"{c.id:>2}. ", "bold"), c.name, (f"  {c.size} · {c.group}", "dim")),
+                (f"{c.id:>2}. ", "bold"), c.name, (f"  {c.size} · {c.group}", "italic")),
                 id=str(c.id)))
         if candidates:
             options.highlighted = 0

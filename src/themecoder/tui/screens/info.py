@@ -13,6 +13,13 @@ from themecoder.codebook import Codebook
 from themecoder.tui.actions import THEME_KEYS, Action, all_actions, key_label
 
 
+def help_text(action: Action) -> str:
+    """What an action does, in a few words: its palette entry without the area
+    ("navigate: next answer" → "Next answer"), else its footer description."""
+    text = action.palette.partition(": ")[2] or action.description
+    return text[:1].upper() + text[1:]
+
+
 class HelpScreen(ModalScreen[None]):
     """Every key of the app, from the action registry."""
 
@@ -25,11 +32,11 @@ class HelpScreen(ModalScreen[None]):
         self.keys = keys or {}
 
     def compose(self) -> ComposeResult:
-        lines = [Content.styled("Keys", "bold $accent"), Content("")]
+        lines = [Content.styled("Keys", "bold $text-accent"), Content("")]
         for action in self.actions:
             keys = key_label(self.keys.get(action.id, action.keys))
-            lines.append(Content.assemble((f"{keys:>18}", "bold"), "  ", action.description,
-                                          (f"  [{action.id}]", "dim")))
+            lines.append(Content.assemble((f"{keys:>18}", "bold"), "  ", help_text(action),
+                                          (f"  [{action.id}]", "$text-muted")))
         lines.append(Content.assemble((f"{'1…9 0 q w e y…':>18}", "bold"), "  ",
                                       "Toggle the theme with that key (shown in the list); "
                                       "click a theme to toggle it"))
@@ -57,7 +64,7 @@ class DefinitionsScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog definitions"):
-            yield Static(Content.styled(f"Definitions — {self.codebook.name}", "bold $accent"))
+            yield Static(Content.styled(f"Definitions — {self.codebook.name}", "bold $text-accent"))
             with VerticalScroll(id="definitions-scroll"):
                 order = list(range(len(self.codebook.themes)))
                 if self.highlighted is not None and 0 <= self.highlighted < len(order):
@@ -70,7 +77,7 @@ class DefinitionsScreen(ModalScreen[None]):
                                             theme.definition)
                     if theme.keywords:
                         body = body + Content.styled(
-                            "\nkeywords: " + ", ".join(theme.keywords[:12]), "dim")
+                            "\nkeywords: " + ", ".join(theme.keywords[:12]), "$text-muted")
                     classes = "definition -current" if index == self.highlighted \
                         else "definition"
                     yield Static(body, classes=classes)

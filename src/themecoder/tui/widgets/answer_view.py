@@ -1,5 +1,10 @@
 """The answer panel: question, respondent, the text with matched words highlighted,
-the suggestion's origin, any decision or note, and the respondent's other answers."""
+the suggestion's origin, any decision or note, and the respondent's other answers.
+
+Each highlighted stretch of the answer is followed by a marker with the key of the theme
+(or themes) whose keywords it matched, the same key the theme list shows, so a coder sees
+which word suggested which theme without opening the reasons.
+"""
 
 from __future__ import annotations
 
@@ -12,35 +17,84 @@ from textual.widgets import Static
 
 from themecoder.codebook import QUESTION_LABELS, Codebook
 from themecoder.store.project import Answer, Decision, StoredSuggestion
+from themecoder.tui.actions import THEME_KEYS
+
+HIGHLIGHT = "bold reverse $text-accent"
+"""Style of a matched stretch of the answer."""
+
+MARKER = "bold reverse $text-primary"
+"""Style of the theme marker after it."""
 
 
-def merged_spans(suggestion: StoredSuggestion | None, length: int) -> list[tuple[int, int]]:
-    """The suggestion's matched character spans, clipped to the text and merged."""
+def theme_spans(suggestion: StoredSuggestion | None,
+                length: int) -> list[tuple[int, int, str]]:
+    """The suggestion's matched character spans as ``(start, end, theme id)``, clipped to
+    the text, in order."""
     if suggestion is None:
         return []
-    spans: list[tuple[int, int]] = []
+    spans: list[tuple[int, int, str]] = []
     for theme in suggestion.themes:
         for span in theme.get("spans") or ():
             start, end = (span["start"], span["end"]) if isinstance(span, dict) else span[:2]
             start, end = max(0, int(start)), min(length, int(end))
             if end > start:
-                spans.append((start, end))
-    spans.sort()
-    merged: list[tuple[int, int]] = []
-    for start, end in spans:
+                spans.append((start, end, str(theme["theme_id"])))
+    return sorted(spans)
+
+
+def merged_spans(suggestion: StoredSuggestion | None,
+                 length: int) -> list[tuple[int, int, list[str]]]:
+    """Overlapping spans merged: ``(start, end, theme ids)``, theme ids in first-seen order."""
+    merged: list[tuple[int, int, list[str]]] = []
+    for start, end, theme_id in theme_spans(suggestion, length):
         if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+            first, last, ids = merged[-1]
+            merged[-1] = (first, max(end, last), ids + [theme_id] * (theme_id not in ids))
         else:
-            merged.append((start, end))
+            merged.append((start, end, [theme_id]))
     return merged
 
 
-def highlighted(text: str, spans: list[tuple[int, int]]) -> Content:
-    """The answer text with spans in the highlight style."""
-    content = Content(text)
-    for start, end in spans:
-        content = content.stylize("bold reverse $accent", start, end)
-    return content
+def matched_words(suggestion: StoredSuggestion | None, text: str) -> dict[str, list[str]]:
+    """Per theme id, the words of ``text`` its keywords matched (each once, in order)."""
+    words: dict[str, list[str]] = {}
+    for start, end, theme_id in theme_spans(suggestion, len(text)):
+        word = " ".join(text[start:end].split())
+        found = words.setdefault(theme_id, [])
+        if word and word.casefold() not in {w.casefold() for w in found}:
+            found.append(word)
+    return words
+
+
+def theme_marker(codebook: Codebook, theme_id: str) -> str:
+    """The key that toggles a theme, or (past the keys) a short form of its name."""
+    ids = codebook.theme_ids
+    if theme_id in ids and ids.index(theme_id) < len(THEME_KEYS):
+        return THEME_KEYS[ids.index(theme_id)]
+    theme = codebook.find(theme_id)
+    return (theme.name if theme else theme_id)[:12]
+
+
+def highlighted(text: str, spans: list[tuple[int, int, list[str]]],
+                codebook: Codebook | None = None) -> Content:
+    """The answer text with spans in the highlight style, each followed by its marker."""
+    pieces: list[Content] = []
+    at = 0
+    for start, end, theme_ids in spans:
+        pieces.append(Content(text[at:start]))
+        pieces.append(Content.styled(text[start:end], HIGHLIGHT))
+        if codebook is not None and theme_ids:
+            marker = ",".join(theme_marker(codebook, t) for t in theme_ids)
+            pieces.append(Content.styled(marker, MARKER))
+        at = end
+    pieces.append(Content(text[at:]))
+    return Content("").join(pieces)
+
+
+def theme_name(codebook: Codebook, theme_id: str) -> str:
+    """A theme's name (its id only when the codebook no longer has it)."""
+    theme = codebook.find(theme_id)
+    return theme.name if theme else theme_id
 
 
 def decision_text(decision: Decision | None, codebook: Codebook, coder: str) -> str:
@@ -51,9 +105,16 @@ def decision_text(decision: Decision | None, codebook: Codebook, coder: str) -> 
     if decision.not_assigned:
         what = codebook.not_assigned.name
     else:
-        what = ", ".join(codebook.find(t).name if codebook.find(t) else t
-                         for t in decision.themes)
+        what = ", ".join(theme_name(codebook, t) for t in decision.themes)
     return f"✓ Decided by {who} ({decision.source}): {what}"
+
+
+def short_model_name(model_version: str) -> str:
+    """What made a suggestion, briefly: ``"poet_holders@2026.11.23 + keywords"`` rather
+    than ``poet_holders@2026.11.23+keywords:poet_holders@1.0`` (the reasons show that)."""
+    parts = ["keywords" if part.startswith("keywords:") else part
+             for part in model_version.split("+")]
+    return " + ".join(p for p in parts if p) or model_version
 
 
 class AnswerView(VerticalScroll, can_focus=False):
@@ -77,12 +138,17 @@ class AnswerView(VerticalScroll, can_focus=False):
         if last.get(selector) == content:
             return
         last[selector] = content
-        self.query_one(selector, Static).update(content)
+        part = self.query_one(selector, Static)
+        part.update(content)
+        part.display = bool(content)
 
-    def show(self, answer: Answer | None, *, position: str, suggestion: StoredSuggestion | None,
+    def show(self, answer: Answer | None, *, suggestion: StoredSuggestion | None,
              decision: Decision | None, codebook: Codebook | None, coder: str, note: str,
-             context: list[Answer], show_reasons: bool) -> None:
-        """Render one answer (``None``: the filter matches nothing)."""
+             context: list[Answer], show_reasons: bool, draft: bool = False) -> None:
+        """Render one answer (``None``: the filter matches nothing).
+
+        ``draft`` says ``note`` is an unsaved draft rather than a saved note.
+        """
         q = self.query_one
         if answer is None or codebook is None:
             self._set("#question", "No answers match this filter")
@@ -94,13 +160,13 @@ class AnswerView(VerticalScroll, can_focus=False):
             return
         self._set("#question", QUESTION_LABELS.get(answer.question, answer.question))
         self._set("#meta", Content(
-            f"{answer.group} · respondent {answer.respondent_key} · answer {answer.key} "
-            f"(id {answer.id}) · {position}"))
-        self._set("#answer-text",
-            highlighted(answer.text, merged_spans(suggestion, len(answer.text))))
+            f"{answer.group} · respondent {answer.respondent_key} · answer {answer.id}"))
+        self._set("#answer-text", highlighted(
+            answer.text, merged_spans(suggestion, len(answer.text)), codebook))
         self._set("#suggested-by", Content(_suggested_by(suggestion, codebook)))
         self._set("#decision", Content(decision_text(decision, codebook, coder)))
-        self._set("#note", Content(f"Note: {note}" if note else ""))
+        label = "Note (unsaved draft, press m)" if draft else "Note"
+        self._set("#note", Content(f"{label}: {note}" if note else ""))
         self._set("#reasons", Content(_reasons(suggestion, codebook)
                                              if show_reasons else ""))
         q("#context-title").display = bool(context)
@@ -115,19 +181,18 @@ def _suggested_by(suggestion: StoredSuggestion | None, codebook: Codebook) -> st
         return "No suggestion yet"
     ids = suggestion.suggested_ids()
     if ids:
-        names = ", ".join(codebook.find(t).name if codebook.find(t) else t for t in ids)
-        what = f"suggests {names}"
+        what = ", ".join(theme_name(codebook, t) for t in ids)
     elif suggestion.vague:
-        what = f"suggests {codebook.not_assigned.name} (vague)"
+        what = f"{codebook.not_assigned.name} (vague)"
     else:
-        what = "suggests nothing"
-    return f"Suggestion by {suggestion.model_version}: {what}"
+        what = "nothing"
+    return f"Suggested: {what} · by {short_model_name(suggestion.model_version)}"
 
 
 def _reasons(suggestion: StoredSuggestion | None, codebook: Codebook) -> str:
     if suggestion is None or not suggestion.themes:
         return "Reasons: none"
-    lines = ["Reasons:"]
+    lines = [f"Reasons ({suggestion.model_version}):"]
     for item in suggestion.themes:
         theme: Any = codebook.find(item["theme_id"])
         name = theme.name if theme else item["theme_id"]
