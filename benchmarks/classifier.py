@@ -96,7 +96,7 @@ def make(name: str, n_jobs: int):
 
 def run(name: str, texts, questions, labels: pd.DataFrame, n_jobs: int) -> list[dict]:
     from themecoder.evaluate import cross_validate_model, theme_metrics
-    from themecoder.suggest import model as model_module
+    from themecoder.suggest import embeddings
 
     rows = []
     variants = [("all themes", list(labels.columns)),
@@ -124,12 +124,12 @@ def run(name: str, texts, questions, labels: pd.DataFrame, n_jobs: int) -> list[
                 rows.append(_row(name, variant, themes, metrics, fit_s, fit_cpu, per_s, start))
                 continue
             # Training on the full file, and throughput on it, each with nothing cached.
-            model_module._EMBED_CACHE.clear()
+            embeddings._EMBED_CACHE.clear()
             model = make(name, n_jobs)()
             wall, cpu = time.perf_counter(), time.process_time()
             model.fit(texts, questions, Y, themes)
             fit_s, fit_cpu = time.perf_counter() - wall, time.process_time() - cpu
-            model_module._EMBED_CACHE.clear()
+            embeddings._EMBED_CACHE.clear()
             wall = time.perf_counter()
             model.predict(texts, questions)
             per_s = len(texts) / (time.perf_counter() - wall)

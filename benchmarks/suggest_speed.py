@@ -25,19 +25,19 @@ def main() -> int:
     if not DATA.exists():
         print(f"benchmark data not found at {DATA}; nothing to do", file=sys.stderr)
         return 0
-    from themecoder.suggest import model as model_module
+    from themecoder.suggest import embeddings
 
     texts, questions, labels = load()
     themes = list(labels.columns)
     print(f"{machine()}; load average {os.getloadavg()[0]:.1f}", flush=True)
-    model_module._EMBED_CACHE.clear()
+    embeddings._EMBED_CACHE.clear()
     model = make(args.model, 1)()
     wall, cpu = time.perf_counter(), time.process_time()
     model.fit(texts, questions, labels.to_numpy(), themes)
     print(f"{args.model}: fit on {len(texts)} answers, {len(themes)} themes: "
           f"{time.perf_counter() - wall:.1f} s wall, {time.process_time() - cpu:.1f} s CPU",
           flush=True)
-    model_module._EMBED_CACHE.clear()
+    embeddings._EMBED_CACHE.clear()
     wall, cpu = time.perf_counter(), time.process_time()
     model.predict(texts, questions)
     seconds = time.perf_counter() - wall

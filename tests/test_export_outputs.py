@@ -21,6 +21,7 @@ from themecoder.cli import cli
 from themecoder.export import export_project
 from themecoder.export.merged import spss_names
 from themecoder.export.tally import COUNT_COLUMNS, SUMMARY_COLUMNS
+from themecoder.safe_cells import neutralise
 from themecoder.store import Project
 from themecoder.survey import SurveyMapping, read_survey
 
@@ -48,7 +49,7 @@ def test_files_written(exported) -> None:
                      "chi_square_council.csv", "theme_counts.xlsx", "theme_counts.md",
                      "chart_holder.png", "chart_holder.svg", "chart_carer.png",
                      "chart_carer.svg", "coded_data.csv", "coded_data.xlsx", "coded_data.sav",
-                     "metadata.json"]
+                     "export_settings.yaml", "metadata.json"]
     assert all((out / n).stat().st_size > 0 for n in names)
     assert result.unfinished
     assert "not coded yet" in result.warning
@@ -64,7 +65,8 @@ def test_tidy_csv(exported) -> None:
     assert staff == {"group": "holder", "question": "worked_well",
                      "question_label": "What worked well", "theme_id": "staff",
                      "theme_name": "Staff", "comments": "1", "pct_of_commenters": "33.3",
-                     "rank": "1", "commenters": "3", "respondents": "4"}
+                     "rank": "1", "commenters": "3", "respondents": "4",
+                     "theme_status": "current", "note": ""}
     summary = rows_of(out / "summary.csv")
     assert list(summary[0]) == SUMMARY_COLUMNS
     change = next(r for r in summary if r["group"] == "holder" and r["question"] == "change")
@@ -96,42 +98,48 @@ def test_charts(exported) -> None:
     _, out, *_ = exported
     assert (out / "chart_holder.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     svg = (out / "chart_holder.svg").read_text(encoding="utf-8")
-    assert "Figure 12-style: themes in comments by personal budget holders" in svg
-    assert "Number of comments" in svg and "What did not work well" in svg
-    assert "UNFINISHED" in svg and "Fixture survey" in svg
+    assert "Figure 12. Personal budget holders' comments on what worked well" in svg
+    assert "Number of comments" in svg
+    assert "What did not work well: 75.0 % commented (3 of 4)" in svg
+    assert "n = 4 personal budget holders" in svg
+    assert "UNFINISHED: 1 commented answer(s) not coded yet" in svg
+    assert "Fixture survey" not in svg and "alice" not in svg  # provenance is in metadata.json
     carer = (out / "chart_carer.svg").read_text(encoding="utf-8")
-    assert "Figure 20-style: themes in comments by carers" in carer
+    assert "Figure 20. Carers' comments on what worked well" in carer
 
 
 def test_workbook_sheets_charts_and_formats(exported) -> None:
     _, out, *_ = exported
     path = out / "theme_counts.xlsx"
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["Summary", "holder", "carer", "by council", "chi2 council",
-                               "Metadata"]
+    assert book.sheetnames == ["Summary", "holder", "holder figure", "carer", "carer figure",
+                               "by council", "Quotes", "Metadata"]
     holder = book["holder"]
     values = [[c.value for c in row] for row in holder.iter_rows()]
     header = next(i for i, r in enumerate(values) if r[0] == "Theme")
     assert values[header][1] == "What worked well: comments"
     staff = next(r for r in holder.iter_rows(min_row=header + 2) if r[0].value == "Staff")
-    assert staff[1].value == 1 and staff[2].value == pytest.approx(1 / 3)
+    # stored as shown: 33.3 %, not the raw fraction
+    assert staff[1].value == 1 and staff[2].value == 0.333
     assert staff[2].number_format == "0.0%"
     assert "UNFINISHED" in str(book["Summary"]["A2"].value)
     meta = {r[0].value: r[1].value for r in book["Metadata"].iter_rows(min_row=3)}
     assert meta["Project"] == "Fixture survey" and "alice" in meta["Coders"]
     with zipfile.ZipFile(path) as archive:
         charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
-        assert len(charts) == 6  # one per question per group
+        assert len(charts) == 2  # one grouped figure per group
         chart = archive.read(charts[0]).decode()
         assert "<c:barChart>" in chart and "<c:barDir val=\"bar\"/>" in chart
+        assert chart.count("<c:ser>") == 3 and "<c:dLbls>" in chart
 
 
 def test_formulas_are_neutralised(exported) -> None:
     _, out, *_ = exported
+    # the CSV is data: text exactly as imported (the XLSX is for spreadsheets)
     rows = {r["respondent_id"]: r for r in rows_of(out / "coded_data.csv")}
-    assert rows["H1"]["not_well"] == "'" + HYPERLINK
-    assert rows["H2"]["change"] == "'+1 more money please"
-    assert rows["H3"]["change"] == "'@SUM(A1) of everything"
+    assert rows["H1"]["not_well"] == HYPERLINK
+    assert rows["H2"]["change"] == "+1 more money please"
+    assert rows["H3"]["change"] == "@SUM(A1) of everything"
     assert rows["H1"]["worked_well"] == "The staff were great, thank you"
     book = openpyxl.load_workbook(out / "coded_data.xlsx")
     sheet = book["Coded data"]
@@ -152,14 +160,18 @@ def test_merged_data_values(exported) -> None:
     assert list(rows["H1"])[:6] == ["respondent_id", "group", "council", "worked_well",
                                     "not_well", "change"]
     h1, h2, h3, h4, c1 = (rows[k] for k in ("H1", "H2", "H3", "H4", "C1"))
-    assert (h1["worked_well:Staff"], h1["worked_well:Positive"], h1["worked_well:Support"]) \
-        == ("1", "1", "0")
+    assert (h1["worked_well:Staff"], h1["worked_well:Positive"],
+            h1["worked_well:Support [holder]"]) == ("1", "1", "0")
+    # holders' and carers' Support are defined differently: one column per group
+    assert h1["worked_well:Support [carer]"] == "" and c1["worked_well:Support [carer]"] == "0"
+    assert "worked_well:Support" not in h1
     assert h1["worked_well:Not assigned"] == "0"
     assert h4["worked_well:Not assigned"] == "1" and h4["worked_well:Staff"] == "0"
     assert h3["worked_well:Staff"] == ""          # no comment
-    assert h3["change:Process"] == ""             # commented but not coded yet
-    assert h2["change:Funding/service level"] == "1" and h2["change:Advice"] == "0"
-    assert h4["not_well:Process"] == "1" and h4["not_well:Managing budget"] == "1"
+    assert h3["change:Process [holder]"] == ""    # commented but not coded yet
+    assert h2["change:Funding/service level"] == "1" and h2["change:Advice [holder]"] == "0"
+    assert h4["not_well:Process [holder]"] == "1"
+    assert h4["not_well:Managing budget [holder]"] == "1"
     assert c1["worked_well:Life for carer"] == "1"
     assert c1["worked_well:Staff"] == ""          # not a carer theme
     assert h1["worked_well:Life for carer"] == ""  # not a holder theme
@@ -180,7 +192,9 @@ def test_sav_round_trip(exported) -> None:
     assert labels["ww_staff"] == "What worked well — Staff"
     assert labels["council"] == "council"
     assert meta.variable_value_labels["ww_staff"] == {0: "No", 1: "Yes"}
-    assert "themecoder export of Fixture survey" in meta.file_label
+    assert meta.file_label.startswith("themecoder 20") and "UTC: Fixture survey" in \
+        meta.file_label
+    assert meta.original_variable_types["ww_staff"] == "F1.0"
     assert any("Decision rule" in n for n in (meta.notes or []))
     for column, name in names.items():
         expected = csv_frame[column].tolist()
@@ -200,7 +214,9 @@ def test_xlsx_merged_round_trip(exported) -> None:
     for column in csv_frame.columns:
         got = [str(int(v)) if isinstance(v, int | float) and v != "" else str(v)
                for v in data[column]]
-        assert got == csv_frame[column].tolist(), column
+        # the workbook is for spreadsheets: formula-like text is neutralised there only
+        expected = [neutralise(v) for v in csv_frame[column].tolist()]
+        assert got == expected, column
     labels = dict(zip(book["Variables"]["Column"], book["Variables"]["Label"], strict=True))
     assert labels["worked_well:Staff"] == "What worked well — Staff"
 
@@ -261,7 +277,7 @@ def test_cli_happy_path(exported, tmp_path: Path) -> None:
     lines = result.stdout.splitlines()
     assert [Path(x).name for x in lines] == ["theme_counts.csv", "summary.csv",
                                              "theme_counts.md", "coded_data.csv",
-                                             "metadata.json"]
+                                             "export_settings.yaml", "metadata.json"]
     assert result.stderr.startswith("warning: UNFINISHED: 1 commented answer")
     meta = json.loads((tmp_path / "o" / "metadata.json").read_text())
     assert meta["preferred_coder"] == "alice"

@@ -11,10 +11,13 @@ import pytest
 DOMAIN_MODULES = [
     "themecoder.codebook", "themecoder.survey", "themecoder.store", "themecoder.errors",
     "themecoder.suggest", "themecoder.suggest.keywords", "themecoder.suggest.suggester",
-    "themecoder.suggest.model", "themecoder.evaluate", "themecoder.export",
+    "themecoder.suggest.model", "themecoder.suggest.classifier", "themecoder.suggest.features",
+    "themecoder.suggest.embeddings", "themecoder.suggest.decision",
+    "themecoder.suggest.model_files", "themecoder.evaluate", "themecoder.export",
     "themecoder.agreement", "themecoder.coding", "themecoder.discover", "themecoder.learning",
     "themecoder.store.teams", "themecoder.suggest.project_suggest", "themecoder.export.charts",
-    "themecoder.resources", "themecoder.safe_cells",
+    "themecoder.resources", "themecoder.safe_cells", "themecoder.quotes", "themecoder.redact",
+    "themecoder.export.workbook", "themecoder.export.settings",
 ]
 
 

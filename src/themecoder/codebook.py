@@ -18,6 +18,11 @@ A codebook file looks like this::
         keywords: [social worker, care manager, staff]
         patterns: ['\\bSW\\b']          # optional regular expressions
         questions: [worked_well, not_well, change]   # optional, default all
+        replaces: [old_staff]           # optional: ids of earlier versions' themes it folds in
+    non_answers:                        # optional: answers that say nothing ("n/a", "-")
+      count_as: comment                 # or no-comment: the export's default rule
+      phrases: [n/a, nothing, no comment]
+      patterns: ['[\\W_]*']           # regular expressions matching the whole answer
 
 Loading validates everything and reports the first problem as a
 :class:`~themecoder.errors.CodebookError` naming the file, the line and the field.
@@ -27,7 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,11 +52,16 @@ QUESTION_LABELS: dict[str, str] = {
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _TOP_FIELDS = {"id", "name", "version", "groups", "questions", "not_assigned", "themes",
-               "description"}
+               "description", "non_answers"}
 _TOP_REQUIRED = ("id", "name", "version", "groups", "not_assigned", "themes")
-_THEME_FIELDS = {"id", "name", "definition", "keywords", "patterns", "questions", "exclude"}
+_THEME_FIELDS = {"id", "name", "definition", "keywords", "patterns", "questions", "exclude",
+                 "replaces"}
 _THEME_REQUIRED = ("id", "name", "definition")
 _NA_FIELDS = {"id", "name", "definition"}
+_NON_ANSWER_FIELDS = {"count_as", "phrases", "patterns"}
+
+NON_ANSWER_RULES = ("comment", "no-comment")
+"""How exports count an answer that matches a non-answer phrase or pattern."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +76,8 @@ class Theme:
         patterns: Optional regular expressions that signal the theme.
         exclude: Phrases that, when present, stop the keywords from firing.
         questions: Questions the theme applies to.
+        replaces: Ids of themes of earlier codebook versions whose mentions this theme takes
+            over in tallies (where the old theme no longer applies).
     """
 
     id: str
@@ -75,6 +87,7 @@ class Theme:
     patterns: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     questions: tuple[str, ...] = QUESTIONS
+    replaces: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -84,6 +97,53 @@ class NotAssigned:
     id: str = "not_assigned"
     name: str = "Not assigned"
     definition: str = "Too vague or off-topic to assign to a theme."
+
+
+@dataclass(frozen=True)
+class NonAnswers:
+    """Answers that say nothing ("n/a", "-", "no comment") and how exports count them.
+
+    Attributes:
+        phrases: whole answers that are non-answers, compared case-insensitively after
+            trimming spaces and a trailing full stop or exclamation mark.
+        patterns: regular expressions that match a whole (trimmed, lower-cased) answer.
+        count_as: ``"comment"`` (the answer counts as a comment) or ``"no-comment"`` (it
+            counts like an empty answer): the default rule of exports.
+    """
+
+    phrases: tuple[str, ...] = ()
+    patterns: tuple[str, ...] = ()
+    count_as: str = "comment"
+
+    def matcher(self) -> Callable[[str], bool]:
+        """A function telling whether an answer text is a non-answer."""
+        phrases = {normalise_answer(p) for p in self.phrases}
+        compiled = [re.compile(p, re.IGNORECASE) for p in self.patterns]
+
+        def is_non_answer(text: str) -> bool:
+            norm = normalise_answer(text)
+            if not norm:
+                return False
+            return norm in phrases or any(c.fullmatch(norm) for c in compiled)
+
+        return is_non_answer
+
+    def to_dict(self) -> dict[str, Any]:
+        """The block as plain data, in the YAML file's shape."""
+        out: dict[str, Any] = {"count_as": self.count_as}
+        if self.phrases:
+            out["phrases"] = list(self.phrases)
+        if self.patterns:
+            out["patterns"] = list(self.patterns)
+        return out
+
+
+def normalise_answer(text: str) -> str:
+    """An answer as non-answer phrases are compared: lower case, single spaces, no trailing
+    ``.`` or ``!``."""
+    norm = " ".join(str(text).casefold().split())
+    stripped = norm.rstrip(".!").rstrip()
+    return stripped or norm
 
 
 @dataclass(frozen=True)
@@ -98,6 +158,7 @@ class Codebook:
     not_assigned: NotAssigned = NotAssigned()
     questions: tuple[str, ...] = QUESTIONS
     description: str = ""
+    non_answers: NonAnswers | None = None
     source: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -164,6 +225,8 @@ class Codebook:
             "name": self.not_assigned.name,
             "definition": self.not_assigned.definition,
         }
+        if self.non_answers is not None:
+            out["non_answers"] = self.non_answers.to_dict()
         themes = []
         for t in self.themes:
             item: dict[str, Any] = {"id": t.id, "name": t.name, "definition": t.definition}
@@ -175,6 +238,8 @@ class Codebook:
                 item["exclude"] = list(t.exclude)
             if tuple(t.questions) != tuple(self.questions):
                 item["questions"] = list(t.questions)
+            if t.replaces:
+                item["replaces"] = list(t.replaces)
             themes.append(item)
         out["themes"] = themes
         return out
@@ -195,7 +260,8 @@ class Codebook:
         return Codebook(
             id=self.id, name=self.name, version=version or bump_version(self.version),
             groups=self.groups, themes=(*self.themes, theme), not_assigned=self.not_assigned,
-            questions=self.questions, description=self.description, source=self.source,
+            questions=self.questions, description=self.description,
+            non_answers=self.non_answers, source=self.source,
         )
 
 
@@ -290,6 +356,10 @@ class _Validator:
             raise self.fail(node, field, "expected a list")
         return tuple(self.text(item, field) for item in node.value)
 
+    def identifier_list(self, node: yaml.Node, field: str) -> tuple[str, ...]:
+        self.text_list(node, field)  # a list of texts, or a one-line error
+        return tuple(self.identifier(item, field) for item in getattr(node, "value", []) or [])
+
     def check_fields(self, items: dict, allowed: set[str], required: Iterable[str],
                      owner: yaml.Node, prefix: str) -> None:
         for key, (key_node, _) in items.items():
@@ -354,9 +424,50 @@ class _Validator:
             seen_ids[theme.id] = line
             seen_names[theme.name.casefold()] = line
             themes.append(theme)
+        self.check_replaces(themes_node, themes)
+        non_answers = self.non_answers(top["non_answers"][1]) if "non_answers" in top else None
         return Codebook(id=cb_id, name=name, version=version, groups=groups, themes=tuple(themes),
                         not_assigned=not_assigned, questions=questions, description=description,
-                        source=self.source)
+                        non_answers=non_answers, source=self.source)
+
+    def check_replaces(self, themes_node: yaml.SequenceNode, themes: list[Theme]) -> None:
+        """An old theme is folded into at most one theme per question, never into itself."""
+        claimed: dict[tuple[str, str], str] = {}
+        for index, theme in enumerate(themes):
+            node = themes_node.value[index]
+            for old in theme.replaces:
+                if old == theme.id:
+                    raise self.fail(node, f"themes[{index}].replaces",
+                                    f"theme '{theme.id}' cannot replace itself")
+                for question in theme.questions:
+                    other = claimed.get((old, question))
+                    if other is not None:
+                        raise self.fail(node, f"themes[{index}].replaces",
+                                        f"'{old}' is already replaced by '{other}' for "
+                                        f"question {question}")
+                    claimed[(old, question)] = theme.id
+
+    def non_answers(self, node: yaml.Node) -> NonAnswers:
+        items = self.mapping(node, "non_answers")
+        self.check_fields(items, _NON_ANSWER_FIELDS, (), node, "non_answers.")
+        count_as = "comment"
+        if "count_as" in items:
+            count_as = self.text(items["count_as"][1], "non_answers.count_as")
+            if count_as not in NON_ANSWER_RULES:
+                raise self.fail(items["count_as"][1], "non_answers.count_as",
+                                f"'{count_as}' is not a rule (expected: "
+                                f"{', '.join(NON_ANSWER_RULES)})")
+        phrases = self.text_list(items["phrases"][1], "non_answers.phrases") \
+            if "phrases" in items else ()
+        patterns = self.text_list(items["patterns"][1], "non_answers.patterns") \
+            if "patterns" in items else ()
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise self.fail(items["patterns"][1], "non_answers.patterns",
+                                f"bad regular expression '{pattern}': {exc}") from None
+        return NonAnswers(phrases=phrases, patterns=patterns, count_as=count_as)
 
     def not_assigned(self, node: yaml.Node) -> NotAssigned:
         items = self.mapping(node, "not_assigned")
@@ -400,6 +511,8 @@ class _Validator:
             patterns=patterns,
             exclude=optional_list("exclude"),
             questions=questions,
+            replaces=self.identifier_list(items["replaces"][1], prefix + "replaces")
+            if "replaces" in items else (),
         )
 
 

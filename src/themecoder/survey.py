@@ -389,11 +389,11 @@ def _coding(value: str) -> tuple[list[str] | None, bool]:
 
 def _binary_coding(row: dict[str, str], columns: dict[str, str], table: Table,
                    row_number: int) -> tuple[list[str] | None, bool]:
-    """Themes from 0/1 columns (``columns``: theme name → column)."""
+    """Themes from 0/1 columns (``columns``: column → theme name)."""
     chosen: list[str] = []
     any_value = False
     not_assigned = False
-    for name, column in columns.items():
+    for column, name in columns.items():
         cell = row[column].strip()
         if not cell:
             continue
@@ -416,6 +416,18 @@ def _binary_coding(row: dict[str, str], columns: dict[str, str], table: Table,
     if not chosen and not_assigned:
         return [], True
     return chosen, False
+
+
+_GROUP_SUFFIX = re.compile(r"\s*\[[^\]]+\]\s*$")
+
+
+def theme_column_name(label: str, by_name: dict[str, str]) -> str | None:
+    """The theme a 0/1 column's label names: ``"Support"``, or ``"Support [holder]"`` as the
+    export writes a name two groups' codebooks share (``by_name``: casefold → name)."""
+    name = by_name.get(label.strip().casefold())
+    if name is None:
+        name = by_name.get(_GROUP_SUFFIX.sub("", label).strip().casefold())
+    return name
 
 
 def read_survey(path: str | Path, mapping: SurveyMapping,
@@ -506,11 +518,11 @@ def _read_wide(table: Table, mapping: SurveyMapping, theme_names: list[str]) -> 
                 continue
             q_part, _, t_part = column.partition(":")
             qkey = normalise_question(q_part) or q_part.strip()
-            name = by_name.get(t_part.strip().casefold())
+            name = theme_column_name(t_part, by_name)
             if qkey in questions and name:
-                binary.setdefault(qkey, {})[name] = column
+                binary.setdefault(qkey, {})[column] = name
     used = {id_col, mapping.group or "", *questions.values(), *theme_cols.values(),
-            *(c for cols in binary.values() for c in cols.values())}
+            *(c for cols in binary.values() for c in cols)}
     keep = _attribute_columns(table, mapping, used)
     respondents: list[RespondentRecord] = []
     answers: list[AnswerRecord] = []
@@ -533,7 +545,7 @@ def _read_wide(table: Table, mapping: SurveyMapping, theme_names: list[str]) -> 
             elif qkey in binary:
                 record.themes, record.not_assigned = _binary_coding(row, binary[qkey], table,
                                                                     number)
-                record.themes_field = next(iter(binary[qkey].values()))
+                record.themes_field = next(iter(binary[qkey]))
             answers.append(record)
     return SurveyData(table.path, table.sha256, "wide", respondents, answers)
 
@@ -554,10 +566,10 @@ def _read_long(table: Table, mapping: SurveyMapping, theme_names: list[str]) -> 
     binary: dict[str, str] = {}
     if mapping.theme_columns == "auto":
         by_name = {n.casefold(): n for n in theme_names}
-        binary = {by_name[c.strip().casefold()]: c for c in table.columns
+        binary = {c: by_name[c.strip().casefold()] for c in table.columns
                   if c.strip().casefold() in by_name}
     used = {id_col, q_col, text_col, mapping.group or "", answer_col or "", themes_col or "",
-            *binary.values()}
+            *binary}
     keep = _attribute_columns(table, mapping, used)
     respondents: dict[str, RespondentRecord] = {}
     answers: list[AnswerRecord] = []
@@ -594,6 +606,6 @@ def _read_long(table: Table, mapping: SurveyMapping, theme_names: list[str]) -> 
             record.themes_field = themes_col
         elif binary:
             record.themes, record.not_assigned = _binary_coding(row, binary, table, number)
-            record.themes_field = next(iter(binary.values()))
+            record.themes_field = next(iter(binary))
         answers.append(record)
     return SurveyData(table.path, table.sha256, "long", list(respondents.values()), answers)

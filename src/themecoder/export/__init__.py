@@ -3,19 +3,23 @@
 :func:`export_project` writes, into one folder:
 
 * ``theme_counts.csv`` (tidy: one row per group × question × theme), ``summary.csv``
-  (per group × question: respondents, % commented, coded, not assigned, to do) and, for each
-  ``by`` attribute, ``crosstab_<attr>.csv`` and ``chi_square_<attr>.csv``;
-* ``theme_counts.xlsx``: a summary sheet, a sheet per respondent group with a native Excel
-  bar chart per question, crosstab sheets and a metadata sheet;
+  (per group × question: respondents, % commented, coded, not assigned, to do, non-answers
+  and the rule used), ``codebook_changes.csv`` (themes of earlier codebook versions still
+  mentioned) and, for each ``by`` attribute, ``crosstab_<attr>.csv`` and
+  ``chi_square_<attr>.csv`` (with the correction used and Holm-adjusted p-values);
+* ``theme_counts.xlsx``: a workbook that prints (see :mod:`.workbook`), with the quote bank;
 * ``theme_counts.md``: the report's tables in Markdown;
-* ``chart_<group>.png`` / ``.svg``: Figure 12/20-style grouped bar charts;
+* ``chart_<group>.png`` (300 dpi) / ``.svg``: Figures 12 and 20 as the report prints them;
 * ``coded_data.csv`` / ``.xlsx`` / ``.sav``: one row per respondent with 0/1 columns per
   question × theme;
+* ``export_settings.yaml``: the settings block used (titles, quotes), to edit and reuse;
 * ``metadata.json``: project, location, codebooks, coders, decision rule, time, completeness.
 
-The modules: :mod:`.data` (fast reads and the decision rule), :mod:`.tally` (counts and
-tests), :mod:`.tables` (CSV, Markdown, XLSX), :mod:`.charts` (matplotlib, imported only
-when charts are asked for) and :mod:`.merged` (coded data merged back).
+The modules: :mod:`.data` (fast reads and the decision rule), :mod:`.tally` (counts),
+:mod:`.versions` (codebook versions), :mod:`.crosstab` (tests), :mod:`.numbers` (the one
+rounding rule), :mod:`.tables` (CSV, Markdown), :mod:`.workbook` (XLSX), :mod:`.charts`
+(matplotlib, imported only when figures are asked for), :mod:`.merged` (coded data merged
+back) and :mod:`.settings` (the editable settings block).
 """
 
 from __future__ import annotations
@@ -31,10 +35,14 @@ from typing import Any
 import pandas as pd
 
 from themecoder.errors import ExportError
+from themecoder.export.settings import ExportSettings, project_settings
 from themecoder.store import Project
 
 FORMATS = ("csv", "xlsx", "md", "png", "svg", "sav")
 """Output formats; ``all`` means every one of them."""
+
+CSV_USES = ("data", "spreadsheet")
+"""What CSV files are for: data (text exact) or a spreadsheet (formula-like text neutralised)."""
 
 
 @dataclass
@@ -53,6 +61,7 @@ class ExportResult:
     summary: pd.DataFrame = field(default_factory=pd.DataFrame)
     metadata: dict[str, Any] = field(default_factory=dict)
     warning: str = ""
+    warnings: list[str] = field(default_factory=list)
 
 
 def normalise_formats(formats: Iterable[str] | str) -> list[str]:
@@ -102,7 +111,9 @@ def _json_ready(value: Any) -> Any:
 
 def export_project(project: Project | str | os.PathLike[str], out_dir: str | os.PathLike[str],
                    *, formats: Iterable[str] | str = ("all",), by: Iterable[str] = (),
-                   prefer_coder: str | None = None) -> ExportResult:
+                   prefer_coder: str | None = None, non_answers: str | None = None,
+                   settings: ExportSettings | str | os.PathLike[str] | None = None,
+                   csv_for: str = "data", quotes: bool = True) -> ExportResult:
     """Write a project's tallies, tables, charts and merged data into ``out_dir``.
 
     Args:
@@ -111,46 +122,77 @@ def export_project(project: Project | str | os.PathLike[str], out_dir: str | os.
         formats: any of ``csv, xlsx, md, png, svg, sav`` or ``all``.
         by: respondent attributes to break the counts down by (crosstabs + chi-square tests).
         prefer_coder: whose decision counts when an answer has no adjudicated decision
-            (otherwise the most recent decision counts).
+            (otherwise the most recent decision counts); must be a coder of the project.
+        non_answers: ``comment`` / ``no-comment``: how answers matching the codebook's
+            non-answer phrases count (default: the settings' rule, else each codebook's).
+        settings: the export settings, or a settings file (default: the project's stored
+            block, else the defaults).
+        csv_for: ``data`` (CSV text exactly as imported) or ``spreadsheet`` (formula-like
+            text neutralised).
+        quotes: add the quote bank as a sheet of the workbook.
 
     Returns:
         The files written, whether coding is unfinished, and the summary.
 
     Raises:
-        ExportError: unknown format or attribute, or a folder that cannot be written.
+        ExportError: unknown format, attribute, coder or rule, or a folder that cannot be
+            written.
     """
     if not isinstance(project, Project):
         with Project.open(project) as opened:
             return export_project(opened, out_dir, formats=formats, by=by,
-                                  prefer_coder=prefer_coder)
+                                  prefer_coder=prefer_coder, non_answers=non_answers,
+                                  settings=settings, csv_for=csv_for, quotes=quotes)
     from themecoder.export import tables
     from themecoder.export.data import load_export_data
     from themecoder.export.tally import tally as make_tally
 
+    if csv_for not in CSV_USES:
+        raise ExportError(f"unknown CSV use '{csv_for}' (choose from: {', '.join(CSV_USES)})",
+                          field="csv-for")
     wanted = normalise_formats(formats)
     by = list(dict.fromkeys(by))
     out = Path(out_dir)
+    if not isinstance(settings, ExportSettings):
+        settings = project_settings(project, settings)
     merged_formats = [f for f in ("csv", "xlsx", "sav") if f in wanted]
-    data = load_export_data(project, prefer_coder=prefer_coder, with_text=bool(merged_formats))
-    result_tally = make_tally(project, by=by, prefer_coder=prefer_coder, data=data)
+    with_quotes = quotes and "xlsx" in wanted
+    data = load_export_data(project, prefer_coder=prefer_coder,
+                            with_text=bool(merged_formats) or with_quotes,
+                            with_attributes=True)
+    result_tally = make_tally(project, by=by, prefer_coder=prefer_coder, data=data,
+                              non_answers=non_answers or settings.non_answers)
+    bank = None
+    if with_quotes:
+        from themecoder.quotes import select_quotes
+
+        bank = select_quotes(project, result_tally, data, settings)
     _prepare_dir(out)
     result_tally.metadata["formats"] = wanted
     files: list[Path] = []
     if "csv" in wanted:
-        files += tables.write_csv_tables(result_tally, out)
+        files += tables.write_csv_tables(result_tally, out,
+                                         for_spreadsheet=csv_for == "spreadsheet")
     if "xlsx" in wanted:
-        files.append(tables.write_xlsx(result_tally, out))
+        from themecoder.export.workbook import write_xlsx
+
+        files.append(write_xlsx(result_tally, out, settings,
+                                bank.frame() if bank is not None else None))
     if "md" in wanted:
         files.append(tables.write_markdown(result_tally, out))
     chart_formats = [f for f in ("png", "svg") if f in wanted]
     if chart_formats:
         from themecoder.export import charts
 
-        files += charts.write_charts(result_tally, out, chart_formats)
+        files += charts.write_charts(result_tally, out, chart_formats, settings)
     if merged_formats:
         from themecoder.export import merged
 
-        files += merged.write_merged(project, result_tally, data, out, merged_formats)
+        files += merged.write_merged(project, result_tally, data, out, merged_formats,
+                                     csv_for=csv_for)
+    settings_path = out / "export_settings.yaml"
+    settings_path.write_text(settings.to_yaml(), encoding="utf-8")
+    files.append(settings_path)
     metadata = dict(result_tally.metadata)
     metadata["files"] = [p.name for p in files] + ["metadata.json"]
     meta_path = out / "metadata.json"
@@ -159,7 +201,8 @@ def export_project(project: Project | str | os.PathLike[str], out_dir: str | os.
     files.append(meta_path)
     return ExportResult(files=files, unfinished=result_tally.unfinished,
                         summary=result_tally.summary, metadata=metadata,
-                        warning=result_tally.unfinished_note())
+                        warning=result_tally.unfinished_note(),
+                        warnings=result_tally.warnings())
 
 
 __all__ = ["FORMATS", "ExportResult", "export_project", "normalise_formats"]

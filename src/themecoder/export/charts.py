@@ -1,11 +1,15 @@
-"""Charts like the national report's Figures 12 (holders) and 20 (carers), drawn with matplotlib.
+"""Figures 12 (holders) and 20 (carers) as the national report prints them, with matplotlib.
 
-One chart per respondent group: for each theme, the comments on the three questions side by
-side as grouped horizontal bars, themes ordered by total comments (most first). Bars differ by
-greyscale shade *and* hatching, so the chart reads in black and white. A footnote names the
-project, codebook, coders, decision rule and time, and says when coding is unfinished.
+One figure per respondent group: for each theme, the comments on the three questions side by
+side as grouped horizontal bars, themes ordered by total comments (most first). The title
+comes from the export settings (defaults: the report's Figure 12 and Figure 20 titles); the
+legend gives each question's % of respondents who commented and n; the count axis has whole
+numbers only. While coding is unfinished a red banner across the top says so. Colours are
+colour-blind safe and print as three clearly different greys (:mod:`.style`). Provenance
+(project, coders, decision rule, time) is in ``metadata.json``, not on the figure.
 
-matplotlib is imported here only, with the non-interactive Agg backend.
+PNG at 300 dpi and SVG (text kept as text). matplotlib is imported here only, with the
+non-interactive Agg backend.
 """
 
 from __future__ import annotations
@@ -13,105 +17,151 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from themecoder.export.tables import file_slug, group_questions, ordered_themes
-from themecoder.export.tally import Tally, codebook_label, question_label
+from themecoder.export.settings import ExportSettings
+from themecoder.export.style import BANNER, EDGE, question_colour
+from themecoder.export.tables import file_slug, group_questions, ordered_themes, question_legend
+from themecoder.export.tally import Tally
 
-STYLES = [
-    {"color": "#2b2b2b", "hatch": "", "edgecolor": "#000000"},
-    {"color": "#8f8f8f", "hatch": "///", "edgecolor": "#000000"},
-    {"color": "#e0e0e0", "hatch": "...", "edgecolor": "#000000"},
-]
-"""Bar styles per question: dark solid, mid grey hatched, light dotted."""
+DPI = 300
+"""Resolution of the PNG figures."""
 
 GROUP_NOUNS = {"holder": "personal budget holders", "holders": "personal budget holders",
                "carer": "carers", "carers": "carers"}
 
 
-def chart_title(tally: Tally, group: str) -> str:
-    """``"Figure 12-style: themes in comments by personal budget holders"`` and the like."""
-    noun = GROUP_NOUNS.get(group.casefold())
-    if noun is None:
-        noun = tally.codebooks[group].name
-    figure = {"personal budget holders": "Figure 12-style", "carers": "Figure 20-style"}.get(
-        noun, "Report-style")
-    return f"{figure}: themes in comments by {noun}"
-
-
-def caption(tally: Tally, group: str) -> str:
-    """The footnote under a chart: what it counts and where it came from."""
-    meta = tally.metadata
-    codebook = tally.codebooks[group]
+def respondents_line(tally: Tally, group: str) -> str:
+    """``"n = 228 personal budget holders. An answer may mention several themes."``"""
     summary = tally.summary[tally.summary["group"] == group]
-    commented = "; ".join(f"{question_label(r.question)}: {r.commented} of {r.respondents}"
-                          for r in summary.itertuples(index=False))
-    coder = meta.get("preferred_coder")
-    rule = ("adjudicated, then " + (f"coder {coder}, then " if coder else "")
-            + "most recent decision")
-    parts = [f"Comments coded with each theme; an answer may have several themes. "
-             f"Respondents who commented — {commented}.",
-             f"Project {meta.get('project', '')} ({meta.get('location', '')}); codebook "
-             f"{codebook_label(codebook)}; coders: {', '.join(meta.get('coders', [])) or 'none'}; "
-             f"rule: {rule}; made {meta.get('created_at', '')}."]
-    if tally.unfinished:
-        parts.insert(0, tally.unfinished_note())
-    return "\n".join(textwrap.fill(p, 150) for p in parts)
+    n = int(summary["respondents"].iloc[0]) if len(summary) else 0
+    noun = GROUP_NOUNS.get(group.casefold(), f"respondents ({group})")
+    return f"n = {n:,} {noun}. Bars: comments coded with each theme; an answer may mention " \
+           "several themes."
 
 
-def write_charts(tally: Tally, out_dir: Path, formats: list[str]) -> list[Path]:
-    """Write ``chart_<group>.png`` / ``.svg`` for every group (those of ``formats``)."""
+def banner_text(tally: Tally) -> str:
+    """The unfinished banner (empty when coding is complete)."""
+    if not tally.unfinished:
+        return ""
+    return (f"UNFINISHED: {tally.to_do:,} commented answer(s) not coded yet — "
+            "counts will change")
+
+
+def draw_figure(tally: Tally, group: str, settings: ExportSettings):  # noqa: ANN201
+    """The matplotlib figure of one group (the caller saves and closes it)."""
     import matplotlib
 
     matplotlib.use("Agg", force=True)
     import matplotlib.pyplot as plt
     import numpy as np
+    from matplotlib.ticker import MaxNLocator
 
+    themes = ordered_themes(tally, group)
+    questions = group_questions(tally, group)
+    n_themes, n_q = len(themes), max(len(questions), 1)
+    title = textwrap.fill(settings.figure_title(group, tally.codebooks.get(group)), 80)
+    title_lines = title.count("\n") + 1
+    banner = banner_text(tally)
+    top_inches = 0.35 * title_lines + 0.45 + (0.45 if banner else 0)
+    plot_inches = max(0.28 * n_themes * max(n_q, 2) / 2, 1.6)
+    height = top_inches + plot_inches + 1.5
+    fig, ax = plt.subplots(figsize=(10, height), dpi=DPI)
+    bar = 0.8 / n_q
+    y = np.arange(n_themes)
+    for i, q in enumerate(questions):
+        values = [per_q.get(q, 0) for _id, _name, per_q in themes]
+        bars = ax.barh(y - 0.4 + bar * (i + 0.5), values, height=bar,
+                       label=question_legend(tally, group, q), color=question_colour(i),
+                       edgecolor=EDGE, linewidth=0.5)
+        ax.bar_label(bars, padding=2, fontsize=7)
+    ax.set_yticks(y, [name for _id, name, _per_q in themes], fontsize=8.5)
+    ax.invert_yaxis()
+    ax.set_xlabel("Number of comments")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.grid(axis="x", color="#cccccc", linewidth=0.5)
+    ax.set_axisbelow(True)
+    xmax = max((max(per_q.values(), default=0) for *_x, per_q in themes), default=0)
+    ax.set_xlim(0, max(xmax * 1.12, 1))
+    ax.margins(y=0.01)
+    fig.legend(loc="lower center", ncols=1, fontsize=8, frameon=False,
+               title="Question: % of respondents who commented (n)", title_fontsize=8)
+    top = 1 - top_inches / height
+    fig.subplots_adjust(left=0.3, right=0.97, top=top, bottom=1.35 / height)
+    y_text = 1 - 0.15 / height
+    if banner:
+        fig.text(0.5, y_text, banner, ha="center", va="top", fontsize=11, fontweight="bold",
+                 color="white", bbox={"boxstyle": "square,pad=0.4", "facecolor": BANNER,
+                                      "edgecolor": BANNER})
+        y_text -= 0.45 / height
+    fig.text(0.02, y_text, title, ha="left", va="top", fontsize=12, fontweight="bold")
+    fig.text(0.02, y_text - 0.35 * title_lines / height, respondents_line(tally, group),
+             ha="left", va="top", fontsize=8.5, color="#333333")
+    return fig
+
+
+def write_charts(tally: Tally, out_dir: Path, formats: list[str],
+                 settings: ExportSettings | None = None) -> list[Path]:
+    """Write ``chart_<group>.png`` / ``.svg`` for every group (those of ``formats``)."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    settings = settings or ExportSettings()
     files: list[Path] = []
     # svg.fonttype "none" keeps labels as text in the SVG (searchable, editable)
-    with plt.rc_context({"svg.fonttype": "none", "hatch.linewidth": 0.6}):
+    with plt.rc_context({"svg.fonttype": "none", "svg.hashsalt": "themecoder"}):
         for group in tally.groups:
-            themes = ordered_themes(tally, group)
-            questions = group_questions(tally, group)
-            n_themes, n_q = len(themes), max(len(questions), 1)
-            height = 2.6 + 0.3 * n_themes * max(n_q, 2) / 2
-            fig, ax = plt.subplots(figsize=(9.5, height), dpi=110)
-            bar = 0.8 / n_q
-            y = np.arange(n_themes)
-            for i, q in enumerate(questions):
-                style = STYLES[i % len(STYLES)]
-                values = [per_q.get(q, 0) for _id, _name, per_q in themes]
-                bars = ax.barh(y - 0.4 + bar * (i + 0.5), values, height=bar,
-                               label=question_label(q), color=style["color"],
-                               hatch=style["hatch"], edgecolor=style["edgecolor"], linewidth=0.6)
-                ax.bar_label(bars, padding=2, fontsize=7)
-            ax.set_yticks(y, [name for _id, name, _per_q in themes])
-            ax.invert_yaxis()
-            ax.set_xlabel("Number of comments")
-            ax.set_ylabel("Theme")
-            ax.set_title(chart_title(tally, group), fontsize=12, fontweight="bold", loc="left")
-            ax.spines[["top", "right"]].set_visible(False)
-            ax.grid(axis="x", color="#cccccc", linewidth=0.5)
-            ax.set_axisbelow(True)
-            xmax = max((max(per_q.values(), default=0) for *_x, per_q in themes), default=0)
-            ax.set_xlim(0, max(xmax * 1.12, 1))
-            ax.legend(title="Question", loc="lower right", frameon=True, fontsize=8,
-                      title_fontsize=8)
-            ax.margins(y=0.01)
-            fig.text(0.01, 0.005, caption(tally, group), fontsize=6.5, ha="left", va="bottom",
-                     color="#333333")
-            lines = caption(tally, group).count("\n") + 1
-            fig.tight_layout(rect=(0, 0.03 + 0.11 * lines / height, 1, 1))
+            fig = draw_figure(tally, group, settings)
             stem = f"chart_{file_slug(group)}"
             for fmt in formats:
                 path = out_dir / f"{stem}.{fmt}"
-                fig.savefig(path, format=fmt, metadata=_file_metadata(tally, fmt))
+                fig.savefig(path, format=fmt, dpi=DPI if fmt == "png" else "figure",
+                            metadata=_file_metadata(tally, group, settings, fmt))
                 files.append(path)
             plt.close(fig)
     return files
 
 
-def _file_metadata(tally: Tally, fmt: str) -> dict[str, str]:
+def svg_text(tally: Tally, group: str, settings: ExportSettings) -> str:
+    """A group's figure as SVG text (for a self-contained HTML report)."""
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    with plt.rc_context({"svg.fonttype": "none", "svg.hashsalt": "themecoder"}):
+        fig = draw_figure(tally, group, settings)
+        buffer = io.StringIO()
+        fig.savefig(buffer, format="svg", metadata={"Date": None})
+        plt.close(fig)
+    text = buffer.getvalue()
+    return text[text.index("<svg"):]
+
+
+def png_bytes(tally: Tally, group: str, settings: ExportSettings) -> bytes:
+    """A group's figure as a 300 dpi PNG (for the DOCX report)."""
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    fig = draw_figure(tally, group, settings)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI)
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def _file_metadata(tally: Tally, group: str, settings: ExportSettings,
+                   fmt: str) -> dict[str, str]:
     meta = tally.metadata
-    text = f"themecoder export of {meta.get('project', '')}, {meta.get('created_at', '')}"
+    title = settings.figure_title(group, tally.codebooks.get(group))
     if fmt == "png":
-        return {"Title": text, "Software": f"themecoder {meta.get('themecoder_version', '')}"}
-    return {"Title": text}
+        return {"Title": title, "Software": f"themecoder {meta.get('themecoder_version', '')}",
+                "Source": "provenance: metadata.json beside this file"}
+    return {"Title": title, "Description": "provenance: metadata.json beside this file"}

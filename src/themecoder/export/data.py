@@ -240,3 +240,20 @@ def parse_attributes(respondents: pd.DataFrame) -> pd.DataFrame:
     out = table.iloc[codes].reset_index(drop=True)
     out.index = respondents.index
     return out
+
+
+NON_ANSWER_MAX_LENGTH = 60
+"""Answers longer than this are never taken for non-answers (so only short texts are read)."""
+
+
+def short_comment_texts(project: Project, max_length: int = NON_ANSWER_MAX_LENGTH
+                        ) -> pd.DataFrame:
+    """``answer_id, text`` of commented answers of at most ``max_length`` characters.
+
+    Non-answers ("n/a", "-", "no comment") are short, so reading only short texts keeps
+    the check fast on a million answers.
+    """
+    a = schema.answers
+    with project.engine.connect() as conn:
+        return _fetch(conn, select(a.c.id, a.c.text).where(
+            a.c.has_comment.is_(True), func.length(a.c.text) <= max_length), ["answer_id", "text"])

@@ -3,7 +3,14 @@
 Columns: ``respondent_id``, ``group``, the respondent's attribute columns as imported, the
 three answer texts (``worked_well``, ``not_well``, ``change``), then one 0/1 column per
 question × theme named ``<question>:<Theme name>`` and ``<question>:Not assigned``. Those names
-are what ``themecoder import --theme-columns`` reads, so the file can be imported again.
+are what ``themecoder import --theme-columns`` reads, so the file can be imported again. A
+theme name two groups' codebooks share (holders' and carers' "Support", defined differently)
+gets one column per group, ``<question>:Support [holder]``. Themes of earlier codebook versions
+that still have mentions get their own columns, named with what happened to them
+(``not_well:Staff (dropped in v1.1)``), so an answer coded only with them is not all zeros.
+
+The answer texts are written exactly as imported in the CSV and ``.sav`` files (data for R,
+pandas and SPSS); the XLSX neutralises text a spreadsheet would run as a formula.
 
 A 0/1 cell is blank (missing) where there is nothing to code: the respondent made no comment
 on that question, the answer is not coded yet, or the theme is not in the respondent group's
@@ -25,9 +32,9 @@ import pandas as pd
 
 from themecoder.codebook import QUESTIONS, slugify
 from themecoder.export.data import ExportData, parse_attributes
-from themecoder.export.tables import SafeSheet, write_csv
+from themecoder.export.tables import write_csv
 from themecoder.export.tally import Tally, metadata_lines, question_label
-from themecoder.safe_cells import neutralise
+from themecoder.export.workbook import SafeSheet
 from themecoder.store import Project
 
 QUESTION_PREFIX = {"worked_well": "ww", "not_well": "nw", "change": "ch"}
@@ -79,53 +86,39 @@ def merged_frame(tally: Tally, data: ExportData) -> tuple[pd.DataFrame, dict[str
         mask = question_arr == q
         column[resp_pos[mask]] = texts[mask]
         frame[q] = column
-    group_arr = respondents["group"].to_numpy(dtype=object)
-    # theme columns: names from every codebook, in codebook order, merged by name
+    # theme columns: per group's themes (old ones included); a name two groups share gets
+    # one column per group, since the definitions differ
     short: dict[str, str] = {}
-    theme_positions = pd.Index(data.themes["answer_id"].to_numpy(dtype=np.int64))
-    answer_index = pd.Index(answers["id"].to_numpy(dtype=np.int64))
-    theme_answer_pos = answer_index.get_indexer(theme_positions)
-    theme_ids = data.themes["theme_id"].to_numpy(dtype=object)
     blocks: dict[str, np.ndarray] = {}
+    answer_group = answers["group"].to_numpy(dtype=object)
+    mentions = tally.mentions
+    m_pos = mentions["answer_pos"].to_numpy(dtype=np.int64) if len(mentions) else \
+        np.zeros(0, dtype=np.int64)
+    m_theme = mentions["theme_id"].to_numpy(dtype=object) if len(mentions) else \
+        np.zeros(0, dtype=object)
+    counted = tally.commented if len(tally.commented) == len(answers) else has_comment
     for q in questions:
-        names: dict[str, str] = {}  # casefold name -> display name
-        stems: dict[str, str] = {}
-        for codebook in tally.codebooks.values():
-            for theme in codebook.themes_for(q):
-                key = theme.name.casefold()
-                if key not in names:
-                    names[key] = theme.name
-                    stems[key] = theme.id
-        na_names = {cb.not_assigned.name.casefold(): cb.not_assigned.name
-                    for cb in tally.codebooks.values()}
-        col_of = {key: i for i, key in enumerate(names)}
-        values = np.full((n, len(names)), np.nan)
+        in_q = (question_arr == q) & counted & (final_pos >= 0)
+        m_in_q = in_q[m_pos] if len(m_pos) else np.zeros(0, dtype=bool)
+        users: dict[str, set[str]] = {}
+        for group in tally.codebooks:
+            for entry in tally.entries(group, q):
+                users.setdefault(entry.label.casefold(), set()).add(group)
+        for group in tally.codebooks:
+            rows = resp_pos[in_q & (answer_group == group)]
+            sel = m_in_q & (answer_group[m_pos] == group) if len(m_pos) else m_in_q
+            for entry in tally.entries(group, q):
+                shared = len(users[entry.label.casefold()]) > 1
+                name = f"{q}:{entry.label}" + (f" [{group}]" if shared else "")
+                values = np.full(n, np.nan)
+                values[rows] = 0.0
+                values[resp_pos[m_pos[sel & (m_theme == entry.id)]]] = 1.0
+                blocks[name] = values
+                short[name] = f"{QUESTION_PREFIX.get(q, q[:2])}_{entry.id}" + \
+                    (f"_{slugify(group)}" if shared else "")
         na_values = np.full(n, np.nan)
-        in_q = (question_arr == q) & has_comment & (final_pos >= 0)
-        for group, codebook in tally.codebooks.items():
-            rows = resp_pos[in_q & (answers["group"].to_numpy(dtype=object) == group)]
-            cols = [col_of[t.name.casefold()] for t in codebook.themes_for(q)]
-            if len(rows) and cols:
-                values[np.ix_(rows, cols)] = 0.0
-        decided_rows = resp_pos[in_q]
-        na_values[decided_rows] = final_na[final_pos[in_q]].astype(float)
-        # the 1s: theme mentions on decided, commented answers to this question
-        ok = theme_answer_pos >= 0
-        ok[ok] = in_q[theme_answer_pos[ok]]
-        mention_rows = resp_pos[theme_answer_pos[ok]]
-        mention_groups = group_arr[mention_rows]
-        mention_themes = theme_ids[ok]
-        for group, codebook in tally.codebooks.items():
-            id_to_col = {t.id: col_of[t.name.casefold()] for t in codebook.themes_for(q)}
-            sel = mention_groups == group
-            cols = pd.Series(mention_themes[sel]).map(id_to_col)
-            known = cols.notna().to_numpy()
-            values[mention_rows[sel][known], cols[known].to_numpy(dtype=np.int64)] = 1.0
-        for key, i in col_of.items():
-            name = f"{q}:{names[key]}"
-            blocks[name] = values[:, i]
-            short[name] = f"{QUESTION_PREFIX.get(q, q[:2])}_{stems[key]}"
-        for na_name in dict.fromkeys(na_names.values()):
+        na_values[resp_pos[in_q]] = final_na[final_pos[in_q]].astype(float)
+        for na_name in dict.fromkeys(cb.not_assigned.name for cb in tally.codebooks.values()):
             name = f"{q}:{na_name}"
             blocks[name] = na_values
             short[name] = f"{QUESTION_PREFIX.get(q, q[:2])}_{slugify(na_name)}"
@@ -158,13 +151,17 @@ def spss_names(columns: list[str], short: dict[str, str]) -> dict[str, str]:
 
 
 def write_merged(project: Project, tally: Tally, data: ExportData, out_dir: Path,
-                 formats: list[str]) -> list[Path]:
-    """Write ``coded_data.csv`` / ``.xlsx`` / ``.sav`` (those of ``formats``)."""
+                 formats: list[str], *, csv_for: str = "data") -> list[Path]:
+    """Write ``coded_data.csv`` / ``.xlsx`` / ``.sav`` (those of ``formats``).
+
+    ``csv_for="spreadsheet"`` neutralises formula-like text in the CSV too.
+    """
     frame, short = merged_frame(tally, data)
     theme_columns = [c for c in frame.columns if c in short]
     files: list[Path] = []
     if "csv" in formats:
-        files.append(write_csv(frame, out_dir / "coded_data.csv"))
+        files.append(write_csv(frame, out_dir / "coded_data.csv",
+                               for_spreadsheet=csv_for == "spreadsheet"))
     if "xlsx" in formats:
         files.append(_write_xlsx(frame, tally, theme_columns, out_dir / "coded_data.xlsx"))
     if "sav" in formats:
@@ -248,7 +245,7 @@ def _write_sav(frame: pd.DataFrame, tally: Tally, short: dict[str, str],
         else:
             out[names[column]] = frame[column].astype(str).map(_spss_text)
     meta = tally.metadata
-    file_label = f"themecoder export of {meta.get('project', '')} {meta.get('created_at', '')}"
+    file_label = spss_file_label(str(meta.get("project", "")), str(meta.get("created_at", "")))
     # SPSS document lines hold at most 80 characters
     note = [line for label, text in metadata_lines(meta)
             for line in textwrap.wrap(f"{label}: {text}", 80)]
@@ -257,11 +254,26 @@ def _write_sav(frame: pd.DataFrame, tally: Tally, short: dict[str, str],
         column_labels={names[c]: labels[c] for c in frame.columns},
         note=note,
         variable_value_labels={names[c]: dict(YES_NO) for c in theme_columns},
+        variable_format={names[c]: "F1.0" for c in theme_columns},
         variable_measure={**{names[c]: "nominal" for c in frame.columns}},
     )
     return path
 
 
 def _spss_text(value: Any) -> str:
-    # SPSS is not a spreadsheet, but the file is often opened next to one; keep text inert.
-    return neutralise(value) if isinstance(value, str) else ""
+    # SPSS is not a spreadsheet: the text is kept exactly as imported
+    return value if isinstance(value, str) else ""
+
+
+SPSS_LABEL_LIMIT = 64
+"""SPSS keeps at most 64 characters of a file label."""
+
+
+def spss_file_label(project: str, created_at: str) -> str:
+    """``"themecoder 2026-11-23 21:51 UTC: POET 2026"``: the time whole, the name shortened."""
+    stamp = created_at.replace("T", " ")[:16]
+    stamp = f"{stamp} UTC" if created_at.endswith(("+00:00", "Z")) else stamp
+    head = f"themecoder {stamp}: "
+    room = SPSS_LABEL_LIMIT - len(head)
+    name = project if len(project) <= room else project[:room - 1] + "…"
+    return (head + name).rstrip(": ").strip()

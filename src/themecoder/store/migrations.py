@@ -32,9 +32,15 @@ def _m002_teams(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=tables)
 
 
+def _m005_quote_marks(conn: Connection) -> None:
+    """Quotes a coder starred (quoted first) or banned (never quoted)."""
+    schema.metadata.create_all(conn, tables=[schema.quote_marks])
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "initial schema", _m001_initial),
     (2, "double coding and claims", _m002_teams),
+    (5, "quote marks", _m005_quote_marks),
 ]
 
 
@@ -61,5 +67,5 @@ def migrate(conn: Connection) -> list[int]:
 
 
 def latest_version() -> int:
-    """The newest migration this themecoder knows."""
-    return MIGRATIONS[-1][0]
+    """The newest (highest-numbered) migration this themecoder knows."""
+    return max(version for version, _name, _step in MIGRATIONS)

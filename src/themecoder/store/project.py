@@ -30,6 +30,9 @@ SOURCES = ("accepted", "corrected", "manual", "imported", "adjudicated", "undo")
 IMPORT_CODER = "imported"
 """Coder name recorded on decisions brought in with a survey file."""
 
+QUOTE_MARKS = ("star", "ban", "clear")
+"""Marks a coder can put on an answer for the quote bank."""
+
 
 def now() -> str:
     """The current UTC time as ISO-8601 text (microseconds kept, so order is clear)."""
@@ -344,6 +347,21 @@ class Project:
             return [dict(r._mapping) for r in conn.execute(select(
                 table.c.codebook_id, table.c.version, table.c.active, table.c.change_note,
                 table.c.created_at).order_by(table.c.id))]
+
+    def codebook_versions(self, codebook_id: str) -> list[Codebook]:
+        """Every version of one codebook ever added to the project, oldest first."""
+        table = schema.codebooks
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(table.c.id, table.c.yaml)
+                                .where(table.c.codebook_id == codebook_id)
+                                .order_by(table.c.id)).all()
+        out = []
+        for r in rows:
+            if r.id not in self._parsed_codebooks:
+                self._parsed_codebooks[r.id] = loads_codebook(
+                    r.yaml, source=f"project codebook {codebook_id}")
+            out.append(self._parsed_codebooks[r.id])
+        return out
 
     def codebook_for_group(self, group: str) -> Codebook:
         """The active codebook that codes respondent group ``group``.
@@ -732,6 +750,39 @@ class Project:
             rows = conn.execute(select(d.c.coder, func.min(d.c.id).label("first"))
                                 .group_by(d.c.coder).order_by("first")).all()
         return [r.coder for r in rows]
+
+    # ---------------------------------------------------------------- quote marks
+
+    def mark_quote(self, answer_id: int, coder: str, mark: str) -> None:
+        """Star an answer as a quote (quoted first), ban it (never quoted) or clear the mark.
+
+        Raises:
+            StoreError: unknown answer or mark.
+        """
+        if mark not in QUOTE_MARKS:
+            raise StoreError(f"unknown quote mark '{mark}' (expected: {', '.join(QUOTE_MARKS)})",
+                             field="mark")
+        self.answer(answer_id)
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(schema.quote_marks.insert().values(
+                    answer_id=answer_id, coder=coder, mark=mark, created_at=now()))
+        except OperationalError as exc:
+            raise StoreError(f"the quote mark could not be saved: {_short(exc)}",
+                             file=self.display_location) from None
+
+    def quote_marks(self, answer_ids: Iterable[int] | None = None) -> dict[int, str]:
+        """The quote mark in force per answer (``star`` or ``ban``; cleared ones left out)."""
+        q = schema.quote_marks
+        query = select(q.c.answer_id, q.c.mark).order_by(q.c.id)
+        if answer_ids is not None:
+            ids = list(answer_ids)
+            if not ids:
+                return {}
+            query = query.where(q.c.answer_id.in_(ids))
+        with self.engine.connect() as conn:
+            latest = {r.answer_id: r.mark for r in conn.execute(query)}
+        return {a: m for a, m in latest.items() if m != "clear"}
 
     # ---------------------------------------------------------------- notes
 

@@ -160,3 +160,16 @@ claims = Table(
     Column("expires_at", String(40), nullable=False),
     Index("ix_claims_coder", "coder"),
 )
+
+# ---- quote bank (migration 5)
+
+quote_marks = Table(
+    "quote_marks", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("answer_id", Integer, ForeignKey("answers.id"), nullable=False),
+    Column("coder", String(200), nullable=False),
+    # star | ban | clear: the latest row per answer is in force (append-only, like decisions)
+    Column("mark", String(10), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Index("ix_quote_marks_answer", "answer_id", "id"),
+)
