@@ -274,3 +274,18 @@ async def test_suggest_ahead_fills_missing_suggestions_in_a_worker(tmp_path: Pat
         await pilot.pause()
     decision = saved(app)["R001:change"]
     assert (decision.source, decision.model_version) == ("accepted", "fake@1")
+
+
+async def test_palette_names_the_key_of_each_entry(tmp_path: Path) -> None:
+    from textual.widgets import OptionList
+    from tui_states import STATES
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 34)) as pilot:
+        await next(s for s in STATES if s.name == "palette").reach(pilot)
+        options = app.screen.query_one(OptionList)
+        prompts = [str(options.get_option_at_index(i).prompt)
+                   for i in range(options.option_count)]
+    accept = next(p for p in prompts if p.startswith("coding: accept marked themes"))
+    assert "key enter / a" in accept
+    assert any(p.startswith("app: quit") and "ctrl+q" in p for p in prompts)
