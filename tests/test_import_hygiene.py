@@ -18,6 +18,7 @@ DOMAIN_MODULES = [
     "themecoder.store.teams", "themecoder.suggest.project_suggest", "themecoder.export.charts",
     "themecoder.resources", "themecoder.safe_cells", "themecoder.quotes", "themecoder.redact",
     "themecoder.export.workbook", "themecoder.export.settings",
+    "themecoder.safe_text", "themecoder.survey_tables", "themecoder.store.access",
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import subprocess
 import sys
@@ -177,11 +178,14 @@ def test_long_import(store_url: str) -> None:
 
 
 def test_a_bad_row_refuses_the_whole_file(store_url: str, tmp_path: Path) -> None:
-    lines = (SAMPLE_DATA / "prior_year_long.csv").read_text(encoding="utf-8").splitlines()
+    with open(SAMPLE_DATA / "prior_year_long.csv", encoding="utf-8", newline="") as handle:
+        records = list(csv.reader(handle))[:80]
     bad = tmp_path / "bad.csv"
-    # row 40 names a theme no codebook has
-    rows = lines[:40] + [lines[40].rsplit(",", 1)[0] + ",Teleportation"] + lines[41:80]
-    bad.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    # row 40 names a theme no codebook has (whole records kept: a cut inside a quoted,
+    # multi-line answer would leave a quote open, refused for that reason instead)
+    records[40][-1] = "Teleportation"
+    with open(bad, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(records)
     with make_project(store_url, survey=None) as project:
         with pytest.raises(SurveyError, match="Teleportation"):
             project.import_survey(read_survey(bad, LONG_MAPPING,

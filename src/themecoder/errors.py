@@ -3,12 +3,16 @@
 Every mistake a user can make (a bad codebook, a survey file with a missing
 column, a model made for another codebook) raises a subclass of
 :class:`ThemecoderError`. Its ``str()`` is one line that names the file, the
-line or row and the field, so the CLI can print it without a traceback.
+line or row and the field, so the CLI can print it without a traceback. Names and
+values quoted in it come from files and people, so its control characters are made
+visible and any password is masked.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+
+from themecoder.safe_text import shown
 
 
 class ThemecoderError(Exception):
@@ -43,7 +47,8 @@ class ThemecoderError(Exception):
         elif self.row is not None:
             where = f"row {self.row}: "
         field = f"field '{self.field}': " if self.field else ""
-        return " ".join(f"{where}{field}{self.message}".split())
+        # names and values in it come from files and people: keep the line inert
+        return shown(f"{where}{field}{self.message}", one_line=True)
 
 
 class CodebookError(ThemecoderError):

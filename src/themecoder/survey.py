@@ -17,11 +17,9 @@ and the column; nothing is returned half-read.
 
 from __future__ import annotations
 
-import hashlib
-import io
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +27,11 @@ import yaml
 
 from themecoder.codebook import QUESTIONS
 from themecoder.errors import SurveyError
+from themecoder.survey_tables import Table, file_sha256, read_table
+
+__all__ = ["NOT_ASSIGNED_LABELS", "AnswerRecord", "RespondentRecord", "SurveyData",
+           "SurveyMapping", "Table", "file_sha256", "load_mapping", "normalise_question",
+           "read_survey", "read_table"]
 
 NOT_ASSIGNED_LABELS = {"not assigned", "not_assigned", "vague", "n/a (vague)"}
 """Values of an existing-coding column that mean "deliberately not assigned"."""
@@ -111,209 +114,110 @@ _MAPPING_FIELDS = {f for f in SurveyMapping.__dataclass_fields__}
 def load_mapping(path: str | Path) -> SurveyMapping:
     """Read a column-mapping YAML file.
 
+    Column names may be written as text or as numbers (a column called ``2025``); every
+    other shape (a list where a name is expected, a mapping where a list is) is refused.
+
     Raises:
-        SurveyError: the file is missing or has unknown or wrongly typed fields.
+        SurveyError: the file is missing, not YAML, or has unknown or wrongly typed fields;
+            the message names the file, the line and the field.
     """
     path = Path(path)
     try:
-        node = yaml.compose(path.read_text(encoding="utf-8-sig"), Loader=yaml.SafeLoader)
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
     except FileNotFoundError:
         raise SurveyError("no such mapping file", file=path) from None
-    except (yaml.YAMLError, UnicodeDecodeError, ValueError) as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise SurveyError(f"not valid YAML: {getattr(exc, 'problem', None) or exc}", file=path,
-                          line=mark.line + 1 if mark else None) from None
-    if not isinstance(data, dict):
-        raise SurveyError("expected a mapping of fields", file=path, line=1)
-    lines = {k.value: k.start_mark.line + 1 for k, _ in node.value} \
-        if isinstance(node, yaml.MappingNode) else {}
-    for key in data:
-        if key not in _MAPPING_FIELDS:
-            expected = ", ".join(sorted(_MAPPING_FIELDS))
-            raise SurveyError(f"unknown field (expected one of: {expected})", file=path,
-                              line=lines.get(key), field=str(key))
-    for key in ("questions", "group_values"):
-        if key in data and not isinstance(data[key], dict):
-            raise SurveyError("expected a mapping", file=path, line=lines.get(key), field=key)
-    if "attributes" in data and not isinstance(data["attributes"], list):
-        raise SurveyError("expected a list of column names", file=path,
-                          line=lines.get("attributes"), field="attributes")
-    for key, value in data.items():
-        if key not in ("questions", "group_values", "attributes", "themes") and value is not None \
-                and not isinstance(value, str):
-            raise SurveyError("expected a column name", file=path, line=lines.get(key), field=key)
-    mapping = SurveyMapping(**data)
-    if mapping.layout not in ("long", "wide"):
-        raise SurveyError("must be 'long' or 'wide'", file=path, line=lines.get("layout"),
-                          field="layout")
-    for key in mapping.questions:
-        if key not in QUESTIONS:
-            raise SurveyError(f"unknown question '{key}' (expected: {', '.join(QUESTIONS)})",
-                              file=path, line=lines.get("questions"), field="questions")
-    return mapping
-
-
-# --------------------------------------------------------------------------- reading tables
-
-
-@dataclass
-class Table:
-    """A survey file read as text cells: ``rows[i][col]``; ``row_numbers[i]`` as a user sees it."""
-
-    path: Path
-    columns: list[str]
-    rows: list[dict[str, str]]
-    row_numbers: list[int]
-    sha256: str
-    encoding: str | None = None
-    value_labels: dict[str, dict[Any, str]] = field(default_factory=dict)
-
-
-def file_sha256(path: Path) -> str:
-    """SHA-256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _decode(data: bytes, path: Path) -> tuple[str, str]:
-    """Decode CSV bytes: UTF-8 (with or without BOM), else Windows-1252, else a detected charset."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = data.decode("cp1252")
-        return text, "cp1252"
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data).best()
-    if best is None:
-        raise SurveyError("cannot tell the file's text encoding", file=path)
-    return str(best), best.encoding
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        if value != value:  # NaN
-            return ""
-        if value.is_integer():
-            return str(int(value))
-    return str(value)
-
-
-def read_table(path: str | Path) -> Table:
-    """Read a CSV, XLSX or SPSS ``.sav`` file as text cells.
-
-    Raises:
-        SurveyError: missing, unreadable, empty, or with duplicate column names.
-    """
-    path = Path(path)
-    if not path.exists():
-        raise SurveyError("no such file", file=path)
-    if path.is_dir():
-        raise SurveyError("is a folder, not a survey file", file=path)
-    suffix = path.suffix.casefold()
-    value_labels: dict[str, dict[Any, str]] = {}
-    encoding = None
-    try:
-        if suffix in (".xlsx", ".xlsm"):
-            columns, raw_rows = _read_xlsx(path)
-            first_data_row = 2
-        elif suffix == ".sav":
-            columns, raw_rows, value_labels = _read_sav(path)
-            first_data_row = 1
-        else:
-            columns, raw_rows, encoding = _read_csv(path)
-            first_data_row = 2
-    except SurveyError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - any reader failure is a user-facing file problem
-        raise SurveyError(f"cannot read the file as {suffix.lstrip('.') or 'CSV'}: "
-                          f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}",
+    except IsADirectoryError:
+        raise SurveyError("is a folder, not a mapping file", file=path) from None
+    except OSError as exc:
+        raise SurveyError(f"cannot read the mapping file ({exc.strerror or exc})",
                           file=path) from None
-    if not columns:
-        raise SurveyError("the file has no header row", file=path)
-    seen: set[str] = set()
-    for name in columns:
-        if name in seen:
-            raise SurveyError("the column appears twice in the header", file=path, row=1,
-                              field=name)
-        seen.add(name)
-    rows: list[dict[str, str]] = []
-    numbers: list[int] = []
-    for offset, raw in enumerate(raw_rows):
-        cells = [_cell(v) for v in raw]
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns):]):
-            raise SurveyError(f"the row has {len(cells)} cells but the header has {len(columns)}",
-                              file=path, row=offset + first_data_row)
-        cells += [""] * (len(columns) - len(cells))
-        rows.append(dict(zip(columns, cells, strict=False)))
-        numbers.append(offset + first_data_row)
-    return Table(path=path, columns=columns, rows=rows, row_numbers=numbers,
-                 sha256=file_sha256(path), encoding=encoding, value_labels=value_labels)
+    except (yaml.YAMLError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0] if str(exc) else \
+            type(exc).__name__
+        raise SurveyError(f"not valid YAML: {problem}", file=path,
+                          line=mark.line + 1 if mark else None) from None
+    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
+        raise SurveyError("expected a mapping of fields (layout: wide, id: COLUMN, …)",
+                          file=path, line=1)
+    lines = {k.value: k.start_mark.line + 1 for k, _ in node.value
+             if isinstance(k, yaml.ScalarNode)}
+    return _MappingReader(path, lines).mapping(data)
 
 
-def _read_csv(path: Path) -> tuple[list[str], list[list[str]], str]:
-    import csv
+class _MappingReader:
+    """Checks each field of a mapping file's data, naming its line when one is wrong."""
 
-    text, encoding = _decode(path.read_bytes(), path)
-    if "\x00" in text:
-        raise SurveyError("the file contains NUL bytes: it does not look like a CSV file",
-                          file=path)
-    # Only the delimiter is sniffed (from the header line): sniffing quoting rules from a
-    # sample can turn off doubled quotes that appear only further down the file.
-    header_line = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=header_line.count) if header_line else ","
-    reader = csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=delimiter)
-    try:
-        all_rows = list(reader)
-    except csv.Error as exc:
-        raise SurveyError(f"malformed CSV: {exc}", file=path, row=reader.line_num) from None
-    if not all_rows:
-        return [], [], encoding
-    header = [h.strip() for h in all_rows[0]]
-    return header, all_rows[1:], encoding
+    def __init__(self, path: Path, lines: dict[str, int]) -> None:
+        self.path = path
+        self.lines = lines
+
+    def fail(self, key: str, message: str) -> SurveyError:
+        return SurveyError(message, file=self.path, line=self.lines.get(key), field=key)
+
+    def name(self, key: str, value: Any, what: str = "a column name") -> str:
+        """A column name or a label: text, or a number written without quotes."""
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise self.fail(key, f"expected {what}, found {_shape(value)}")
+        return str(value)
+
+    def names(self, key: str, value: Any) -> list[str]:
+        if not isinstance(value, list):
+            raise self.fail(key, f"expected a list of column names, found {_shape(value)}")
+        return [self.name(key, item) for item in value]
+
+    def pairs(self, key: str, value: Any, what: str) -> dict[str, str]:
+        if not isinstance(value, dict):
+            raise self.fail(key, f"expected a mapping (NAME: VALUE), found {_shape(value)}")
+        return {self.name(key, k, "a name"): self.name(key, v, what) for k, v in value.items()}
+
+    def mapping(self, data: dict[Any, Any]) -> SurveyMapping:
+        values: dict[str, Any] = {}
+        for key, value in data.items():
+            if not isinstance(key, str) or key not in _MAPPING_FIELDS:
+                expected = ", ".join(sorted(_MAPPING_FIELDS))
+                raise SurveyError(f"unknown field (expected one of: {expected})",
+                                  file=self.path, line=self.lines.get(str(key)),
+                                  field=str(key))
+            if value is None:
+                continue
+            if key == "group_values":
+                values[key] = self.pairs(key, value, "a group label (LABEL: GROUP)")
+            elif key == "questions":
+                values[key] = self.pairs(key, value, "a column name (QUESTION: COLUMN)")
+            elif key == "attributes":
+                values[key] = self.names(key, value)
+            elif key == "themes":
+                values[key] = self.pairs(key, value, "a column name (QUESTION: COLUMN)") \
+                    if isinstance(value, dict) \
+                    else self.name(key, value)
+            else:
+                values[key] = self.name(key, value)
+        mapping = SurveyMapping(**values)
+        if mapping.layout not in ("long", "wide"):
+            raise self.fail("layout", "must be 'long' or 'wide'")
+        if mapping.theme_columns not in (None, "auto"):
+            raise self.fail("theme_columns", "must be 'auto' (0/1 columns named by theme)")
+        for key in mapping.questions:
+            if key not in QUESTIONS:
+                raise self.fail("questions", f"unknown question '{key}' (expected: "
+                                f"{', '.join(QUESTIONS)})")
+        return mapping
 
 
-def _read_xlsx(path: Path) -> tuple[list[str], list[list[Any]]]:
-    from openpyxl import load_workbook
-
-    workbook = load_workbook(path, read_only=True, data_only=True)
-    try:
-        sheet = workbook.worksheets[0]
-        rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
-    if not rows:
-        return [], []
-    header = [_cell(h).strip() for h in rows[0]]
-    while header and not header[-1]:
-        header.pop()
-    return header, rows[1:]
-
-
-def _read_sav(path: Path) -> tuple[list[str], list[list[Any]], dict[str, dict[Any, str]]]:
-    """SPSS file with value labels applied, so coded attributes read as their labels."""
-    import pyreadstat
-
-    frame, meta = pyreadstat.read_sav(str(path), apply_value_formats=True)
-    columns = [str(c) for c in frame.columns]
-    rows = [list(record) for record in frame.astype(object).itertuples(index=False, name=None)]
-    return columns, rows, dict(meta.variable_value_labels or {})
+def _shape(value: Any) -> str:
+    """What a YAML value is, in words, for messages."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return f"'{str(value).lower()}' (true/false)"
+    return f"'{value}'"
 
 
 # --------------------------------------------------------------------------- survey data
@@ -354,6 +258,8 @@ class SurveyData:
     layout: str
     respondents: list[RespondentRecord]
     answers: list[AnswerRecord]
+    #: What a user should know about how the file was read (e.g. coding columns absent).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def groups(self) -> list[str]:
@@ -365,12 +271,49 @@ def _require(table: Table, column: str | None, what: str) -> str:
     if not column:
         raise SurveyError(f"no column given for {what}", file=table.path, field=what)
     if column not in table.columns:
-        close = [c for c in table.columns if c.casefold() == column.casefold()]
-        hint = f" (did you mean '{close[0]}'?)" if close else \
-            f" (columns: {', '.join(table.columns[:12])}{'…' if len(table.columns) > 12 else ''})"
-        raise SurveyError(f"required column '{column}' for {what} is missing{hint}",
-                          file=table.path, row=1, field=column)
+        _refuse_missing(table, [(column, what)])
     return column
+
+
+def _needed_columns(mapping: SurveyMapping) -> list[tuple[str, str]]:
+    """Every column the mapping names, with what it is for."""
+    needed = [(mapping.id, "the respondent id")]
+    if not mapping.fixed_group and mapping.group:
+        needed.append((mapping.group, "the respondent group"))
+    if mapping.layout == "long":
+        needed += [(c, what) for c, what in ((mapping.question, "the question"),
+                                             (mapping.text, "the answer text"),
+                                             (mapping.answer_id, "the answer id")) if c]
+        if isinstance(mapping.themes, str):
+            needed.append((mapping.themes, "existing coding"))
+    else:
+        needed += [(c, f"question {k}") for k, c in mapping.questions.items()]
+        if isinstance(mapping.themes, dict):
+            needed += [(c, f"existing coding of {k}") for k, c in mapping.themes.items()]
+    needed += [(c, "an attribute") for c in mapping.attributes or ()]
+    return needed
+
+
+def _check_columns(table: Table, mapping: SurveyMapping) -> None:
+    """Refuse a file that lacks columns the mapping names, naming every missing one."""
+    present = set(table.columns)
+    missing = list(dict.fromkeys((c, what) for c, what in _needed_columns(mapping)
+                                 if c and c not in present))
+    if missing:
+        _refuse_missing(table, missing)
+
+
+def _refuse_missing(table: Table, missing: list[tuple[str, str]]) -> None:
+    parts = []
+    for column, what in missing:
+        close = [c for c in table.columns if c.casefold().strip() == column.casefold().strip()]
+        parts.append(f"'{column}' ({what}{f'; did you mean {close[0]!r}?' if close else ''})")
+    listed = ", ".join(table.columns[:12]) + ("…" if len(table.columns) > 12 else "")
+    noun = "a required column is" if len(missing) == 1 else \
+        f"{len(missing)} required columns are"
+    raise SurveyError(f"{noun} missing: {', '.join(parts)} (the file's columns: "
+                      f"{listed})", file=table.path, row=1,
+                      field=", ".join(column for column, _ in missing))
 
 
 def _split_names(value: str) -> list[str]:
@@ -444,12 +387,23 @@ def read_survey(path: str | Path, mapping: SurveyMapping,
         SurveyError: naming the file, row and column of the first problem.
     """
     table = read_table(path)
+    notes: list[str] = []
+    coding = sorted(mapping.coding_columns())
+    if coding and not set(coding) & set(table.columns):
+        # one mapping serves every year: last year's file has coding, this year's has none
+        mapping = replace(mapping, themes=None)
+        notes.append(f"the file has none of the coding columns ({', '.join(coding)}): its "
+                     "answers are read without coding")
+    _check_columns(table, mapping)
     if mapping.layout == "long":
-        return _read_long(table, mapping, list(theme_names or ()))
-    if mapping.layout == "wide":
-        return _read_wide(table, mapping, list(theme_names or ()))
-    raise SurveyError(f"unknown layout '{mapping.layout}' (expected long or wide)",
-                      file=table.path, field="layout")
+        data = _read_long(table, mapping, list(theme_names or ()))
+    elif mapping.layout == "wide":
+        data = _read_wide(table, mapping, list(theme_names or ()))
+    else:
+        raise SurveyError(f"unknown layout '{mapping.layout}' (expected long or wide)",
+                          file=table.path, field="layout")
+    data.notes = notes
+    return data
 
 
 def _group_of(row: dict[str, str], mapping: SurveyMapping, table: Table, number: int) -> str:
@@ -459,8 +413,20 @@ def _group_of(row: dict[str, str], mapping: SurveyMapping, table: Table, number:
     if not value:
         raise SurveyError("the respondent group is empty", file=table.path, row=number,
                           field=mapping.group)
-    value = mapping.group_values.get(value, value)
-    return value.strip().casefold()
+    return _relabel(mapping.group_values, value).strip().casefold()
+
+
+def _relabel(labels: dict[str, str], value: str) -> str:
+    """``value`` relabelled by ``labels`` (matched ignoring case and extra spaces)."""
+    if not labels:
+        return value
+    if value in labels:
+        return labels[value]
+    wanted = " ".join(value.split()).casefold()
+    for label, target in labels.items():
+        if " ".join(label.split()).casefold() == wanted:
+            return target
+    return value
 
 
 def _respondent_key(row: dict[str, str], id_col: str, table: Table, number: int) -> str:

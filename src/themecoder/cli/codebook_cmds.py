@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from themecoder.cli.root import cli
+from themecoder.cli.root import cli, echo, literal
 from themecoder.codebook import load_codebook
 
 
@@ -19,7 +19,7 @@ def validate(files: tuple[str, ...]) -> None:
     """Validate one or more codebook FILES; the first problem is named with file, line, field."""
     for path in files:
         cb = load_codebook(path)
-        click.echo(f"{path}: ok — {cb.name} v{cb.version}, {len(cb.themes)} themes, "
+        echo(f"{path}: ok — {cb.name} v{cb.version}, {len(cb.themes)} themes, "
                    f"groups: {', '.join(cb.groups)}")
 
 
@@ -32,8 +32,8 @@ def show(file: str, keywords: bool) -> None:
     from rich.table import Table
 
     cb = load_codebook(file)
-    table = Table(title=f"{cb.name} (id {cb.id}, version {cb.version}; "
-                        f"groups: {', '.join(cb.groups)})", show_lines=False)
+    table = Table(title=literal(f"{cb.name} (id {cb.id}, version {cb.version}; "
+                                f"groups: {', '.join(cb.groups)})"), show_lines=False)
     table.add_column("#", justify="right")
     table.add_column("id")
     table.add_column("name", style="bold")
@@ -44,7 +44,8 @@ def show(file: str, keywords: bool) -> None:
         row = [str(n), theme.id, theme.name, theme.definition]
         if keywords:
             row.append(", ".join(theme.keywords))
-        table.add_row(*row)
-    table.add_row("–", cb.not_assigned.id, cb.not_assigned.name, cb.not_assigned.definition,
+        table.add_row(*map(literal, row))
+    table.add_row("–", *map(literal, (cb.not_assigned.id, cb.not_assigned.name,
+                                      cb.not_assigned.definition)),
                   *([""] if keywords else []))
     Console().print(table)

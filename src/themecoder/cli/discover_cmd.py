@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
-from themecoder.cli.root import cli, project_argument, resolve_project
+from themecoder.cli.root import cli, echo, project_argument, resolve_project
 from themecoder.errors import StoreError
+from themecoder.safe_text import shown
 from themecoder.store import Project
 
 
@@ -66,7 +67,7 @@ def discover(project: str | None, group: str | None, min_size: int, weak_score: 
                      keywords=[k for k in keywords.split(",")], coder=coder or "",
                      code_examples=code_what == "examples",
                      answer_ids=list(chosen.answer_ids) if code_what == "all" else None)
-    click.echo(f"added theme {done.theme.name} ({done.theme.id}) to codebook "
+    echo(f"added theme {done.theme.name} ({done.theme.id}) to codebook "
                f"{done.codebook.id} v{done.codebook.version}; coded {len(done.coded)} answers "
                f"as {coder}")
     if save_codebook:
@@ -82,10 +83,9 @@ def _print(candidates: list) -> None:
                    "enough")
         return
     for c in candidates:
-        click.echo(f"{c.id}. {c.name}  [{c.group}, {c.size} answers, cohesion "
-                   f"{c.cohesion:.2f}]")
-        click.echo(f"   top words: {', '.join(c.top_words)}")
+        echo(f"{c.id}. {c.name}  [{c.group}, {c.size} answers, cohesion {c.cohesion:.2f}]")
+        echo(f"   top words: {', '.join(c.top_words)}")
         for text in c.examples:
-            line = " ".join(text.split())
-            click.echo(f"   - {line[:110]}{'…' if len(line) > 110 else ''}")
+            line = shown(text, one_line=True)
+            echo(f"   - {line[:110]}{'…' if len(line) > 110 else ''}")
     click.echo("adopt one with: themecoder discover PROJECT --adopt N --name NAME --coder NAME")

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from themecoder.cli.root import cli
+from themecoder.cli.root import cli, literal
 
 
 def _data_options(func: Any) -> Any:
@@ -35,7 +35,7 @@ def _metrics_table(df: Any, title: str) -> Any:
 
     from themecoder.evaluate import SUMMARY_ROWS
 
-    table = Table(title=title)
+    table = Table(title=literal(title))
     table.add_column("theme")
     for name in ("precision", "recall", "F1", "support"):
         table.add_column(name, justify="right")
@@ -43,7 +43,7 @@ def _metrics_table(df: Any, title: str) -> Any:
         style = "bold" if name in SUMMARY_ROWS else None
         if name == "micro":
             table.add_section()
-        table.add_row(str(name), f"{values['precision']:.3f}", f"{values['recall']:.3f}",
+        table.add_row(literal(name), f"{values['precision']:.3f}", f"{values['recall']:.3f}",
                       f"{values['f1']:.3f}", str(int(values["support"])), style=style)
     return table
 

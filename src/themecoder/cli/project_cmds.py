@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from themecoder.cli.root import cli, project_argument, resolve_project
+from themecoder.cli.root import cli, echo, literal, project_argument, resolve_project
 from themecoder.codebook import QUESTION_LABELS, load_codebook
 from themecoder.errors import SurveyError
 from themecoder.store import Project
@@ -27,20 +27,25 @@ def init(project: str | None, codebooks: tuple[str, ...], name: str | None) -> N
     with store:
         for codebook in loaded:
             store.add_codebook(codebook)
-        click.echo(f"created project {store.display_location}")
+        echo(f"created project {store.display_location}")
         for codebook in loaded:
-            click.echo(f"  codebook {codebook.id} v{codebook.version}: {len(codebook.themes)} "
+            echo(f"  codebook {codebook.id} v{codebook.version}: {len(codebook.themes)} "
                        f"themes for {', '.join(codebook.groups)}")
 
 
-def _parse_questions(values: tuple[str, ...]) -> dict[str, str]:
+def _parse_pairs(values: tuple[str, ...], option: str, shape: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for item in values:
-        key, sep, column = item.partition("=")
-        if not sep or not column:
-            raise click.BadParameter(f"'{item}' is not QUESTION=COLUMN", param_hint="--question")
-        out[key.strip()] = column.strip()
+        key, sep, value = item.rpartition("=") if option == "--group-value" \
+            else item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise click.BadParameter(f"'{item}' is not {shape}", param_hint=option)
+        out[key.strip()] = value.strip()
     return out
+
+
+def _parse_questions(values: tuple[str, ...], option: str = "--question") -> dict[str, str]:
+    return _parse_pairs(values, option, "QUESTION=COLUMN")
 
 
 @cli.command("import")
@@ -53,6 +58,9 @@ def _parse_questions(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--id-col", help="Respondent id column.  [default: respondent_id]")
 @click.option("--group-col", help="Respondent group column.  [default: group]")
 @click.option("--group", "fixed_group", help="One group for every row (no group column).")
+@click.option("--group-value", "group_values", multiple=True, metavar="LABEL=GROUP",
+              help="Read the group column's LABEL as GROUP, e.g. 'Personal budget "
+                   "holder=holder' (repeatable; case and spacing are ignored).")
 @click.option("--question", "questions", multiple=True, metavar="QUESTION=COLUMN",
               help="Wide layout: the column of a question (worked_well, not_well, change).")
 @click.option("--question-col", help="Long layout: the question column.")
@@ -66,7 +74,8 @@ def _parse_questions(values: tuple[str, ...]) -> dict[str, str]:
               help="Coder name recorded on imported coding.")
 def import_(project: str, file: str, mapping_file: str | None, layout: str | None,
             id_col: str | None, group_col: str | None, fixed_group: str | None,
-            questions: tuple[str, ...], question_col: str | None, text_col: str | None,
+            group_values: tuple[str, ...], questions: tuple[str, ...],
+            question_col: str | None, text_col: str | None,
             answer_id_col: str | None, themes_cols: tuple[str, ...], theme_columns: bool,
             coder: str) -> None:
     """Import survey answers from FILE (CSV, XLSX or SPSS .sav) into PROJECT.
@@ -81,9 +90,12 @@ def import_(project: str, file: str, mapping_file: str | None, layout: str | Non
             setattr(mapping, name, value)
     if questions:
         mapping.questions = _parse_questions(questions)
+    if group_values:
+        mapping.group_values = {**mapping.group_values,
+                                **_parse_pairs(group_values, "--group-value", "LABEL=GROUP")}
     if themes_cols:
         if mapping.layout == "wide":
-            mapping.themes = _parse_questions(themes_cols)
+            mapping.themes = _parse_questions(themes_cols, "--themes-col")
         elif len(themes_cols) == 1 and "=" not in themes_cols[0]:
             mapping.themes = themes_cols[0]
         else:
@@ -98,7 +110,9 @@ def import_(project: str, file: str, mapping_file: str | None, layout: str | Non
             [cb.not_assigned.name for cb in store.codebooks()]
         data = read_survey(file, mapping, theme_names=names)
         result = store.import_survey(data, coder=coder)
-    click.echo(f"imported {Path(file).name}: {result.respondents_added} respondents, "
+    for note in data.notes:
+        echo(f"note: {note}", err=True)
+    echo(f"imported {Path(file).name}: {result.respondents_added} respondents, "
                f"{result.answers_added} answers added"
                + (f", {result.answers_already_present} already present"
                   if result.answers_already_present else "")
@@ -117,14 +131,15 @@ def status(project: str | None, coder: str | None) -> None:
         rows = store.status(coder=coder)
         info = store.info()
         codebooks = store.codebooks()
-    title = f"{info.get('name', 'project')} — {store.display_location}"
+    title = literal(f"{info.get('name', 'project')} — {store.display_location}")
     table = Table(title=title)
     for name in ("group", "question", "answers", "commented", "coded", "not assigned", "to do"):
         table.add_column(name, justify="left" if name in ("group", "question") else "right")
     totals = {"answers": 0, "commented": 0, "coded": 0, "not_assigned": 0, "to_do": 0}
     for row in rows:
         pct = f" ({100 * row['commented'] / row['answers']:.1f}%)" if row["answers"] else ""
-        table.add_row(row["group"], QUESTION_LABELS.get(row["question"], row["question"]),
+        table.add_row(literal(row["group"]),
+                      literal(QUESTION_LABELS.get(row["question"], row["question"])),
                       str(row["answers"]), f"{row['commented']}{pct}", str(row["coded"]),
                       str(row["not_assigned"]), str(row["to_do"]))
         for key in totals:
@@ -133,5 +148,5 @@ def status(project: str | None, coder: str | None) -> None:
     table.add_row("all", "", *(str(totals[k]) for k in totals))
     console = Console()
     console.print(table)
-    console.print("codebooks: " + "; ".join(f"{cb.id} v{cb.version} ({', '.join(cb.groups)})"
-                                           for cb in codebooks))
+    console.print(literal("codebooks: " + "; ".join(
+        f"{cb.id} v{cb.version} ({', '.join(cb.groups)})" for cb in codebooks)))

@@ -13,6 +13,7 @@ import click
 
 from themecoder import __version__, exit_codes
 from themecoder.errors import ThemecoderError
+from themecoder.safe_text import shown
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -60,6 +61,18 @@ def resolve_project(project: str | None) -> str:
         raise click.UsageError(
             f"give a PROJECT (a .themecoder file or a database URL) or set {DB_ENV_VAR}")
     return project
+
+
+def literal(value: Any) -> Any:
+    """Data as a Rich ``Text``: printed as written (no markup), controls visible, no password."""
+    from rich.text import Text
+
+    return Text(shown(value))
+
+
+def echo(message: Any, *, err: bool = False) -> None:
+    """Print a line holding data: control characters visible, passwords masked."""
+    click.echo(shown(message), err=err)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -16,8 +16,9 @@ from typing import Any
 
 import click
 
-from themecoder.cli.root import cli
+from themecoder.cli.root import cli, echo
 from themecoder.errors import SurveyError
+from themecoder.safe_text import shown
 
 CSV_ENCODINGS = ("utf-8-sig", "cp1252")
 """Encodings tried in turn for CSV input (utf-8-sig also reads plain UTF-8)."""
@@ -98,9 +99,8 @@ def _question(value: str, cache: dict[str, str | None]) -> str | None:
 
         found = normalise_question(value) if value.strip() else None
         if found is None and value.strip():
-            shown = " ".join(value.split())
-            click.echo(f"note: question '{shown}' not recognised; every theme applies to it",
-                       err=True)
+            echo(f"note: question '{shown(value, one_line=True)}' not recognised; every theme "
+                 "applies to it", err=True)
         cache[value] = found
     return cache[value]
 

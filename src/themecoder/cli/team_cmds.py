@@ -10,9 +10,10 @@ from typing import Any
 
 import click
 
-from themecoder.cli.root import DB_ENV_VAR, cli, project_argument, resolve_project
+from themecoder.cli.root import DB_ENV_VAR, cli, echo, project_argument, resolve_project
 from themecoder.codebook import QUESTION_LABELS
 from themecoder.errors import StoreError
+from themecoder.safe_text import shown
 
 
 def db_option(func: Any) -> Any:
@@ -70,12 +71,12 @@ def assign(project: str | None, db: str | None, coders: str, share: float | None
     with Project.open(_location(project, db)) as store:
         sample = draw_double_coding_sample(store, _coder_list(coders) or [], share=share, n=n,
                                            seed=seed)
-    click.echo(f"double-coding sample {sample.id}: {len(sample.answer_ids)} answers for "
+    echo(f"double-coding sample {sample.id}: {len(sample.answer_ids)} answers for "
                f"{', '.join(sample.coders)} (seed {sample.seed})")
     width = max((len(s.group) for s in sample.strata), default=5)
     for stratum in sample.strata:
         label = QUESTION_LABELS.get(stratum.question, stratum.question)
-        click.echo(f"  {stratum.group:<{width}}  {label:<32} {stratum.drawn:>5} of "
+        echo(f"  {stratum.group:<{width}}  {label:<32} {stratum.drawn:>5} of "
                    f"{stratum.available}")
 
 
@@ -135,12 +136,12 @@ def adjudicate(project: str | None, db: str | None, adjudicator: str, coders: st
         with Project.open(location) as store:
             queue = adjudication_queue(store, coders=names)
             for item in queue:
-                click.echo(f"{item.answer.key} ({item.answer.group}, {item.answer.question}): "
-                           f"{item.answer.text[:70]}")
+                echo(f"{item.answer.key} ({item.answer.group}, {item.answer.question}): "
+                     + shown(item.answer.text[:70], one_line=True))
                 for coder, decision in item.decisions.items():
-                    shown = "not assigned" if decision.not_assigned else \
+                    verdict = "not assigned" if decision.not_assigned else \
                         ", ".join(decision.themes)
-                    click.echo(f"    {coder}: {shown}")
+                    echo(f"    {coder}: {verdict}")
         click.echo(f"{len(queue)} answer(s) to adjudicate")
         return
     from themecoder.tui.app import CodingApp

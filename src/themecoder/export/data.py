@@ -21,7 +21,9 @@ import pandas as pd
 from sqlalchemy import case, func, literal, select
 
 from themecoder.codebook import QUESTIONS
+from themecoder.errors import StoreError
 from themecoder.store import Project, schema
+from themecoder.store.access import database_problem, shown_url
 
 DECISION_RULE = ("adjudicated decision first; then the decision of the preferred coder{coder}; "
                  "then the most recent decision by any coder. An undone decision never counts; "
@@ -70,6 +72,12 @@ def _rows(conn, query) -> list[tuple]:  # noqa: ANN001
     try:
         cursor.execute(sql)
         return cursor.fetchall()
+    except conn.dialect.loaded_dbapi.Error as exc:
+        problem = database_problem(exc)
+        if problem is None:
+            raise
+        raise StoreError(problem, file=shown_url(str(conn.engine.url.render_as_string(
+            hide_password=False)))) from None
     finally:
         cursor.close()
 

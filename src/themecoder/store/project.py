@@ -13,7 +13,6 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, and_, create_engine, event, func, select
@@ -22,6 +21,16 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from themecoder.codebook import QUESTIONS, Codebook, loads_codebook
 from themecoder.errors import StoreError
 from themecoder.store import migrations, schema
+from themecoder.store.access import (
+    check_sqlite_project,
+    database_problem,
+    database_url,
+    default_name,
+    file_exists,
+    redact,
+    shown_url,
+    sqlite_path,
+)
 from themecoder.survey import SurveyData
 
 SOURCES = ("accepted", "corrected", "manual", "imported", "adjudicated", "undo")
@@ -39,32 +48,24 @@ def now() -> str:
     return datetime.now(UTC).isoformat()
 
 
-def database_url(location: str | os.PathLike[str]) -> str:
-    """A SQLAlchemy URL for a project location (a file path or a URL)."""
-    text = str(location)
-    if "://" in text:
-        if text.startswith("postgresql://") or text.startswith("postgres://"):
-            return "postgresql+psycopg://" + text.split("://", 1)[1]
-        return text
-    return f"sqlite:///{Path(text).expanduser().resolve()}"
-
-
-def redact(url: str) -> str:
-    """A URL with any password replaced by ``***`` (safe to print or log)."""
-    if "://" not in url or "@" not in url:
-        return url
-    scheme, rest = url.split("://", 1)
-    creds, _, host = rest.rpartition("@")
-    user = creds.split(":", 1)[0]
-    return f"{scheme}://{user}:***@{host}" if ":" in creds else url
-
-
 def _make_engine(url: str, *, durable: bool = True) -> Engine:
     """An engine for ``url``; on SQLite, ``durable=False`` commits without waiting for the disk.
 
     Decisions always go through a durable engine; the non-durable one is for short-lived
     coordination rows (claims on to-do answers) that expire anyway.
     """
+    engine = _engine_for(url, durable)
+
+    @event.listens_for(engine, "handle_error")
+    def _one_line(context: Any) -> StoreError | None:
+        # a damaged, read-only or unreachable database is the user's to fix: one line
+        problem = database_problem(context.original_exception)
+        return StoreError(problem, file=shown_url(url)) if problem else None
+
+    return engine
+
+
+def _engine_for(url: str, durable: bool) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30})
 
@@ -190,11 +191,13 @@ class Project:
             StoreError: the project already exists (unless ``exist_ok``) or cannot be created.
         """
         url = database_url(location)
-        if url.startswith("sqlite"):
-            path = Path(url.removeprefix("sqlite:///"))
-            if path.exists() and path.stat().st_size > 0 and not exist_ok:
-                raise StoreError("a project already exists here (use it, or choose another "
-                                 "file)", file=location)
+        path = sqlite_path(url)
+        if path is not None:
+            if file_exists(path, str(location)) and path.stat().st_size > 0:
+                if not exist_ok:
+                    raise StoreError("a project already exists here (use it, or choose "
+                                     "another file)", file=location)
+                check_sqlite_project(path, str(location))
             if not path.parent.exists():
                 raise StoreError(f"the folder {path.parent} does not exist", file=location)
         engine = _make_engine(url)
@@ -202,19 +205,19 @@ class Project:
             with engine.begin() as conn:
                 if migrations.applied_versions(conn) and not exist_ok:
                     raise StoreError("a project already exists in this database",
-                                     file=redact(url))
+                                     file=redact(location))
                 migrations.migrate(conn)
                 existing = conn.execute(select(schema.project_info.c.key).where(
                     schema.project_info.c.key == "name")).first()
                 if existing is None:
                     conn.execute(schema.project_info.insert(), [
-                        {"key": "name", "value": name or Path(str(location)).stem},
+                        {"key": "name", "value": name or default_name(location)},
                         {"key": "created_at", "value": now()},
                     ])
         except SQLAlchemyError as exc:
             engine.dispose()
             raise StoreError(f"cannot create the project: {_short(exc)}",
-                             file=redact(url)) from None
+                             file=redact(location)) from None
         except StoreError:
             engine.dispose()
             raise
@@ -228,23 +231,25 @@ class Project:
             StoreError: there is no project at ``location``.
         """
         url = database_url(location)
-        if url.startswith("sqlite"):
-            path = Path(url.removeprefix("sqlite:///"))
-            if not path.exists():
+        path = sqlite_path(url)
+        if path is not None:
+            if not file_exists(path, str(location)):
                 raise StoreError("no project here (create one with `themecoder init`)",
                                  file=location)
+            check_sqlite_project(path, str(location))  # before anything opens it for writing
         engine = _make_engine(url)
         try:
             with engine.begin() as conn:
                 if not migrations.applied_versions(conn):
-                    raise StoreError("not a themecoder project", file=redact(url))
+                    raise StoreError("not a themecoder project", file=redact(location))
                 migrations.migrate(conn)
         except StoreError:
             engine.dispose()
             raise
         except SQLAlchemyError as exc:
             engine.dispose()
-            raise StoreError(f"cannot open the project: {_short(exc)}", file=redact(url)) from None
+            raise StoreError(f"cannot open the project: {_short(exc)}",
+                             file=redact(location)) from None
         return cls(location, engine)
 
     @property
@@ -277,6 +282,25 @@ class Project:
         """Project metadata (name, created_at, ...)."""
         with self.engine.connect() as conn:
             return {r.key: r.value for r in conn.execute(select(schema.project_info))}
+
+    def require_writable(self, what: str) -> None:
+        """Refuse at once, before long work, when the project file cannot be written.
+
+        Args:
+            what: what would be saved, for the message (e.g. ``"suggestions"``).
+
+        Raises:
+            StoreError: the SQLite file (or its folder, for a new write-ahead log) is read-only.
+        """
+        path = sqlite_path(self.url)
+        if path is None:
+            return
+        wal = path.with_name(path.name + "-wal")
+        if not os.access(path, os.W_OK) or not (os.access(path.parent, os.W_OK)
+                                                or os.access(wal, os.W_OK)):
+            raise StoreError(f"the project is read-only here: {what} cannot be saved (make the "
+                             "file and its folder writable, or work on a copy)",
+                             file=self.display_location)
 
     def set_info(self, key: str, value: str) -> None:
         """Set one project setting (e.g. ``model:<codebook id>`` → the model directory)."""
@@ -400,8 +424,9 @@ class Project:
             try:
                 codebook_by_group[group] = self.codebook_for_group(group)
             except StoreError as exc:
-                raise SurveyError(exc.message, file=data.path, row=first_row[group],
-                                  field="group") from None
+                raise SurveyError(f"{exc.message}; to read a label as a group, give "
+                                  "--group-value 'LABEL=GROUP' (group_values in a mapping)",
+                                  file=data.path, row=first_row[group], field="group") from None
         group_of = {r.key: r.group for r in data.respondents}
         coded: list[tuple[Any, list[str]]] = []
         for answer in data.answers:

@@ -125,6 +125,7 @@ def suggest_project(project: Project, *, model_path: str | Path | None = None,
     Returns:
         how many answers got suggestions, and the model version per codebook.
     """
+    project.require_writable("suggestions")
     run = SuggestRun()
     groups = project_groups(project)
     total = _count_pending(project, groups, refresh) if answer_ids is None else len(answer_ids)
