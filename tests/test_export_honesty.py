@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
+import re
 from pathlib import Path
 
 import openpyxl
@@ -279,3 +280,55 @@ def test_settings_block_defaults_and_errors(tmp_path: Path) -> None:
     (tmp_path / "bad.yaml").write_text("significance: 2\n")
     bad = runner.invoke(cli, ["settings", location, "--load", str(tmp_path / "bad.yaml")])
     assert bad.exit_code == 2 and "bad.yaml:1: field 'significance'" in bad.stderr
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def test_figures_with_nothing_coded_have_whole_number_axes(tmp_path: Path) -> None:
+    rows = [("R1", "N", "good", "", ""), ("R2", "S", "", "", "")]
+    with make_project(tmp_path, rows) as project:
+        export_project(project, tmp_path / "out", formats=["svg", "png", "xlsx"], by=["region"])
+    svg = (tmp_path / "out" / "chart_holder.svg").read_text(encoding="utf-8")
+    ticks = re.findall(r'id="xtick_\d+">.*?<text[^>]*>([^<]*)</text>', svg, flags=re.DOTALL)
+    assert ticks == ["0", "1"]  # no 0.2-steps on the count axis
+    assert "UNFINISHED: 1 commented answer(s) not coded yet" in svg
+    assert "What worked well: 50.0 % commented (1 of 2)" in svg
+    png = (tmp_path / "out" / "chart_holder.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    from PIL import Image
+
+    with Image.open(tmp_path / "out" / "chart_holder.png") as image:
+        assert round(image.info["dpi"][0]) == 300
+    meta = json.loads((tmp_path / "out" / "metadata.json").read_text())
+    figure = meta["figures"][0]
+    assert figure["title"].startswith("Figure 12.") and figure["unfinished"] is True
+    assert figure["files"] == ["chart_holder.svg", "chart_holder.png"] or \
+        set(figure["files"]) == {"chart_holder.png", "chart_holder.svg"}
+
+
+def test_p_values_in_the_workbook_read_as_reported(tmp_path: Path) -> None:
+    rows = [(f"R{i:03d}", ["North", "South"][i % 2], f"text {i}", "", "") for i in range(200)]
+    with make_project(tmp_path, rows) as project:
+        key = ids(project)
+        for i in range(200):
+            themes = ["staff"] if (i % 2 == 0 and i % 10 != 0) or i % 17 == 0 else ["positive"]
+            project.record_decision(key[f"R{i:03d}:worked_well"], "ann", themes)
+        result = tally(project, by=["region"])
+        export_project(project, tmp_path / "out", formats=["xlsx"], by=["region"])
+    sheet = openpyxl.load_workbook(tmp_path / "out" / "theme_counts.xlsx")["by region"]
+    header = [c.value for c in sheet[4]]
+    p_col, holm_col = header.index("p") + 1, header.index("p (Holm)") + 1
+    tests = result.tests["region"].set_index(["question", "theme_name"])
+    seen = 0
+    for row in sheet.iter_rows(min_row=5):
+        if row[2].value not in ("Staff", "Positive") or row[1].value != "What worked well":
+            continue
+        cell = row[p_col - 1]
+        p = tests.loc[("worked_well", row[2].value), "p_value"]
+        assert format_p(p) == "< 0.001"
+        assert cell.number_format == '"< 0.001"' and cell.value == pytest.approx(p)
+        holm_cell = row[holm_col - 1]
+        assert holm_cell.number_format in ('"< 0.001"', "0.000", "0.0000", "0.00000", "0.00")
+        seen += 1
+    assert seen == 2

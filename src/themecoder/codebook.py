@@ -39,7 +39,7 @@ from typing import Any
 
 import yaml
 
-from themecoder.errors import CodebookError
+from themecoder.errors import CodebookError, read_user_text
 
 QUESTIONS: tuple[str, ...] = ("worked_well", "not_well", "change")
 """The normalised question keys, in the order surveys ask them."""
@@ -291,13 +291,7 @@ def load_codebook(path: str | Path) -> Codebook:
         CodebookError: the file is missing, not YAML, or not a valid codebook; the message
             names the file, the line and the field.
     """
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise CodebookError("no such codebook file", file=path) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CodebookError(f"cannot read codebook: {exc}", file=path) from None
+    text = read_user_text(path, CodebookError, "codebook file")
     return loads_codebook(text, source=str(path))
 
 

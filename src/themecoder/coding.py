@@ -165,6 +165,7 @@ class CodingSession:
         self._all_suggestions_loaded = False
         self._notes: dict[int, str] = {a: text for (a, c), text in project.notes().items()
                                        if c == coder}
+        self._quote_marks: dict[int, str] = {}  # read on first look, per answer
         # double-coding answers this coder codes without seeing others' decisions
         self._blind = blind_to(project, coder)
         self._log_seen = 0
@@ -634,6 +635,31 @@ class CodingSession:
                 return ""
             answer_id = answer.id
         return self._notes.get(answer_id, "")
+
+    # ------------------------------------------------------------------ quote marks
+
+    def quote_mark(self, answer_id: int | None = None) -> str:
+        """``star``, ``ban`` or "" for an answer (the current one by default)."""
+        if answer_id is None:
+            answer = self.current
+            if answer is None:
+                return ""
+            answer_id = answer.id
+        if answer_id not in self._quote_marks:
+            self._quote_marks[answer_id] = self.project.quote_marks([answer_id]).get(
+                answer_id, "")
+        return self._quote_marks[answer_id]
+
+    def toggle_quote_mark(self, mark: str) -> str:
+        """Star (or ban) the current answer for the quote bank, or clear that mark; saved at
+        once. Returns the mark now in force."""
+        answer = self.current
+        if answer is None:
+            raise LookupError("no current answer")
+        new = "" if self.quote_mark(answer.id) == mark else mark
+        self.project.mark_quote(answer.id, self.coder, new or "clear")
+        self._quote_marks[answer.id] = new
+        return new
 
     # ------------------------------------------------------------------ progress
 

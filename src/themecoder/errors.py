@@ -69,3 +69,19 @@ class ModelError(ThemecoderError):
 
 class ExportError(ThemecoderError):
     """An export cannot be written as asked."""
+
+
+def read_user_text(path: str | Path, error: type[ThemecoderError], what: str) -> str:
+    """A user's text file (UTF-8, a BOM allowed), or ``error`` with a one-line message.
+
+    Args:
+        path: the file.
+        error: the error type to raise (names the file).
+        what: what the file is, for messages ("codebook", "settings file").
+    """
+    try:
+        return Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise error(f"no such {what}", file=path) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(f"cannot read the {what}: {exc}", file=path) from None

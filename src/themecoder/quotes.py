@@ -185,7 +185,23 @@ def select_quotes(project: Any, tally: Tally, data: ExportData,
                 "starred": starred, "coded_alone": alone, "words": words,
                 "centrality": round(cent, 3),
                 "answer_key": f"{keys[r]}:{question}" if keys is not None else ""})
+    bank.rows.sort(key=_table_order(tally))
     return bank
+
+
+def _table_order(tally: Tally) -> Any:
+    """Sort key: group and question in export order, themes most mentioned first."""
+    groups = {g: i for i, g in enumerate(tally.codebooks)}
+    counts = {(r.group, r.question, r.theme_id): int(r.comments)
+              for r in tally.counts.itertuples(index=False)}
+    order = {q: i for i, q in enumerate(("worked_well", "not_well", "change"))}
+
+    def key(row: dict[str, Any]) -> tuple:
+        return (groups.get(row["group"], 99), order.get(row["question"], 9),
+                -counts.get((row["group"], row["question"], row["theme_id"]), 0),
+                row["theme_id"], row["rank"])
+
+    return key
 
 
 def quotes_markdown(bank: QuoteBank, tally: Tally) -> str:

@@ -61,6 +61,7 @@ INTRODUCERS = (r"(?:called|named|name is|name's|my (?:son|daughter|husband|wife|
                r"carer|pa|support worker|key worker|social worker|care manager|neighbour)|"
                r"(?:our|his|her|the) (?:social worker|support worker|key worker|care manager|"
                r"carer|pa)|social worker|support worker|key worker|care manager|"
+               r"aunty|auntie|aunt|uncle|nan|nanna|nanny|grandma|grandad|cousin|"
                r"(?:son|daughter|husband|wife|carer|PA|worker|manager|assessor|officer),)")
 MONTHS = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
           r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
@@ -75,7 +76,8 @@ CAP = r"[A-Z][a-z]+(?:['’-][A-Za-z][a-z]+)?"
 PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("email", re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+"), "[email]"),
     ("date of birth", re.compile(
-        rf"(?i:\b(?:born(?:\s+on)?|d\.?o\.?b\.?:?|date\s+of\s+birth:?|birthday:?)\s*)({DATE})"),
+        rf"(?i:\b(?:born(?:\s+on)?|d\.?o\.?b\.?|date\s+of\s+birth|birthday)"
+        rf"(?:\s+(?:is|was))?:?\s*)({DATE})"),
      "[date of birth]"),
     ("date of birth", re.compile(r"(?i:\bborn\s+in\s+)((?:19|20)\d{2})\b"),
      "[year of birth]"),
@@ -154,7 +156,26 @@ def find_names(text: str) -> list[tuple[int, int]]:
         if word in AMBIGUOUS_NAMES and not (joined and nxt.group(0).casefold() in last):
             continue
         spans.append((match.start(), nxt.end() if surname else match.end()))
-    return spans
+    return _joined_names(text, spans)
+
+
+JOINED = re.compile(rf"\b({CAP})\s+(?:and|&)\s+({CAP})\b")
+
+
+def _joined_names(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """"Grace and Ravi": a capitalised word joined by "and" to a name is a name too."""
+    starts = {start for start, _end in spans}
+    ends = {end for _start, end in spans}
+    out = list(spans)
+    for match in JOINED.finditer(text):
+        (a_start, a_end), (b_start, b_end) = match.span(1), match.span(2)
+        if a_end in ends and b_start not in starts \
+                and match.group(2).casefold() not in NOT_NAMES:
+            out.append((b_start, b_end))
+        elif b_start in starts and a_end not in ends \
+                and match.group(1).casefold() not in NOT_NAMES:
+            out.append((a_start, a_end))
+    return out
 
 
 def redact(text: str) -> tuple[str, list[Redaction]]:
@@ -193,3 +214,31 @@ def redact(text: str) -> tuple[str, list[Redaction]]:
 def redact_text(text: str) -> str:
     """``text`` with personal details replaced (see :func:`redact`)."""
     return redact(text)[0]
+
+
+def score_redaction(cases: list[dict]) -> dict[str, dict[str, int]]:
+    """Recall per kind of detail on a test set, and changes made to clean texts.
+
+    Args:
+        cases: ``{"text": ..., "pii": {kind: [detail, ...]}}`` or ``{"text": ...,
+            "clean": true}`` items (the format of ``tests/data/redaction_*.yaml``).
+
+    Returns:
+        ``{kind: {"found": n, "total": n}}`` plus ``"clean": {"unchanged": n, "total": n}``;
+        a detail counts as found when none of its words is left in the redacted text.
+    """
+    scores: dict[str, dict[str, int]] = {"clean": {"unchanged": 0, "total": 0}}
+    for case in cases:
+        redacted = redact_text(case["text"])
+        if case.get("clean"):
+            scores["clean"]["total"] += 1
+            scores["clean"]["unchanged"] += int(redacted == case["text"])
+            continue
+        for kind, details in case.get("pii", {}).items():
+            entry = scores.setdefault(kind, {"found": 0, "total": 0})
+            for detail in details:
+                entry["total"] += 1
+                words = [w for w in re.split(r"[\s,]+", str(detail)) if w]
+                entry["found"] += int(not any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)",
+                                                        redacted) for w in words))
+    return scores

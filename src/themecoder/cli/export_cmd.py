@@ -126,3 +126,31 @@ def settings_cmd(project: str | None, load_file: str | None) -> None:
             click.echo(f"stored the export settings of {load_file}")
         else:
             click.echo(project_settings(opened).to_yaml(), nl=False)
+
+
+@cli.command("report")
+@project_argument
+@click.option("--out", "out_file", required=True, metavar="FILE",
+              help="report.docx (Word, editable) or report.html (one self-contained file).")
+@click.option("--by", "by", multiple=True, metavar="COLUMN",
+              help="List the differences by this respondent attribute that stay significant "
+                   "after Holm's adjustment (repeatable).")
+@click.option("--attribution", metavar="ATTRS",
+              help='Respondent attributes named under each quote, e.g. '
+                   '"group, age_band, budget_type, council".')
+@_report_options
+def report(project: str | None, out_file: str, by: tuple[str, ...], attribution: str | None,
+           prefer_coder: str | None, non_answers: str | None,
+           settings_file: str | None) -> None:
+    """Write one editable report document for PROJECT: % commenting, Figures 12 and 20,
+    theme tables, significant differences and the quote bank.
+
+    A project with no coding yet gives a document that says "Nothing coded yet".
+    """
+    from themecoder.report import write_report
+
+    location = resolve_project(project)
+    path = write_report(location, out_file, by=by, prefer_coder=prefer_coder,
+                        non_answers=non_answers,
+                        settings=_settings(location, settings_file, attribution))
+    click.echo(str(path))

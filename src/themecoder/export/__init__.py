@@ -184,7 +184,10 @@ def export_project(project: Project | str | os.PathLike[str], out_dir: str | os.
     if chart_formats:
         from themecoder.export import charts
 
-        files += charts.write_charts(result_tally, out, chart_formats, settings)
+        written = charts.write_charts(result_tally, out, chart_formats, settings)
+        files += written
+        result_tally.metadata["figures"] = charts.figure_provenance(result_tally, settings,
+                                                                    written)
     if merged_formats:
         from themecoder.export import merged
 

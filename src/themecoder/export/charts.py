@@ -46,8 +46,12 @@ def banner_text(tally: Tally) -> str:
             "counts will change")
 
 
-def draw_figure(tally: Tally, group: str, settings: ExportSettings):  # noqa: ANN201
-    """The matplotlib figure of one group (the caller saves and closes it)."""
+def draw_figure(tally: Tally, group: str, settings: ExportSettings, *,  # noqa: ANN201
+                with_title: bool = True):
+    """The matplotlib figure of one group (the caller saves and closes it).
+
+    ``with_title=False`` leaves the title to a document's caption.
+    """
     import matplotlib
 
     matplotlib.use("Agg", force=True)
@@ -58,8 +62,9 @@ def draw_figure(tally: Tally, group: str, settings: ExportSettings):  # noqa: AN
     themes = ordered_themes(tally, group)
     questions = group_questions(tally, group)
     n_themes, n_q = len(themes), max(len(questions), 1)
-    title = textwrap.fill(settings.figure_title(group, tally.codebooks.get(group)), 80)
-    title_lines = title.count("\n") + 1
+    title = textwrap.fill(settings.figure_title(group, tally.codebooks.get(group)), 80) \
+        if with_title else ""
+    title_lines = title.count("\n") + 1 if title else 0
     banner = banner_text(tally)
     top_inches = 0.35 * title_lines + 0.45 + (0.45 if banner else 0)
     plot_inches = max(0.28 * n_themes * max(n_q, 2) / 2, 1.6)
@@ -93,7 +98,8 @@ def draw_figure(tally: Tally, group: str, settings: ExportSettings):  # noqa: AN
                  color="white", bbox={"boxstyle": "square,pad=0.4", "facecolor": BANNER,
                                       "edgecolor": BANNER})
         y_text -= 0.45 / height
-    fig.text(0.02, y_text, title, ha="left", va="top", fontsize=12, fontweight="bold")
+    if title:
+        fig.text(0.02, y_text, title, ha="left", va="top", fontsize=12, fontweight="bold")
     fig.text(0.02, y_text - 0.35 * title_lines / height, respondents_line(tally, group),
              ha="left", va="top", fontsize=8.5, color="#333333")
     return fig
@@ -123,7 +129,8 @@ def write_charts(tally: Tally, out_dir: Path, formats: list[str],
     return files
 
 
-def svg_text(tally: Tally, group: str, settings: ExportSettings) -> str:
+def svg_text(tally: Tally, group: str, settings: ExportSettings, *,
+             with_title: bool = True) -> str:
     """A group's figure as SVG text (for a self-contained HTML report)."""
     import io
 
@@ -133,7 +140,7 @@ def svg_text(tally: Tally, group: str, settings: ExportSettings) -> str:
     import matplotlib.pyplot as plt
 
     with plt.rc_context({"svg.fonttype": "none", "svg.hashsalt": "themecoder"}):
-        fig = draw_figure(tally, group, settings)
+        fig = draw_figure(tally, group, settings, with_title=with_title)
         buffer = io.StringIO()
         fig.savefig(buffer, format="svg", metadata={"Date": None})
         plt.close(fig)
@@ -141,7 +148,8 @@ def svg_text(tally: Tally, group: str, settings: ExportSettings) -> str:
     return text[text.index("<svg"):]
 
 
-def png_bytes(tally: Tally, group: str, settings: ExportSettings) -> bytes:
+def png_bytes(tally: Tally, group: str, settings: ExportSettings, *,
+              with_title: bool = True) -> bytes:
     """A group's figure as a 300 dpi PNG (for the DOCX report)."""
     import io
 
@@ -150,11 +158,30 @@ def png_bytes(tally: Tally, group: str, settings: ExportSettings) -> bytes:
     matplotlib.use("Agg", force=True)
     import matplotlib.pyplot as plt
 
-    fig = draw_figure(tally, group, settings)
+    fig = draw_figure(tally, group, settings, with_title=with_title)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=DPI)
     plt.close(fig)
     return buffer.getvalue()
+
+
+def figure_provenance(tally: Tally, settings: ExportSettings,
+                      files: list[Path]) -> list[dict[str, object]]:
+    """What ``metadata.json`` records about each figure (the figure itself shows none of it)."""
+    out = []
+    for group in tally.groups:
+        stem = f"chart_{file_slug(group)}"
+        summary = tally.summary[tally.summary["group"] == group]
+        out.append({
+            "group": group, "files": [p.name for p in files if p.stem == stem],
+            "title": settings.figure_title(group, tally.codebooks.get(group)),
+            "respondents": int(summary["respondents"].iloc[0]) if len(summary) else 0,
+            "commented": {r.question: int(r.commented) for r in summary.itertuples()},
+            "unfinished": tally.unfinished, "dpi": DPI,
+            "project": tally.metadata.get("project"), "made": tally.metadata.get("created_at"),
+            "coders": tally.metadata.get("coders_counted"),
+            "decision_rule": tally.metadata.get("decision_rule")})
+    return out
 
 
 def _file_metadata(tally: Tally, group: str, settings: ExportSettings,

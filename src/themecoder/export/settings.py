@@ -27,7 +27,7 @@ from typing import Any
 import yaml
 
 from themecoder.codebook import NON_ANSWER_RULES, Codebook
-from themecoder.errors import ExportError
+from themecoder.errors import ExportError, read_user_text
 
 SETTINGS_KEY = "export_settings"
 """The project setting that holds the stored block (YAML text)."""
@@ -201,13 +201,7 @@ def load_settings(path: str | Path) -> ExportSettings:
     Raises:
         ExportError: the file is missing, unreadable or invalid.
     """
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ExportError("no such settings file", file=path) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ExportError(f"cannot read the settings file: {exc}", file=path) from None
+    text = read_user_text(path, ExportError, "settings file")
     return loads_settings(text, source=str(path))
 
 

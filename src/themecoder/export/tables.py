@@ -123,7 +123,6 @@ def _cell(comments: int | None, commenters: int) -> str:
     return f"{comments} ({format_pct(pct(comments, commenters))})"
 
 
-_fmt_pct = format_pct
 
 
 def markdown(tally: Tally) -> str:
@@ -142,7 +141,7 @@ def markdown(tally: Tally) -> str:
               "|---|---|---:|---:|---:|---:|---:|---:|"]
     for row in tally.summary.itertuples(index=False):
         lines.append(f"| {_md(row.group)} | {_md(row.question_label)} | {row.respondents} | "
-                     f"{row.commented} | {_fmt_pct(row.pct_commented)} | {row.coded} | "
+                     f"{row.commented} | {format_pct(row.pct_commented)} | {row.coded} | "
                      f"{row.not_assigned} | {row.to_do} |")
     lines.append("")
     for row in tally.summary.itertuples(index=False):
@@ -171,7 +170,7 @@ def markdown(tally: Tally) -> str:
             lines.append("| *Not coded yet* | " + " | ".join(todo)
                          + f" | {int(summary['to_do'].sum())} |")
         lines.append("| **Respondents who commented** | " + " | ".join(
-            f"{int(summary.loc[q, 'commented'])} ({_fmt_pct(summary.loc[q, 'pct_commented'])})"
+            f"{int(summary.loc[q, 'commented'])} ({format_pct(summary.loc[q, 'pct_commented'])})"
             for q in questions) + " | |")
     if len(tally.changes):
         lines += ["", "## Codebook changes", "",

@@ -309,7 +309,8 @@ def _figure_sheet(workbook: Any, tally: Tally, group: str, codebook: Codebook,
     chart.set_x_axis({"name": "Number of comments", "major_unit": _integer_step(tally, group),
                       "min": 0, "num_format": "0", "major_gridlines": {
                           "visible": True, "line": {"color": "#D9D9D9"}}})
-    chart.set_y_axis({"reverse": True, "num_font": {"size": 8}})
+    # themes top to bottom in table order; the count axis stays at the bottom
+    chart.set_y_axis({"reverse": True, "crossing": "max", "num_font": {"size": 8}})
     chart.set_legend({"position": "bottom", "font": {"size": 9}})
     chart.set_size({"width": FIGURE_SIZE[0], "height": FIGURE_SIZE[1]})
     chart.set_chartarea({"border": {"none": True}})

@@ -82,6 +82,10 @@ CODING_ACTIONS: tuple[Action, ...] = (
            "view: scroll the answer down", key_display="PgDn"),
     Action("view.scroll_up", "pageup,ctrl+up", "scroll_answer(-1)", "Scroll up",
            "view: scroll the answer up", show=False),
+    Action("quote.star", "asterisk", "quote_mark('star')", "Star quote",
+           "quotes: star this answer for the quote bank", show=False, key_display="*"),
+    Action("quote.ban", "exclamation_mark", "quote_mark('ban')", "Never quote",
+           "quotes: never quote this answer", show=False, key_display="!"),
 )
 
 FILTER_SHORTCUTS: tuple[tuple[str, str], ...] = (
@@ -133,6 +137,7 @@ def palette_width() -> int:
 def key_label(keys: str) -> str:
     """Keys as a person reads them: ``"enter,a"`` → ``"enter / a"``."""
     names = {"slash": "/", "minus": "-", "question_mark": "?", "space": "space",
+             "asterisk": "*", "exclamation_mark": "!",
              "right": "→", "left": "←", "up": "↑", "down": "↓", "pagedown": "PgDn",
              "pageup": "PgUp", "ctrl+down": "ctrl+↓", "ctrl+up": "ctrl+↑"}
     return " / ".join(names.get(k, k) for k in keys.split(","))

@@ -113,7 +113,8 @@ class CodingScreen(Screen[None]):
                       decision=session.decision(answer.id), codebook=codebook,
                       coder=session.coder, note=session.note_for(answer.id),
                       context=session.respondent_context(answer),
-                      show_reasons=self.show_reasons)
+                      show_reasons=self.show_reasons,
+                      quote_mark=session.quote_mark(answer.id))
             view.scroll_home(animate=False)
         self.render_themes()
         self.render_progress()
@@ -328,6 +329,21 @@ class CodingScreen(Screen[None]):
             return
         self.app.push_screen(DefinitionsScreen(self.session.codebook(answer),
                                                self.highlighted))
+
+    def action_quote_mark(self, mark: str) -> None:
+        """Star (or ban) the current answer for the quote bank; the same key clears it."""
+        if self.session.current is None:
+            self.app.bell()
+            return
+        try:
+            now = self.session.toggle_quote_mark(mark)
+        except ThemecoderError as exc:
+            self.notify(exc.one_line(), severity="error", title="Not saved")
+            return
+        text = {"star": "Starred: quoted first in the quote bank.",
+                "ban": "Banned: never quoted."}.get(now, "Quote mark cleared.")
+        self.notify(text, timeout=2)
+        self.render_answer()
 
     def action_toggle_reasons(self) -> None:
         self.show_reasons = not self.show_reasons

@@ -25,6 +25,10 @@ HIGHLIGHT = "bold reverse $text-accent"
 MARKER = "bold reverse $text-primary"
 """Style of the theme marker after it."""
 
+QUOTE_MARK_TEXT = {"star": "★ Starred for the quote bank (* to unstar)",
+                   "ban": "⊘ Never quoted (! to allow)"}
+"""How the answer view shows a quote mark."""
+
 
 def theme_spans(suggestion: StoredSuggestion | None,
                 length: int) -> list[tuple[int, int, str]]:
@@ -144,10 +148,12 @@ class AnswerView(VerticalScroll, can_focus=False):
 
     def show(self, answer: Answer | None, *, suggestion: StoredSuggestion | None,
              decision: Decision | None, codebook: Codebook | None, coder: str, note: str,
-             context: list[Answer], show_reasons: bool, draft: bool = False) -> None:
+             context: list[Answer], show_reasons: bool, draft: bool = False,
+             quote_mark: str = "") -> None:
         """Render one answer (``None``: the filter matches nothing).
 
-        ``draft`` says ``note`` is an unsaved draft rather than a saved note.
+        ``draft`` says ``note`` is an unsaved draft rather than a saved note;
+        ``quote_mark`` is ``"star"`` or ``"ban"`` when the coder marked the answer.
         """
         q = self.query_one
         if answer is None or codebook is None:
@@ -166,7 +172,9 @@ class AnswerView(VerticalScroll, can_focus=False):
         self._set("#suggested-by", Content(_suggested_by(suggestion, codebook)))
         self._set("#decision", Content(decision_text(decision, codebook, coder)))
         label = "Note (unsaved draft, press m)" if draft else "Note"
-        self._set("#note", Content(f"{label}: {note}" if note else ""))
+        mark = QUOTE_MARK_TEXT.get(quote_mark, "")
+        lines = [line for line in (mark, f"{label}: {note}" if note else "") if line]
+        self._set("#note", Content("\n".join(lines)))
         self._set("#reasons", Content(_reasons(suggestion, codebook)
                                              if show_reasons else ""))
         q("#context-title").display = bool(context)
