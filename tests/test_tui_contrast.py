@@ -22,7 +22,7 @@ def test_contrast_ratio_matches_wcag() -> None:
 @pytest.mark.parametrize("state", STATES, ids=lambda s: s.name)
 async def test_all_text_is_readable(tmp_path: Path, state: State, theme: str) -> None:
     app = state.make(tmp_path)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
         app.theme = theme
         await state.reach(pilot)
         problems = low_contrast(app)

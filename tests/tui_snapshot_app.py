@@ -109,4 +109,5 @@ def make_app(folder: Path, rows: list[tuple[str, ...]] | None = None,
         _build(folder, suggestions=False, rows=rows)
     options = {"suggest_ahead": False, "poll_seconds": None, "deterministic": True}
     options.update(kwargs)
-    return CodingApp(location, CODER, **options)
+    coder = options.pop("coder", CODER)
+    return CodingApp(location, coder, **options)

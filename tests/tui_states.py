@@ -90,6 +90,9 @@ STATES: tuple[State, ...] = (
     State("picker", keys=("slash", "s", "t")),
     State("definitions", keys=("down", "d")),
     State("palette", steps=_palette, snapshot=False),
+    State("coder-name", options={"coder": None}),
+    State("coder-name-typed", options={"coder": None}, keys=tuple("Ana")),
+    State("message", keys=("u",), snapshot=False),  # a toast, gone after a while
     State("adjudication", app="adjudication"),
     State("final-themes", app="adjudication", keys=("e",)),
     State("discovery", app="discovery", steps=_discovered),

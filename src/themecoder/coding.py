@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from themecoder.codebook import QUESTION_LABELS, QUESTIONS, Codebook
+from themecoder.pace import WINDOW, decisions_per_hour, recent_decision_times
+from themecoder.store.drafts import discard_draft, drafts, save_draft
 from themecoder.store.project import Answer, Decision, Project, StoredSuggestion
 from themecoder.store.teams import blind_to, claim, claimed_by_others
 
@@ -37,8 +39,6 @@ STATUS_LABELS = {"all": "all answers", "todo": "to do", "done": "done",
 LOW_CONFIDENCE = 0.5
 """A suggestion whose best score is below this counts as low confidence."""
 
-RATE_WINDOW = 30
-"""How many recent decisions the answers-per-hour rate is measured over."""
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,8 @@ class Progress:
         done: Answers in the current filter that are decided.
         total: Answers in the current filter.
         per_question: ``{question: (done, total)}`` over all commented answers.
-        rate: Decisions per hour in this session (``None`` until there are timings).
+        rate: This coder's decisions per hour over their recent decisions, this session's
+            and earlier ones (``None`` until there are enough, see :mod:`themecoder.pace`).
         remaining: Commented answers still to do (all filters).
         seconds_left: Estimated time to finish ``remaining`` at ``rate``.
     """
@@ -122,7 +123,8 @@ class CodingSession:
     Args:
         project: The open project.
         coder: Who is coding (stored with every decision).
-        clock: Returns seconds (monotonic); tests pass a fake clock.
+        clock: Returns the time in POSIX seconds (as the decision log records it); tests
+            pass a fake clock.
         order: ``"plain"`` (import order) or ``"uncertain"`` (the answers to do, the most
             uncertain suggestions first, see :func:`themecoder.learning.uncertainty_order`).
 
@@ -131,7 +133,7 @@ class CodingSession:
     """
 
     def __init__(self, project: Project, coder: str, *,
-                 clock: Callable[[], float] = time.monotonic, order: str = "plain") -> None:
+                 clock: Callable[[], float] = time.time, order: str = "plain") -> None:
         coder = coder.strip()
         if not coder:
             raise ValueError("a coding session needs a coder name")
@@ -165,10 +167,12 @@ class CodingSession:
         self._all_suggestions_loaded = False
         self._notes: dict[int, str] = {a: text for (a, c), text in project.notes().items()
                                        if c == coder}
+        self._drafts: dict[int, str] = drafts(project, coder)
         self._quote_marks: dict[int, str] = {}  # read on first look, per answer
         # double-coding answers this coder codes without seeing others' decisions
         self._blind = blind_to(project, coder)
         self._log_seen = 0
+        self._log_seen_first = True
         self._q_total: dict[str, int] = {}
         self._q_done: dict[str, int] = {}
         self._view: list[int] = []
@@ -178,8 +182,14 @@ class CodingSession:
             q = item.answer.question
             self._q_total[q] = self._q_total.get(q, 0) + 1
         self._load_decisions(None)
-        self._times: deque[float] = deque(maxlen=RATE_WINDOW)
+        self._log_seen_first = False
+        # the rate carries on across restarts: it starts from this coder's logged decisions
+        self._times: deque[float] = deque(recent_decision_times(project, coder),
+                                          maxlen=WINDOW)
         self.filter = Filter(status="all")
+        self.scope = Filter(status="all")
+        """The filter to go back to when filters are cleared: the last one that chose only
+        a status (the one the session opened on, or one picked from the palette)."""
         self.position = 0
         self.set_filter(Filter(status="all"))
 
@@ -201,7 +211,13 @@ class CodingSession:
                 best = other.get(answer_id)
                 if best is None or decision.id > best.id:
                     other[answer_id] = decision
-        ids: Iterable[int] = self._by_id if answer_ids is None else answer_ids
+        if answer_ids is None:
+            # on the first load every item is still undecided: only answers with a
+            # decision can change (a large project opens without a pass over all answers)
+            ids: Iterable[int] = (set(mine) | set(other)) if self._log_seen_first else \
+                self._by_id
+        else:
+            ids = answer_ids
         changed = set()
         for answer_id in ids:
             item = self._by_id.get(answer_id)
@@ -373,7 +389,11 @@ class CodingSession:
             self._ensure_all_suggestions()
         needle = new.search.strip().casefold()
         self.filter = new
-        self._view = [i for i, item in enumerate(self._items) if self._matches(item, new, needle)]
+        everything = new == Filter(status="all")
+        if new == Filter(status=new.status):
+            self.scope = new
+        self._view = list(range(len(self._items))) if everything else \
+            [i for i, item in enumerate(self._items) if self._matches(item, new, needle)]
         self._view_pos = {self._items[i].answer.id: pos for pos, i in enumerate(self._view)}
         self._view_done = sum(1 for i in self._view if self._is_done(self._items[i]))
         if keep is not None and keep in self._view_pos:
@@ -381,6 +401,12 @@ class CodingSession:
         else:
             self.position = 0
             self.first_todo()
+
+    def clear_filter(self) -> None:
+        """Go back to the scope before filtering (:attr:`scope`), staying on the current
+        answer when it is in that scope."""
+        current = self.current
+        self.set_filter(self.scope, keep=current.id if current is not None else None)
 
     def view_ids(self) -> list[int]:
         """Answer ids in the current filter, in order."""
@@ -464,6 +490,20 @@ class CodingSession:
             self.set_filter(Filter(status="all"), keep=answer_id)
         self.position = self._view_pos[answer_id]
         return self.current
+
+    def not_found_reason(self, target: str) -> str:
+        """Why :meth:`jump` found no answer for ``target``: an answer without a comment
+        (there is nothing to code), or no answer with that id or key at all."""
+        text = target.strip()
+        for answers in self._by_respondent.values():
+            for answer in answers:
+                if str(answer.id) == text or answer.key.casefold() == text.casefold():
+                    if not answer.has_comment:
+                        question = QUESTION_LABELS.get(answer.question, answer.question)
+                        return (f"Answer {answer.id} has no comment (respondent "
+                                f"{answer.respondent_key}, {question}): nothing to code.")
+                    return f"Answer {answer.id} is not in this project's coding queue."
+        return f"No answer with id or key '{text}'."
 
     # ------------------------------------------------------------------ what to show
 
@@ -626,6 +666,7 @@ class CodingSession:
             self._notes[answer_id] = text
         else:
             self._notes.pop(answer_id, None)
+        self.discard_note_draft(answer_id)
 
     def note_for(self, answer_id: int | None = None) -> str:
         """This coder's memo on an answer ("" when none)."""
@@ -661,16 +702,32 @@ class CodingSession:
         self._quote_marks[answer.id] = new
         return new
 
+    # ------------------------------------------------------------------ note drafts
+
+    def note_draft(self, answer_id: int) -> str | None:
+        """The unsaved draft of this coder's note on an answer, if a crash left one."""
+        return self._drafts.get(answer_id)
+
+    def note_drafts(self) -> dict[int, str]:
+        """Every unsaved draft note of this coder: answer id → text."""
+        return dict(self._drafts)
+
+    def save_note_draft(self, text: str, answer_id: int) -> None:
+        """Keep a note as it is being typed (stored at once, so a crash loses nothing)."""
+        save_draft(self.project, answer_id, self.coder, text)
+        self._drafts[answer_id] = text
+
+    def discard_note_draft(self, answer_id: int) -> None:
+        """Drop the draft of a note (saved, or abandoned)."""
+        if answer_id in self._drafts:
+            discard_draft(self.project, answer_id, self.coder)
+            del self._drafts[answer_id]
+
     # ------------------------------------------------------------------ progress
 
     def rate(self) -> float | None:
-        """Decisions per hour over this session's recent decisions (``None`` if too few)."""
-        if len(self._times) < 2:
-            return None
-        span = self._times[-1] - self._times[0]
-        if span <= 0:
-            return None
-        return (len(self._times) - 1) * 3600.0 / span
+        """Decisions per hour over this coder's recent decisions (``None`` if too few)."""
+        return decisions_per_hour(self._times)
 
     def progress(self) -> Progress:
         """Done/total in the filter and per question, rate, and time left."""

@@ -15,6 +15,7 @@ from themecoder.cli import (
     export_cmd,  # noqa: F401
     model_cmds,  # noqa: F401
     project_cmds,  # noqa: F401
+    serve_cmd,  # noqa: F401
     suggest_cmds,  # noqa: F401
     team_cmds,  # noqa: F401
 )

@@ -37,10 +37,16 @@ def _m005_quote_marks(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[schema.quote_marks])
 
 
+def _m006_note_drafts(conn: Connection) -> None:
+    """Notes being typed, saved as drafts keystroke by keystroke (a crash loses nothing)."""
+    schema.metadata.create_all(conn, tables=[schema.note_drafts])
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "initial schema", _m001_initial),
     (2, "double coding and claims", _m002_teams),
     (5, "quote marks", _m005_quote_marks),
+    (6, "note drafts", _m006_note_drafts),
 ]
 
 
@@ -56,7 +62,7 @@ def migrate(conn: Connection) -> list[int]:
     schema.metadata.create_all(conn, tables=[schema.schema_migrations])
     done = applied_versions(conn)
     newly: list[int] = []
-    for version, name, step in MIGRATIONS:
+    for version, name, step in sorted(MIGRATIONS, key=lambda m: m[0]):
         if version in done:
             continue
         step(conn)

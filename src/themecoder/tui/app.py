@@ -34,7 +34,8 @@ class CodingApp(App[None]):
 
     Args:
         project_location: Project file or database URL.
-        coder: The coder's name, stored with every decision.
+        coder: The coder's name, stored with every decision; ``None`` asks for it first (a
+            browser tab served by ``themecoder serve`` does).
         suggest_ahead: Compute missing suggestions in the background.
         poll_seconds: How often to look for other coders' decisions (``None``: never).
         deterministic: Hide the rate and time left (for snapshots).
@@ -52,10 +53,13 @@ class CodingApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "themecoder"
+    session: CodingSession
+    """The coder's session (set once the coder's name is known)."""
     BINDINGS: ClassVar = [a.binding() for a in APP_ACTIONS]
     COMMANDS = App.COMMANDS | {CodingCommands}
 
-    def __init__(self, project_location: str, coder: str, *, suggest_ahead: bool = True,
+    def __init__(self, project_location: str, coder: str | None, *,
+                 suggest_ahead: bool = True,
                  poll_seconds: float | None = POLL_SECONDS, deterministic: bool = False,
                  keymap: dict[str, str] | None = None, order: str = "plain",
                  retrain_every: int | None = RETRAIN_EVERY,
@@ -63,11 +67,12 @@ class CodingApp(App[None]):
                  adjudicate_coders: list[str] | None = None) -> None:
         super().__init__()
         self.project = Project.open(project_location)
-        self.session = CodingSession(self.project, coder, order=order)
+        if coder is not None:
+            self.session = CodingSession(self.project, coder, order=order)
         self.order = order
         self.retrain_every = retrain_every
         self.retrainers: dict[str, Any] = {}
-        self._remaining_at_retrain = self.session.progress().remaining
+        self._remaining_at_retrain = 0
         self.poll_seconds = poll_seconds
         self.suggest_ahead = suggest_ahead
         self.deterministic = deterministic
@@ -87,7 +92,32 @@ class CodingApp(App[None]):
         self.theme = DARK
         if self.keymap:
             self.set_keymap(self.keymap)
-        name = self.project.info().get("name", "project")
+        if hasattr(self, "session"):
+            self.open_coding()
+        else:
+            from themecoder.tui.screens.coder_name import CoderNameDialog
+
+            self.push_screen(CoderNameDialog(self.project_name, self.project.coders()),
+                             self.start_session)
+
+    @property
+    def project_name(self) -> str:
+        """The project's name, as ``themecoder init`` recorded it."""
+        return self.project.info().get("name", "project")
+
+    def start_session(self, coder: str | None) -> None:
+        """Start coding as ``coder`` (the name given in the name dialog)."""
+        if not coder:
+            self.exit()
+            return
+        self.session = CodingSession(self.project, coder, order=self.order)
+        self.open_coding()
+
+    def open_coding(self) -> None:
+        """Open the coding screen (and the adjudication screen when asked) for the
+        session, and start the background checks."""
+        self._remaining_at_retrain = self.session.progress().remaining
+        name = self.project_name
         self.coding_screen = CodingScreen(self.session, project_name=name,
                                           suggest_ahead_enabled=self.suggest_ahead,
                                           show_rate=not self.deterministic,

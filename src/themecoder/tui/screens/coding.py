@@ -59,6 +59,8 @@ class CodingScreen(Screen[None]):
         self._requested: set[int] = set()
         self._suggesters: dict[str, Any] = suggesters if suggesters is not None else {}
         self._suggest_status = ""
+        self._shown_first = False
+        """Whether the first answer has been drawn (background work waits for it)."""
 
     # ------------------------------------------------------------------ layout
 
@@ -81,6 +83,13 @@ class CodingScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.arrive()
+        self.call_after_refresh(self._first_answer_shown)
+        drafts = self.session.note_drafts()
+        if drafts:
+            where = ", ".join(str(a) for a in list(drafts)[:5])
+            self.notify(f"Unsaved note{'s' if len(drafts) > 1 else ''} kept from last time "
+                        f"on answer {where}: press g and the number, then m, to finish.",
+                        title="Note drafts", timeout=10)
 
     # ------------------------------------------------------------------ rendering
 
@@ -109,9 +118,12 @@ class CodingScreen(Screen[None]):
                       coder=session.coder, note="", context=[], show_reasons=False)
         else:
             codebook = session.codebook(answer)
+            draft = session.note_draft(answer.id)
             view.show(answer, suggestion=session.suggestion(answer.id),
                       decision=session.decision(answer.id), codebook=codebook,
-                      coder=session.coder, note=session.note_for(answer.id),
+                      coder=session.coder,
+                      note=session.note_for(answer.id) if draft is None else draft,
+                      draft=draft is not None,
                       context=session.respondent_context(answer),
                       show_reasons=self.show_reasons,
                       quote_mark=session.quote_mark(answer.id))
@@ -268,17 +280,21 @@ class CodingScreen(Screen[None]):
             if not target:
                 return
             if self.session.jump(target) is None:
-                self.notify(f"No answer with id or key '{target}'.", severity="warning")
+                self.notify(self.session.not_found_reason(target), severity="warning")
                 return
             self.arrive()
 
         self.app.push_screen(JumpDialog(), done)
 
     def apply_filter(self, new: Filter) -> None:
-        """Apply a filter and show its first answer to do."""
+        """Apply a filter and show its first answer to do (going back to the scope before
+        filtering keeps the current answer)."""
         current = self.session.current
-        self.session.set_filter(new, keep=current.id if current and new.status == "all"
-                                else None)
+        if new == self.session.scope:
+            self.session.clear_filter()
+        else:
+            self.session.set_filter(new, keep=current.id if current and new.status == "all"
+                                    else None)
         if self.session.current is None:
             self.notify("No answers match this filter.", severity="warning")
         self.arrive()
@@ -290,7 +306,8 @@ class CodingScreen(Screen[None]):
 
         self.app.push_screen(FilterDialog(self.session.filter, self.session.questions(),
                                           self.session.groups(),
-                                          list(self.session.codebooks.values())), done)
+                                          list(self.session.codebooks.values()),
+                                          cleared=self.session.scope), done)
 
     def action_status_filter(self, status: str) -> None:
         self.apply_filter(Filter(status=status))
@@ -313,15 +330,28 @@ class CodingScreen(Screen[None]):
         if answer is None:
             return
         answer_id = answer.id
+        session = self.session
+        draft = session.note_draft(answer_id)
+
+        def keep_draft(text: str) -> None:
+            try:
+                session.save_note_draft(text, answer_id)
+            except ThemecoderError as exc:
+                self.notify(exc.one_line(), severity="error", title="Draft not kept")
 
         def done(text: str | None) -> None:
-            if text is None:
+            if text is None:  # abandoned: the draft goes too
+                session.discard_note_draft(answer_id)
+                self.render_answer()
                 return
-            self.session.note(text, answer_id)
+            session.note(text, answer_id)
             self.notify("Note saved." if text.strip() else "Note cleared.", timeout=2)
             self.render_answer()
 
-        self.app.push_screen(NoteDialog(answer.key, self.session.note_for(answer_id)), done)
+        self.app.push_screen(NoteDialog(
+            f"answer {answer_id} ({answer.respondent_key})",
+            session.note_for(answer_id) if draft is None else draft,
+            on_draft=keep_draft, from_draft=draft is not None), done)
 
     def action_definitions(self) -> None:
         answer = self.session.current
@@ -376,9 +406,15 @@ class CodingScreen(Screen[None]):
 
     # ------------------------------------------------------------------ suggest ahead
 
+    def _first_answer_shown(self) -> None:
+        # only now load what suggesting needs (spaCy, the model): the coder is reading
+        self._shown_first = True
+        self.set_timer(0.2, self.maybe_suggest_ahead)
+
     def maybe_suggest_ahead(self) -> None:
-        """Start computing suggestions for the next answers that have none."""
-        if not self.suggest_ahead_enabled:
+        """Start computing suggestions for the next answers that have none (once the first
+        answer is on screen, so loading spaCy or a model never delays it)."""
+        if not self.suggest_ahead_enabled or not self._shown_first:
             return
         if any(w.group == "suggest" and w.state in (WorkerState.PENDING, WorkerState.RUNNING)
                for w in self.app.workers):

@@ -87,8 +87,9 @@ class NoteDialog(Dialog, ModalScreen[str | None]):
             title += " (unsaved draft restored)"
         with dialog_box("note"):
             yield dialog_title(title)
+            # the cursor goes to the end: typing adds to a restored note, never replaces it
             yield Input(self.text, placeholder="memo for this answer (Enter saves, "
-                        "empty clears)", id="note-input")
+                        "empty clears)", id="note-input", select_on_focus=False)
             yield dialog_buttons(Button("Save", variant="primary", id="save"),
                                  Button("Cancel", id="cancel"))
 
