@@ -23,6 +23,7 @@ from themecoder.export import export_project
 from themecoder.export.numbers import format_p, holm, pct, round_half_up
 from themecoder.export.settings import DEFAULT_TITLES, loads_settings
 from themecoder.export.tally import tally
+from themecoder.report import write_report
 from themecoder.store import Project
 from themecoder.survey import SurveyMapping, read_survey
 
@@ -316,6 +317,11 @@ def test_p_values_in_the_workbook_read_as_reported(tmp_path: Path) -> None:
             project.record_decision(key[f"R{i:03d}:worked_well"], "ann", themes)
         result = tally(project, by=["region"])
         export_project(project, tmp_path / "out", formats=["xlsx"], by=["region"])
+        html = write_report(project, tmp_path / "r.html", by=["region"]).read_text()
+    # the report lists the differences that stay significant after Holm's adjustment
+    assert "Table 5. Significant differences by region" in html
+    significant = html[html.index("Significant differences by region"):]
+    assert "Staff" in significant and "&lt; 0.001" in significant
     sheet = openpyxl.load_workbook(tmp_path / "out" / "theme_counts.xlsx")["by region"]
     header = [c.value for c in sheet[4]]
     p_col, holm_col = header.index("p") + 1, header.index("p (Holm)") + 1

@@ -22,7 +22,7 @@ from themecoder.errors import ExportError
 from themecoder.export import export_project
 from themecoder.export.settings import ExportSettings
 from themecoder.export.style import PALETTE, grey_level
-from themecoder.quotes import write_quotes
+from themecoder.quotes import readable_quote, write_quotes
 from themecoder.redact import redact_text, score_redaction
 from themecoder.report import write_report
 from themecoder.store import Project
@@ -116,6 +116,14 @@ def test_quotes_are_representative_distinct_redacted_and_attributed(tmp_path: Pa
     assert staff[1][4].startswith("Personal budget holder, aged ")
     markdown = (tmp_path / "out" / "quotes.md").read_text()
     assert "★ “My social worker was patient and kind to us.”" in markdown
+
+
+def test_quote_text_is_tidied_not_rewritten() -> None:
+    assert readable_quote('  "I decide how\n the money is spent"  ') == \
+        "I decide how the money is spent"
+    assert readable_quote("- a godsend, hope that makes sense") == \
+        "a godsend, hope that makes sense"
+    assert readable_quote("it's 'fine' mostly") == "it's 'fine' mostly"
 
 
 def test_quotes_errors_are_one_line(tmp_path: Path) -> None:

@@ -8,8 +8,9 @@ represent it well:
    (cosine similarity of TF-IDF vectors to the theme's centroid), with a bonus for answers
    coded with that theme alone and a penalty for answers shorter or longer than a readable
    length (``min_words``–``max_words``);
-3. a candidate too similar to a quote already chosen (cosine ≥ 0.8, or the same words
-   reordered) is skipped, so the quotes are not near-duplicates of each other.
+3. a candidate too similar to a quote already chosen (TF-IDF cosine ≥ 0.8, or three
+   quarters of the shorter answer's words in the other) is skipped, so the quotes are not
+   near-duplicates of each other.
 
 Each quote is redacted (:mod:`themecoder.redact`) before anything is written, and attributed
 from the respondent attributes the user names (``--attribution "group, age_band, council"``):
@@ -18,6 +19,7 @@ from the respondent attributes the user names (``--attribution "group, age_band,
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +40,9 @@ QUOTE_COLUMNS = ["group", "question", "question_label", "theme_id", "theme_name"
 
 NEAR_DUPLICATE = 0.8
 """Cosine similarity at or above which two quotes count as near-duplicates."""
+
+SAME_WORDS = 0.75
+"""Share of the shorter answer's words found in the other that makes two near-duplicates."""
 
 POOL = 60
 """Candidates looked at per theme after ranking (enough to skip duplicates and empties)."""
@@ -99,11 +104,25 @@ def _vectors(texts: list[str]) -> Any:
         return csr_matrix((len(texts), 1))
 
 
+_WORD = re.compile(r"[a-z0-9']+")
+
+
 def _same_words(a: str, b: str) -> bool:
-    words_a, words_b = set(a.casefold().split()), set(b.casefold().split())
+    """Near-duplicates by words: most of the shorter answer's words are in the other."""
+    words_a, words_b = set(_WORD.findall(a.casefold())), set(_WORD.findall(b.casefold()))
     if not words_a or not words_b:
         return False
-    return len(words_a & words_b) / len(words_a | words_b) >= NEAR_DUPLICATE
+    return len(words_a & words_b) / min(len(words_a), len(words_b)) >= SAME_WORDS
+
+
+def readable_quote(text: str) -> str:
+    """An answer as a quote: one line, without a leading list mark or wrapping quote marks
+    (the quote bank adds its own). The respondent's words are otherwise kept as written."""
+    quote = " ".join(text.split())
+    quote = re.sub(r"^(?:[-*•–]\s*)+", "", quote)
+    while len(quote) > 1 and quote[0] in "\"'“‘" and quote[-1] in "\"'”’":
+        quote = quote[1:-1].strip()
+    return quote
 
 
 def select_quotes(project: Any, tally: Tally, data: ExportData,
@@ -128,53 +147,56 @@ def select_quotes(project: Any, tally: Tally, data: ExportData,
     if mentions.empty or "text" not in answers:
         return bank
     positions = np.unique(mentions["answer_pos"].to_numpy(dtype=np.int64))
-    texts = answers["text"].to_numpy(dtype=object)[positions]
-    matrix = _vectors([str(t) for t in texts])
-    row_of = {int(p): i for i, p in enumerate(positions)}
+    all_texts = answers["text"].to_numpy(dtype=object)
+    texts = [str(t) for t in all_texts[positions]]
+    matrix = _vectors(texts)
+    words = np.fromiter((len(t.split()) for t in texts), dtype=np.int64, count=len(texts))
+    readable = (words >= settings.min_words) & (words <= settings.max_words)
+    mention_pos = mentions["answer_pos"].to_numpy(dtype=np.int64)
+    mention_row = np.searchsorted(positions, mention_pos)  # row of each mention's answer
+    alone = np.bincount(mention_row, minlength=len(positions)) == 1
     answer_ids = answers["id"].to_numpy(dtype=np.int64)
-    marks = project.quote_marks(int(answer_ids[p]) for p in positions)
-    themes_per_answer = mentions.groupby("answer_pos").size()
+    marks = project.quote_marks(answer_ids[positions].tolist())
+    mark_of = np.array([marks.get(int(a), "") for a in answer_ids[positions]], dtype=object)
+    starred, banned = mark_of == "star", mark_of == "ban"
     resp_pos = data.respondents.index.get_indexer(
         answers["respondent_id"].to_numpy(dtype=np.int64))
     keys = data.respondents["respondent_key"].to_numpy(dtype=object) \
         if "respondent_key" in data.respondents else None
-    grouped = mentions.groupby(["group", "question", "theme_id"], sort=False, observed=True)
-    for (group, question, theme_id), frame in grouped:
-        names = {e.id: e.label for e in tally.entries(str(group), str(question))}
-        candidates = [int(p) for p in frame["answer_pos"].to_numpy(dtype=np.int64)
-                      if marks.get(int(answer_ids[p])) != "ban"]
-        if not candidates:
+    frame = pd.DataFrame({"group": mentions["group"].to_numpy(dtype=object),
+                          "question": mentions["question"].to_numpy(dtype=object),
+                          "theme_id": mentions["theme_id"].to_numpy(dtype=object),
+                          "row": mention_row})
+    for (group, question, theme_id), part in frame.groupby(["group", "question", "theme_id"],
+                                                           sort=False):
+        rows = part["row"].to_numpy(dtype=np.int64)
+        rows = rows[~banned[rows]]
+        if not len(rows):
             continue
-        rows = [row_of[p] for p in candidates]
         sub = matrix[rows]
         centroid = np.asarray(sub.mean(axis=0)).ravel()
         norm = float(np.linalg.norm(centroid))
-        centrality = (sub @ centroid) / norm if norm else np.zeros(len(rows))
-        centrality = np.asarray(centrality).ravel()
-        scored = []
-        for p, cent in zip(candidates, centrality, strict=True):
-            words = len(str(answers["text"].iat[p]).split())
-            alone = int(themes_per_answer.get(p, 1)) == 1
-            readable = settings.min_words <= words <= settings.max_words
-            starred = marks.get(int(answer_ids[p])) == "star"
-            score = float(cent) + (0.15 if alone else 0.0) - (0.0 if readable else 1.0)
-            scored.append((not starred, -score, p, float(cent), alone, words, starred))
-        scored.sort()
-        chosen: list[tuple[int, str]] = []
-        for _ns, _neg, p, cent, alone, words, starred in scored[:POOL + sum(
-                1 for s in scored if s[-1])]:
+        centrality = np.asarray(sub @ centroid).ravel() / norm if norm else np.zeros(len(rows))
+        score = centrality + 0.15 * alone[rows] - 1.0 * ~readable[rows]
+        # starred first, then by score (best first); ties keep survey order
+        order = np.lexsort((-score, ~starred[rows]))
+        pool = order[:POOL + int(starred[rows].sum())]
+        names = {e.id: e.label for e in tally.entries(str(group), str(question))}
+        chosen: list[int] = []
+        for index in pool:
             if len(chosen) >= settings.quotes_per_theme:
                 break
-            original = str(answers["text"].iat[p])
-            if any(_same_words(original, str(answers["text"].iat[q])) or
-                   float((matrix[row_of[p]] @ matrix[row_of[q]].T).toarray()[0, 0])
-                   >= NEAR_DUPLICATE for q, _t in chosen):
+            row = int(rows[index])
+            if any(_same_words(texts[row], texts[other])
+                   or float((matrix[row] @ matrix[other].T).toarray()[0, 0]) >= NEAR_DUPLICATE
+                   for other in chosen):
                 continue
-            quote = " ".join(redact_text(original).split())
+            quote = readable_quote(redact_text(texts[row]))
             if not quote:
                 continue
-            chosen.append((p, quote))
-            r = resp_pos[p]
+            chosen.append(row)
+            answer_pos = int(positions[row])
+            r = resp_pos[answer_pos]
             values = attributes.iloc[r].to_dict() if len(attributes.columns) else {}
             bank.rows.append({
                 "group": str(group), "question": str(question),
@@ -182,8 +204,8 @@ def select_quotes(project: Any, tally: Tally, data: ExportData,
                 "theme_name": names.get(str(theme_id), str(theme_id)),
                 "rank": len(chosen), "quote": quote,
                 "attribution": attribution_text(str(group), values, settings.attribution),
-                "starred": starred, "coded_alone": alone, "words": words,
-                "centrality": round(cent, 3),
+                "starred": bool(starred[row]), "coded_alone": bool(alone[row]),
+                "words": int(words[row]), "centrality": round(float(centrality[index]), 3),
                 "answer_key": f"{keys[r]}:{question}" if keys is not None else ""})
     bank.rows.sort(key=_table_order(tally))
     return bank

@@ -15,6 +15,12 @@
 * ``export_settings.yaml``: the settings block used (titles, quotes), to edit and reuse;
 * ``metadata.json``: project, location, codebooks, coders, decision rule, time, completeness.
 
+An export is put in place whole (:mod:`.publish`): written into a hidden folder, then moved
+in, replacing the earlier export in that folder (the files its ``metadata.json`` lists) and
+nothing else, so a killed export leaves the earlier one intact. Text longer than a format
+holds (an XLSX cell, an SPSS string) is cut to fit and the export warns with counts
+(:mod:`.limits`); CSV and Markdown keep every text whole.
+
 The modules: :mod:`.data` (fast reads and the decision rule), :mod:`.tally` (counts),
 :mod:`.versions` (codebook versions), :mod:`.crosstab` (tests), :mod:`.numbers` (the one
 rounding rule), :mod:`.tables` (CSV, Markdown), :mod:`.workbook` (XLSX), :mod:`.charts`
@@ -35,6 +41,7 @@ from typing import Any
 import pandas as pd
 
 from themecoder.errors import ExportError
+from themecoder.export import limits, publish
 from themecoder.export.settings import ExportSettings, project_settings
 from themecoder.store import Project
 
@@ -143,7 +150,6 @@ def export_project(project: Project | str | os.PathLike[str], out_dir: str | os.
             return export_project(opened, out_dir, formats=formats, by=by,
                                   prefer_coder=prefer_coder, non_answers=non_answers,
                                   settings=settings, csv_for=csv_for, quotes=quotes)
-    from themecoder.export import tables
     from themecoder.export.data import load_export_data
     from themecoder.export.tally import tally as make_tally
 
@@ -169,6 +175,31 @@ def export_project(project: Project | str | os.PathLike[str], out_dir: str | os.
         bank = select_quotes(project, result_tally, data, settings)
     _prepare_dir(out)
     result_tally.metadata["formats"] = wanted
+    with publish.staging(out) as folder, limits.counting() as cuts:
+        written = _write_all(project, result_tally, data, folder, wanted, settings, bank,
+                             csv_for, cuts)
+        cut_warnings = cuts.warnings("coded_data.csv" if "csv" in wanted else None)
+        metadata = dict(result_tally.metadata)
+        if cut_warnings:
+            metadata["warnings"] = [*metadata.get("warnings", []), *cut_warnings]
+        names = [p.name for p in written] + [publish.MANIFEST]
+        metadata["files"] = names
+        (folder / publish.MANIFEST).write_text(json.dumps(
+            metadata, indent=2, ensure_ascii=False, default=_json_ready) + "\n",
+            encoding="utf-8")
+        files = publish.publish(folder, out, names)
+    return ExportResult(files=files, unfinished=result_tally.unfinished,
+                        summary=result_tally.summary, metadata=metadata,
+                        warning=result_tally.unfinished_note(),
+                        warnings=result_tally.warnings() + cut_warnings)
+
+
+def _write_all(project: Project, result_tally: Any, data: Any, out: Path, wanted: list[str],
+               settings: ExportSettings, bank: Any, csv_for: str, cuts: limits.Cuts
+               ) -> list[Path]:
+    """Write every file asked for into ``out``; returns them in the order written."""
+    from themecoder.export import tables
+
     files: list[Path] = []
     if "csv" in wanted:
         files += tables.write_csv_tables(result_tally, out,
@@ -176,8 +207,9 @@ def export_project(project: Project | str | os.PathLike[str], out_dir: str | os.
     if "xlsx" in wanted:
         from themecoder.export.workbook import write_xlsx
 
-        files.append(write_xlsx(result_tally, out, settings,
-                                bank.frame() if bank is not None else None))
+        with cuts.writing("theme_counts.xlsx"):
+            files.append(write_xlsx(result_tally, out, settings,
+                                    bank.frame() if bank is not None else None))
     if "md" in wanted:
         files.append(tables.write_markdown(result_tally, out))
     chart_formats = [f for f in ("png", "svg") if f in wanted]
@@ -188,24 +220,16 @@ def export_project(project: Project | str | os.PathLike[str], out_dir: str | os.
         files += written
         result_tally.metadata["figures"] = charts.figure_provenance(result_tally, settings,
                                                                     written)
+    merged_formats = [f for f in ("csv", "xlsx", "sav") if f in wanted]
     if merged_formats:
         from themecoder.export import merged
 
         files += merged.write_merged(project, result_tally, data, out, merged_formats,
-                                     csv_for=csv_for)
+                                     csv_for=csv_for, cuts=cuts)
     settings_path = out / "export_settings.yaml"
     settings_path.write_text(settings.to_yaml(), encoding="utf-8")
     files.append(settings_path)
-    metadata = dict(result_tally.metadata)
-    metadata["files"] = [p.name for p in files] + ["metadata.json"]
-    meta_path = out / "metadata.json"
-    meta_path.write_text(json.dumps(metadata, indent=2, ensure_ascii=False,
-                                    default=_json_ready) + "\n", encoding="utf-8")
-    files.append(meta_path)
-    return ExportResult(files=files, unfinished=result_tally.unfinished,
-                        summary=result_tally.summary, metadata=metadata,
-                        warning=result_tally.unfinished_note(),
-                        warnings=result_tally.warnings())
+    return files
 
 
 __all__ = ["FORMATS", "ExportResult", "export_project", "normalise_formats"]

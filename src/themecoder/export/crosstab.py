@@ -77,7 +77,7 @@ def crosstab(column: str, levels_by_respondent: pd.Series, answers: pd.DataFrame
         "question": answers["question"].array.take(positions),
         "level": level[positions], "theme_id": mentions["theme_id"].to_numpy()})
     k_level = mention_frame.groupby(["group", "question", "theme_id", "level"],
-                                    sort=False, observed=True).size()
+                                    sort=False, observed=True).size().to_dict()
     rows: list[dict[str, Any]] = []
     tests: list[dict[str, Any]] = []
     for group in codebooks:

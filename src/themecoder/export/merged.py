@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from themecoder.codebook import QUESTIONS, slugify
+from themecoder.export import limits
 from themecoder.export.data import ExportData, parse_attributes
 from themecoder.export.tables import write_csv
 from themecoder.export.tally import Tally, metadata_lines, question_label
@@ -151,11 +152,15 @@ def spss_names(columns: list[str], short: dict[str, str]) -> dict[str, str]:
 
 
 def write_merged(project: Project, tally: Tally, data: ExportData, out_dir: Path,
-                 formats: list[str], *, csv_for: str = "data") -> list[Path]:
+                 formats: list[str], *, csv_for: str = "data",
+                 cuts: limits.Cuts | None = None) -> list[Path]:
     """Write ``coded_data.csv`` / ``.xlsx`` / ``.sav`` (those of ``formats``).
 
-    ``csv_for="spreadsheet"`` neutralises formula-like text in the CSV too.
+    ``csv_for="spreadsheet"`` neutralises formula-like text in the CSV too. Text longer than
+    an XLSX cell or an SPSS string holds is cut to fit and counted in ``cuts``; the CSV
+    keeps every text whole.
     """
+    cuts = cuts or limits.Cuts()
     frame, short = merged_frame(tally, data)
     theme_columns = [c for c in frame.columns if c in short]
     files: list[Path] = []
@@ -163,9 +168,13 @@ def write_merged(project: Project, tally: Tally, data: ExportData, out_dir: Path
         files.append(write_csv(frame, out_dir / "coded_data.csv",
                                for_spreadsheet=csv_for == "spreadsheet"))
     if "xlsx" in formats:
-        files.append(_write_xlsx(frame, tally, theme_columns, out_dir / "coded_data.xlsx"))
+        with cuts.writing("coded_data.xlsx"):
+            files.append(_write_xlsx(frame, tally, theme_columns,
+                                     out_dir / "coded_data.xlsx"))
     if "sav" in formats:
-        files.append(_write_sav(frame, tally, short, theme_columns, out_dir / "coded_data.sav"))
+        with cuts.writing("coded_data.sav"):
+            files.append(_write_sav(frame, tally, short, theme_columns,
+                                    out_dir / "coded_data.sav"))
     return files
 
 
@@ -261,8 +270,8 @@ def _write_sav(frame: pd.DataFrame, tally: Tally, short: dict[str, str],
 
 
 def _spss_text(value: Any) -> str:
-    # SPSS is not a spreadsheet: the text is kept exactly as imported
-    return value if isinstance(value, str) else ""
+    # SPSS is not a spreadsheet: the text is kept exactly as imported, up to what it holds
+    return limits.fit_spss(value) if isinstance(value, str) else ""
 
 
 SPSS_LABEL_LIMIT = 64

@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from themecoder.codebook import Codebook
+from themecoder.export.limits import fit_cell
 from themecoder.export.numbers import P_FLOOR, p_decimals, round_half_up, significant
 from themecoder.export.settings import ExportSettings
 from themecoder.export.style import EDGE, question_colour
@@ -70,7 +71,7 @@ class SafeSheet:
         elif hasattr(value, "item") and not isinstance(value, str):  # numpy scalar
             self.cell(row, col, value.item(), fmt)
         else:
-            self.sheet.write_string(row, col, neutralise(str(value)), fmt)
+            self.sheet.write_string(row, col, fit_cell(neutralise(str(value))), fmt)
 
     def row(self, row: int, values: list[Any], fmt: Any = None, first_col: int = 0) -> None:
         for offset, value in enumerate(values):

@@ -156,12 +156,10 @@ def _commenting(report: Report, tally: Tally, counter: _Counter) -> None:
     rows, bold = [], set()
     for r in tally.summary.itertuples(index=False):
         rows.append([_group_noun(tally, r.group), r.question_label, f"{r.respondents:,}",
-                     f"{r.commented:,}", format_pct(r.pct_commented),
-                     f"{r.coded + r.not_assigned:,}", f"{r.to_do:,}"])
+                     f"{r.commented:,}", format_pct(r.pct_commented), f"{r.to_do:,}"])
     report.add(Table(f"Table {counter.next()}. Respondents who commented on each question",
                      ["Group", "Question", "Respondents", "Commented", "% commented",
-                      "Coded", "Not coded yet"], rows,
-                     [False, False, True, True, True, True, True], bold))
+                      "Not coded yet"], rows, [False, False, True, True, True, True], bold))
     for r in tally.summary.drop_duplicates("group").itertuples(index=False):
         report.add(Paragraph(f"Non-answers ({_group_noun(tally, r.group).lower()}): "
                              f"{r.non_answer_rule}.", "note"))

@@ -29,7 +29,7 @@ def _table(document, block: Table) -> None:  # noqa: ANN001
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
-    document.add_paragraph(block.caption, style="Caption")
+    document.add_paragraph(block.caption, style=document.styles["Caption"])
     table = document.add_table(rows=1 + len(block.rows), cols=len(block.headers))
     table.style = "Table Grid"
     for row_index, values in enumerate([block.headers, *block.rows]):
@@ -37,7 +37,7 @@ def _table(document, block: Table) -> None:  # noqa: ANN001
         for col, value in enumerate(values):
             paragraph = cells[col].paragraphs[0]
             run = paragraph.add_run(str(value))
-            run.font.size = Pt(9)
+            run.font.size = Pt(8 if row_index == 0 else 9)
             if row_index == 0 or row_index in block.bold_rows:
                 run.bold = True
             if block.numeric[col] and row_index:
@@ -52,19 +52,21 @@ TEXT_WIDTH_CM = 16.6
 
 
 def _widths(table, block: Table) -> None:  # noqa: ANN001
-    """Numbers get narrow columns, text shares the rest (Word and LibreOffice both honour
-    cell widths, not column widths)."""
+    """Numbers get narrow columns, text shares the rest."""
     from docx.shared import Cm
 
-    numeric = [i for i, n in enumerate(block.numeric) if n]
+    # a number column is as wide as its header needs (8 pt bold), text shares the rest
+    widths = [min(2.7, max(1.5, 0.21 * len(h) + 0.5)) if n else 0.0
+              for h, n in zip(block.headers, block.numeric, strict=True)]
     text = [i for i, n in enumerate(block.numeric) if not n]
-    number_cm = min(2.4, TEXT_WIDTH_CM * 0.6 / max(len(numeric), 1)) if text else \
-        TEXT_WIDTH_CM / len(block.numeric)
-    text_cm = (TEXT_WIDTH_CM - number_cm * len(numeric)) / max(len(text), 1)
+    rest = max(TEXT_WIDTH_CM - sum(widths), 2.0 * len(text))
+    widths = [w if block.numeric[i] else rest / len(text) for i, w in enumerate(widths)]
     table.autofit = False
+    for index, column in enumerate(table.columns):
+        column.width = Cm(widths[index])  # LibreOffice reads the grid
     for row in table.rows:
         for index, cell in enumerate(row.cells):
-            cell.width = Cm(number_cm if index in numeric else text_cm)
+            cell.width = Cm(widths[index])  # Word reads the cells
 
 
 def _figure(document, block: Figure) -> None:  # noqa: ANN001
@@ -74,7 +76,7 @@ def _figure(document, block: Figure) -> None:  # noqa: ANN001
 
     document.add_picture(io.BytesIO(png_bytes(block.tally, block.group, block.settings,
                                               with_title=False)), width=Cm(16.5))
-    document.add_paragraph(block.caption, style="Caption")
+    document.add_paragraph(block.caption, style=document.styles["Caption"])
 
 
 def _paragraph(document, block: Paragraph) -> None:  # noqa: ANN001
@@ -96,7 +98,7 @@ def _paragraph(document, block: Paragraph) -> None:  # noqa: ANN001
 def _quote(document, block: Quote) -> None:  # noqa: ANN001
     from docx.shared import Pt
 
-    paragraph = document.add_paragraph(style="Quote")
+    paragraph = document.add_paragraph(style=document.styles["Quote"])
     paragraph.add_run(("★ " if block.starred else "") + f"“{block.text}”")
     attribution = document.add_paragraph()
     run = attribution.add_run(f"— {block.attribution}" if block.attribution else "")

@@ -53,16 +53,25 @@ Scores
     Each hit scores ``exact`` 0.9, ``lemma`` 0.85, ``pattern`` 0.85, ``fuzzy`` 0.8 × similarity,
     then the negation rule above. :func:`theme_scores` combines a theme's hits by noisy-OR,
     ``1 - Π(1 - score)``, so more evidence raises the score but never past 1.
+
+Long answers
+    Time grows with an answer's length and no faster: clauses and the tone of their cue
+    words are worked out once per answer, so a hit costs the same in a short answer as in a
+    100,000-character one without a full stop. Only the first :data:`MAX_EXAMINED_CHARS`
+    characters of an answer are examined (a pasted document, not an answer, goes past that);
+    every hit in a longer answer says so in its reason.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from themecoder.codebook import Codebook, Theme
+from themecoder.suggest.clauses import ClauseLayout, outside_exclusions, widest_hits
 
 MIN_FUZZY_LENGTH = 5
 """Words shorter than this are matched exactly (or by lemma), never fuzzily."""
@@ -75,6 +84,9 @@ NEGATION_WINDOW = 6
 
 NEGATION_FACTOR = 0.6
 """Score multiplier for a negated hit: still evidence for the topic, but weaker."""
+
+MAX_EXAMINED_CHARS = 100_000
+"""Characters of an answer examined for keywords (about 15,000 words); the rest is not."""
 
 KIND_SCORES = {"exact": 0.9, "lemma": 0.85, "pattern": 0.85, "fuzzy": 0.8}
 """Base score of a hit by how it matched (a fuzzy hit is also scaled by its similarity)."""
@@ -205,6 +217,20 @@ class _Tok:
     end: int
     barrier: bool  # punctuation or a contrast word: ends a clause and a phrase
     fuzzy: tuple[str, str, float] | None  # (keyword lemma, keyword form, similarity)
+
+
+def _tone(tok: _Tok) -> int:
+    """+1 / -1 / 0: whether a word is a positive or negative cue."""
+    if tok.lemma in _POSITIVE or tok.lower in _POSITIVE:
+        return 1
+    if tok.lemma in _NEGATIVE or tok.lower in _NEGATIVE:
+        return -1
+    return 0
+
+
+def _layout(toks: list[_Tok]) -> ClauseLayout:
+    return ClauseLayout([t.barrier for t in toks], [t.lower in _NEGATIONS for t in toks],
+                        [_tone(t) for t in toks])
 
 
 class KeywordSuggester:
@@ -395,16 +421,6 @@ class KeywordSuggester:
     # ------------------------------------------------------------------ negation
 
     @staticmethod
-    def _clause(toks: list[_Tok], first: int, last: int) -> tuple[int, int]:
-        lo = first
-        while lo > 0 and not toks[lo - 1].barrier:
-            lo -= 1
-        hi = last
-        while hi < len(toks) and not toks[hi].barrier:
-            hi += 1
-        return lo, hi
-
-    @staticmethod
     def _negation_before(toks: list[_Tok], first: int, lo: int) -> int | None:
         for k in range(first - 1, max(lo, first - NEGATION_WINDOW) - 1, -1):
             if toks[k].lower in _NEGATIONS:
@@ -419,27 +435,11 @@ class KeywordSuggester:
             return True
         return any(toks[k].lemma in _ABSENCE_NOUNS for k in range(cue + 1, upto))
 
-    @staticmethod
-    def _polarity(toks: list[_Tok], lo: int, hi: int, skip: range) -> int:
-        total = 0
-        for k in range(lo, hi):
-            if k in skip:
-                continue
-            word = toks[k].lemma
-            value = 1 if word in _POSITIVE or toks[k].lower in _POSITIVE else \
-                -1 if word in _NEGATIVE or toks[k].lower in _NEGATIVE else 0
-            if not value:
-                continue
-            if any(toks[m].lower in _NEGATIONS for m in range(max(lo, k - 3), k)):
-                value = -value
-            total += value
-        return (total > 0) - (total < 0)
-
-    def _negation(self, toks: list[_Tok], first: int, last: int, text: str,
+    def _negation(self, toks: list[_Tok], layout: ClauseLayout, first: int, last: int, text: str,
                   question: str | None) -> tuple[float, str, bool, int, str]:
         """``(factor, note, negated, polarity, cue)`` for the hit on ``toks[first:last]``."""
-        lo, hi = self._clause(toks, first, last)
-        polarity = self._polarity(toks, lo, hi, range(first, last))
+        lo, hi = layout.clause(first, last)
+        polarity = layout.polarity(lo, hi, first, last)
         cue_at = self._negation_before(toks, first, lo)
         absence = False
         cue = ""
@@ -501,15 +501,21 @@ class KeywordSuggester:
                 raise ValueError(f"{len(texts)} texts but {len(qs)} questions")
         allowed_by_q: dict[str | None, set[str]] = {}
         out: list[list[KeywordHit]] = []
-        docs = self._nlp.tokenizer.pipe(texts, batch_size=batch_size)
-        for text, question, doc in zip(texts, qs, docs, strict=True):
+        examined = [t[:MAX_EXAMINED_CHARS] for t in texts]
+        docs = self._nlp.tokenizer.pipe(examined, batch_size=batch_size)
+        for full, text, question, doc in zip(texts, examined, qs, docs, strict=True):
             allowed = allowed_by_q.get(question)
             if allowed is None:
                 allowed = {t.id for t in self.codebook.themes_for(question)}
                 if question is not None and question not in self.codebook.questions:
                     allowed = {t.id for t in self.codebook.themes}
                 allowed_by_q[question] = allowed
-            out.append(self._hits(text, question, doc, allowed) if text.strip() else [])
+            hits = self._hits(text, question, doc, allowed) if text.strip() else []
+            if len(full) > len(text):
+                note = (f"; only the first {len(text):,} of {len(full):,} characters were "
+                        "examined")
+                hits = [replace(hit, reason=hit.reason + note) for hit in hits]
+            out.append(hits)
         return out
 
     def theme_scores(self, hits: Iterable[KeywordHit]) -> dict[str, float]:
@@ -539,30 +545,28 @@ class KeywordSuggester:
                 reason = f"fuzzy '{matched}' ≈ '{like}' ({similarity:.0f}) → {name}"
             raw.append((phrase.theme, start, end, matched, phrase.keyword, kind, score,
                         reason, i, j))
+        starts = [t.start for t in toks]
+        ends = [t.end for t in toks]
         for theme, regex, source in self._patterns:
             if theme.id not in allowed:
                 continue
             for m in regex.finditer(text):
                 if m.end() <= m.start():
                     continue
-                i = next((k for k, t in enumerate(toks) if t.end > m.start()), None)
-                if i is None:
+                i = bisect.bisect_right(ends, m.start())  # the first token ending after it
+                if i >= len(toks):
                     continue
-                j = next((k for k in range(i, len(toks)) if toks[k].start >= m.end()),
-                         len(toks))
+                j = bisect.bisect_left(starts, m.end(), lo=i)
                 raw.append((theme, m.start(), m.end(), m.group(0), source, "pattern",
                             KIND_SCORES["pattern"],
                             f"pattern '{source}' matched '{m.group(0)}' → {theme.name}",
                             i, max(j, i + 1)))
-        raw = [r for r in raw
-               if not any(tid == r[0].id and s < r[2] and r[1] < e for tid, s, e in excludes)]
+        raw = widest_hits(outside_exclusions(raw, excludes))
+        layout = _layout(toks)
         hits: list[KeywordHit] = []
         for theme, start, end, matched, keyword, kind, score, reason, i, j in raw:
-            # where one theme's hits nest, keep only the widest
-            if any(o[0].id == theme.id and o[1] <= start and end <= o[2]
-                   and (o[2] - o[1], o[6]) > (end - start, score) for o in raw):
-                continue
-            factor, note, negated, polarity, cue = self._negation(toks, i, j, text, question)
+            factor, note, negated, polarity, cue = self._negation(toks, layout, i, j, text,
+                                                                  question)
             hits.append(KeywordHit(theme.id, theme.name, start, end, matched, keyword,
                                    kind, round(score * factor, 4), negated, reason + note,
                                    polarity, cue))  # type: ignore[arg-type]
@@ -574,3 +578,4 @@ class KeywordSuggester:
                 continue
             unique.append(hit)
         return unique
+

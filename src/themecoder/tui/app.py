@@ -10,6 +10,7 @@ from textual.app import App
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from themecoder.coding import CodingSession
+from themecoder.safe_text import visible_controls
 from themecoder.store import Project
 from themecoder.tui.actions import APP_ACTIONS, keymap_from_env
 from themecoder.tui.commands import CodingCommands
@@ -209,14 +210,15 @@ class CodingApp(App[None]):
                 self.coding_screen.post_message(SuggestionsReady(todo))
             done = "; ".join(f"{r.path.parent.name} {r.version} on {r.n_examples} answers"
                              for r in results)
-            self.notify(f"Model retrained: {done}. Suggestions refreshed for "
-                        f"{sum(r.refreshed for r in results)} answers to do.",
-                        title="Model retrained", timeout=6)
+            self.notify(visible_controls(f"Model retrained: {done}. Suggestions refreshed for "
+                                         f"{sum(r.refreshed for r in results)} answers to do."),
+                        title="Model retrained", timeout=6, markup=False)
         elif event.state == WorkerState.ERROR:
             error = event.worker.error
             text = error.one_line() if hasattr(error, "one_line") else \
                 f"{type(error).__name__}: {error}"
-            self.notify(f"Retraining failed: {text}", severity="error", title="Model")
+            self.notify(visible_controls(f"Retraining failed: {text}"), severity="error",
+                        title="Model", markup=False)
 
     # ------------------------------------------------------------------ new themes
 

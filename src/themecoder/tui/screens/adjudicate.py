@@ -22,7 +22,9 @@ from themecoder.codebook import QUESTION_LABELS, Codebook
 from themecoder.store import Project
 from themecoder.store.teams import Disagreement, adjudicate, adjudication_queue
 from themecoder.tui.actions import Action
+from themecoder.tui.literal import literal
 from themecoder.tui.screens.dialogs import dialog_box, dialog_buttons, dialog_title
+from themecoder.tui.widgets.answer_view import highlighted
 from themecoder.tui.widgets.key_footer import KeyFooter
 from themecoder.tui.widgets.toggles import TickList
 
@@ -30,8 +32,11 @@ MAX_CODERS = 9
 """Coders that can be picked with a number key (1-9)."""
 
 ADJUDICATE_ACTIONS: tuple[Action, ...] = (
-    *(Action(f"adjudicate.pick_{n}", str(n), f"pick({n - 1})", f"Take coder {n}'s",
-             show=n <= 2) for n in range(1, MAX_CODERS + 1)),
+    # the footer shows one entry for the number keys ("1-9 Take a coder's")
+    *(Action(f"adjudicate.pick_{n}", str(n), f"pick({n - 1})",
+             "Take a coder's" if n == 1 else f"Take coder {n}'s", show=n == 1,
+             key_display=f"1-{MAX_CODERS}" if n == 1 else None)
+      for n in range(1, MAX_CODERS + 1)),
     Action("adjudicate.edit", "e", "edit", "Set themes", "adjudicate: set the final themes"),
     Action("adjudicate.next", "n,right", "move(1)", "Next", "adjudicate: next disagreement"),
     Action("adjudicate.previous", "p,left", "move(-1)", "Prev",
@@ -60,8 +65,10 @@ class FinalThemesDialog(ModalScreen[tuple[list[str], bool] | None]):
         self.not_assigned = not_assigned
 
     def compose(self) -> ComposeResult:
-        choices = [(t.name, t.id, t.id in self.marked) for t in self.codebook.themes]
-        choices.append((self.codebook.not_assigned.name, "__not_assigned__",
+        choices = [(literal(t.name, one_line=True), t.id, t.id in self.marked)
+                   for t in self.codebook.themes]
+        choices.append((literal(self.codebook.not_assigned.name, one_line=True),
+                        "__not_assigned__",
                         self.not_assigned))
         with dialog_box("final"):
             yield dialog_title("Final themes (space toggles, s saves)")
@@ -126,7 +133,7 @@ class AdjudicationScreen(Screen[None]):
                 yield Static(id="adjudicate-question")
                 yield Static(id="adjudicate-text")
                 yield Horizontal(id="coder-columns")
-        yield KeyFooter({})
+        yield KeyFooter({}, palette_from=120)
 
     def on_mount(self) -> None:
         self.reload()
@@ -142,7 +149,9 @@ class AdjudicationScreen(Screen[None]):
         self.index = min(self.index, max(len(self.queue) - 1, 0))
         options = self.query_one("#disagreements", OptionList)
         options.clear_options()
-        options.add_options([Option(Content(f"{d.answer.key}  {d.answer.text[:40]}"),
+        options.add_options([Option(Content.assemble(literal(d.answer.key, one_line=True), "  ",
+                                                     literal(d.answer.text[:40],
+                                                             one_line=True)),
                                     id=str(d.answer.id)) for d in self.queue])
         if self.queue:
             options.highlighted = self.index
@@ -151,7 +160,7 @@ class AdjudicationScreen(Screen[None]):
     def show(self) -> None:
         """Render the current disagreement."""
         top = self.query_one("#adjudicate-top", Static)
-        top.update(Content(f"themecoder · adjudication · {self.adjudicator} · "
+        top.update(literal(f"themecoder · adjudication · {self.adjudicator} · "
                            f"{len(self.queue)} to settle · {self.settled} settled"))
         columns = self.query_one("#coder-columns", Horizontal)
         columns.remove_children()
@@ -164,14 +173,14 @@ class AdjudicationScreen(Screen[None]):
             return
         answer = item.answer
         codebook = self.project.codebook_for_group(answer.group)
-        question.update(Content(f"{QUESTION_LABELS.get(answer.question, answer.question)} · "
+        question.update(literal(f"{QUESTION_LABELS.get(answer.question, answer.question)} · "
                                 f"{answer.group} · {answer.key}"))
-        text.update(Content(answer.text))
+        text.update(highlighted(answer.text, []))
         for n, (coder, decision) in enumerate(item.decisions.items(), start=1):
             label = f"{n} · {coder}" if n <= MAX_CODERS else coder
             columns.mount(Vertical(
-                Label(Content(label), classes="coder-name"),
-                Static(Content(_verdict_text(codebook, decision.themes,
+                Label(literal(label, one_line=True), classes="coder-name"),
+                Static(literal(_verdict_text(codebook, decision.themes,
                                              decision.not_assigned)), classes="coder-themes"),
                 classes="coder-column"))
 

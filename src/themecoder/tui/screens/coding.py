@@ -8,13 +8,13 @@ from typing import Any
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, ContentSwitcher, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from themecoder.coding import CodingSession, Filter, suggest_ahead
 from themecoder.errors import ThemecoderError
+from themecoder.safe_text import visible_controls
 from themecoder.store.project import Answer
 from themecoder.tui.actions import (
     CODING_ACTIONS,
@@ -22,6 +22,7 @@ from themecoder.tui.actions import (
     palette_width,
     theme_actions,
 )
+from themecoder.tui.literal import literal
 from themecoder.tui.messages import SuggestionsReady, SuggestProgress, ThemeClicked
 from themecoder.tui.screens.dialogs import FilterDialog, JumpDialog, NoteDialog, ThemePicker
 from themecoder.tui.screens.info import DefinitionsScreen
@@ -155,7 +156,7 @@ class CodingScreen(Screen[None]):
 
     def render_progress(self) -> None:
         session = self.session
-        self.query_one(ProgressLine).update(Content(progress_text(
+        self.query_one(ProgressLine).update(literal(progress_text(
             session.progress(), session.filter.describe(session.theme_names()),
             show_rate=self.show_rate)),
             layout=False)
@@ -164,7 +165,7 @@ class CodingScreen(Screen[None]):
             top = f"Answer {session.position + 1} of {session.view_size} · " + top
         if self._suggest_status:
             top += f" · {self._suggest_status}"
-        self.query_one("#topbar", Static).update(Content(top), layout=False)
+        self.query_one("#topbar", Static).update(literal(top, one_line=True), layout=False)
 
     # ------------------------------------------------------------------ deciding
 
@@ -178,7 +179,7 @@ class CodingScreen(Screen[None]):
         try:
             self.session.decide(themes, not_assigned=not_assigned)
         except ThemecoderError as exc:
-            self.notify(exc.one_line(), severity="error", title="Not saved")
+            self.notify(exc.one_line(), severity="error", title="Not saved", markup=False)
             return
         self._advance()
 
@@ -206,12 +207,12 @@ class CodingScreen(Screen[None]):
         try:
             answer = self.session.undo()
         except ThemecoderError as exc:
-            self.notify(exc.one_line(), severity="error")
+            self.notify(exc.one_line(), severity="error", markup=False)
             return
         if answer is None:
             self.notify("Nothing to undo.")
             return
-        self.notify(f"Undone: {answer.key}", timeout=2)
+        self.notify(visible_controls(f"Undone: {answer.key}"), timeout=2, markup=False)
         self.arrive()
 
     def toggle_index(self, index: int) -> None:
@@ -280,7 +281,8 @@ class CodingScreen(Screen[None]):
             if not target:
                 return
             if self.session.jump(target) is None:
-                self.notify(self.session.not_found_reason(target), severity="warning")
+                self.notify(visible_controls(self.session.not_found_reason(target)),
+                            severity="warning", markup=False)
                 return
             self.arrive()
 
@@ -337,7 +339,8 @@ class CodingScreen(Screen[None]):
             try:
                 session.save_note_draft(text, answer_id)
             except ThemecoderError as exc:
-                self.notify(exc.one_line(), severity="error", title="Draft not kept")
+                self.notify(exc.one_line(), severity="error", title="Draft not kept",
+                            markup=False)
 
         def done(text: str | None) -> None:
             if text is None:  # abandoned: the draft goes too
@@ -394,7 +397,7 @@ class CodingScreen(Screen[None]):
         try:
             changed = self.session.refresh_from_store()
         except ThemecoderError as exc:
-            self.notify(exc.one_line(), severity="error")
+            self.notify(exc.one_line(), severity="error", markup=False)
             return
         if not changed:
             return
@@ -462,6 +465,7 @@ class CodingScreen(Screen[None]):
             error = event.worker.error
             text = error.one_line() if isinstance(error, ThemecoderError) else \
                 f"{type(error).__name__}: {error}"
-            self.notify(f"Suggestions could not be computed: {text}", severity="error",
+            self.notify(visible_controls(f"Suggestions could not be computed: {text}"),
+                        markup=False, severity="error",
                         title="Suggest ahead stopped")
             self.render_progress()

@@ -21,6 +21,7 @@ from textual.widgets.option_list import Option
 from themecoder.codebook import QUESTION_LABELS, Codebook
 from themecoder.coding import STATUS_LABELS, STATUSES, Filter
 from themecoder.tui.actions import THEME_KEYS
+from themecoder.tui.literal import literal
 from themecoder.tui.widgets.toggles import RadioChoice, TickBox
 
 CANCEL = Binding("escape", "cancel", "Cancel", id="dialog.cancel")
@@ -38,8 +39,9 @@ def dialog_box(*classes: str) -> DialogBox:
 
 
 def dialog_title(text: str) -> Label:
-    """A dialog's title line (user text is shown as it is, never as markup)."""
-    return Label(Content(text), classes="dialog-title")
+    """A dialog's title line (user text is shown as written: never markup, control
+    characters visible)."""
+    return Label(literal(text, one_line=True), classes="dialog-title")
 
 
 def dialog_buttons(*buttons: Button) -> Horizontal:
@@ -190,7 +192,8 @@ class ThemePicker(Dialog, ModalScreen[int | None]):
         for index, _score in rank_themes(self.codebook, query):
             theme = self.codebook.themes[index]
             key = THEME_KEYS[index] if index < len(THEME_KEYS) else " "
-            options.add_option(Option(Content.assemble((key, "bold"), "  ", theme.name),
+            options.add_option(Option(Content.assemble((key, "bold"), "  ",
+                                                       literal(theme.name, one_line=True)),
                                       id=str(index)))
         if options.option_count:
             options.highlighted = 0
@@ -240,17 +243,20 @@ class FilterDialog(Dialog, ModalScreen[Filter | None]):
                 for status in STATUSES:
                     yield RadioChoice(STATUS_LABELS[status], value=status == f.status,
                                       id=f"status-{status}", compact=True)
-            yield Select([(QUESTION_LABELS.get(q, q), q) for q in self.questions],
+            yield Select([(literal(QUESTION_LABELS.get(q, q), one_line=True), q)
+                          for q in self.questions],
                          prompt="any question", value=f.question or Select.NULL,
                          id="question", compact=True)
-            yield Select([(g, g) for g in self.groups], prompt="any group",
-                         value=f.group or Select.NULL, id="group", compact=True)
+            yield Select([(literal(g, one_line=True), g) for g in self.groups],
+                         prompt="any group", value=f.group or Select.NULL, id="group",
+                         compact=True)
             themes: dict[str, str] = {}
             for codebook in self.codebooks:
                 for theme in codebook.themes:
                     themes.setdefault(theme.id, theme.name)
-            yield Select([(name, tid) for tid, name in themes.items()], prompt="any theme",
-                         value=f.theme or Select.NULL, id="theme", compact=True)
+            yield Select([(literal(name, one_line=True), tid) for tid, name in themes.items()],
+                         prompt="any theme", value=f.theme or Select.NULL, id="theme",
+                         compact=True)
             yield TickBox("low confidence suggestions only", f.low_confidence,
                           id="low-confidence", compact=True)
             with Horizontal(classes="search-row"):

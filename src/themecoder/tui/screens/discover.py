@@ -24,7 +24,9 @@ from textual.worker import Worker, WorkerState
 
 from themecoder.discover import Adoption, Candidate, adopt, discover_candidates
 from themecoder.errors import ThemecoderError
+from themecoder.safe_text import visible_controls
 from themecoder.store import Project
+from themecoder.tui.literal import literal
 from themecoder.tui.screens.dialogs import Dialog, dialog_box, dialog_buttons, dialog_title
 from themecoder.tui.widgets.key_footer import KeyFooter
 from themecoder.tui.widgets.toggles import TickBox
@@ -113,7 +115,7 @@ class DiscoverScreen(Screen[Adoption | None]):
             yield OptionList(id="candidates")
             with VerticalScroll(id="candidate-detail"):
                 yield Static("Looking for clusters of uncoded answers…", id="candidate-text")
-        yield KeyFooter({})
+        yield KeyFooter({}, palette_from=120)
 
     def on_mount(self) -> None:
         self.find_candidates()
@@ -133,7 +135,7 @@ class DiscoverScreen(Screen[Adoption | None]):
             error = event.worker.error
             text = error.one_line() if isinstance(error, ThemecoderError) else \
                 f"{type(error).__name__}: {error}"
-            self.query_one("#candidate-text", Static).update(Content(f"Discovery failed: {text}"))
+            self.query_one("#candidate-text", Static).update(literal(f"Discovery failed: {text}"))
 
     def show_candidates(self, candidates: list[Candidate]) -> None:
         """Fill the list (and the detail of the first candidate)."""
@@ -142,7 +144,8 @@ class DiscoverScreen(Screen[Adoption | None]):
         options.clear_options()
         for c in candidates:
             options.add_option(Option(Content.assemble(
-                (f"{c.id:>2}. ", "bold"), c.name, (f"  {c.size} · {c.group}", "italic")),
+                (f"{c.id:>2}. ", "bold"), literal(c.name, one_line=True),
+                (f"  {c.size} · {visible_controls(c.group, one_line=True)}", "italic")),
                 id=str(c.id)))
         if candidates:
             options.highlighted = 0
@@ -154,11 +157,11 @@ class DiscoverScreen(Screen[Adoption | None]):
                 "new theme."))
 
     def show_detail(self, c: Candidate) -> None:
-        lines = [Content.styled(f"{c.id}. {c.name}", "bold $accent"),
-                 Content(f"{c.size} answers of group {c.group} · cohesion {c.cohesion:.2f}"),
-                 Content.assemble(("Top words: ", "bold"), ", ".join(c.top_words)),
+        lines = [literal(f"{c.id}. {c.name}").stylize("bold $accent"),
+                 literal(f"{c.size} answers of group {c.group} · cohesion {c.cohesion:.2f}"),
+                 Content.assemble(("Top words: ", "bold"), literal(", ".join(c.top_words))),
                  Content(""), Content.styled("Examples", "bold")]
-        lines += [Content(f"• {' '.join(text.split())}") for text in c.examples]
+        lines += [literal(f"• {text}", one_line=True) for text in c.examples]
         self.query_one("#candidate-text", Static).update(Content("\n").join(lines))
 
     def highlighted(self) -> Candidate | None:
@@ -189,11 +192,12 @@ class DiscoverScreen(Screen[Adoption | None]):
                                answer_ids=list(candidate.answer_ids) if choice.code_all
                                else None)
             except ThemecoderError as exc:
-                self.notify(exc.one_line(), severity="error", title="Not adopted")
+                self.notify(exc.one_line(), severity="error", title="Not adopted", markup=False)
                 return
-            self.notify(f"Added theme {result.theme.name} (codebook {result.codebook.id} "
-                        f"v{result.codebook.version}); coded {len(result.coded)} answers.",
-                        title="Theme adopted")
+            self.notify(visible_controls(
+                f"Added theme {result.theme.name} (codebook {result.codebook.id} "
+                f"v{result.codebook.version}); coded {len(result.coded)} answers."),
+                title="Theme adopted", markup=False)
             self.dismiss(result)
 
         self.app.push_screen(AdoptDialog(candidate), done)

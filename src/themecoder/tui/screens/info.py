@@ -11,6 +11,7 @@ from textual.widgets import Static
 
 from themecoder.codebook import Codebook
 from themecoder.tui.actions import THEME_KEYS, Action, all_actions, key_label
+from themecoder.tui.literal import literal
 
 
 def help_text(action: Action) -> str:
@@ -64,7 +65,8 @@ class DefinitionsScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog definitions"):
-            yield Static(Content.styled(f"Definitions — {self.codebook.name}", "bold $text-accent"))
+            yield Static(literal(f"Definitions — {self.codebook.name}")
+                         .stylize("bold $text-accent"))
             with VerticalScroll(id="definitions-scroll"):
                 order = list(range(len(self.codebook.themes)))
                 if self.highlighted is not None and 0 <= self.highlighted < len(order):
@@ -73,17 +75,18 @@ class DefinitionsScreen(ModalScreen[None]):
                 for index in order:
                     theme = self.codebook.themes[index]
                     key = THEME_KEYS[index] if index < len(THEME_KEYS) else " "
-                    body = Content.assemble((f"{key}  {theme.name}", "bold"), "\n",
-                                            theme.definition)
+                    body = Content.assemble(literal(f"{key}  {theme.name}").stylize("bold"),
+                                            "\n", literal(theme.definition))
                     if theme.keywords:
-                        body = body + Content.styled(
-                            "\nkeywords: " + ", ".join(theme.keywords[:12]), "$text-muted")
+                        body = body + literal(
+                            "\nkeywords: " + ", ".join(theme.keywords[:12])).stylize(
+                                "$text-muted")
                     classes = "definition -current" if index == self.highlighted \
                         else "definition"
                     yield Static(body, classes=classes)
                 na = self.codebook.not_assigned
-                yield Static(Content.assemble(("x  " + na.name, "bold"), "\n", na.definition),
-                             classes="definition")
+                yield Static(Content.assemble(literal("x  " + na.name).stylize("bold"), "\n",
+                                              literal(na.definition)), classes="definition")
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -18,6 +18,7 @@ from textual.widgets import Static
 from themecoder.codebook import QUESTION_LABELS, Codebook
 from themecoder.store.project import Answer, Decision, StoredSuggestion
 from themecoder.tui.actions import THEME_KEYS
+from themecoder.tui.literal import literal
 
 HIGHLIGHT = "bold reverse $text-accent"
 """Style of a matched stretch of the answer."""
@@ -59,6 +60,10 @@ def merged_spans(suggestion: StoredSuggestion | None,
     return merged
 
 
+SHOWN_CHARS = 20_000
+"""Characters of an answer the panel shows; the export has the whole of a longer one."""
+
+
 def matched_words(suggestion: StoredSuggestion | None, text: str) -> dict[str, list[str]]:
     """Per theme id, the words of ``text`` its keywords matched (each once, in order)."""
     words: dict[str, list[str]] = {}
@@ -81,18 +86,31 @@ def theme_marker(codebook: Codebook, theme_id: str) -> str:
 
 def highlighted(text: str, spans: list[tuple[int, int, list[str]]],
                 codebook: Codebook | None = None) -> Content:
-    """The answer text with spans in the highlight style, each followed by its marker."""
+    """The answer text with spans in the highlight style, each followed by the marker of
+    its themes; shown as written (control characters visible, never markup) and cut to
+    :data:`SHOWN_CHARS` with a note saying so."""
+    cut = len(text) > SHOWN_CHARS
+    if cut:
+        spans = [(start, min(end, SHOWN_CHARS), ids) for start, end, ids in spans
+                 if start < SHOWN_CHARS]
+    shown = text[:SHOWN_CHARS]
     pieces: list[Content] = []
     at = 0
     for start, end, theme_ids in spans:
-        pieces.append(Content(text[at:start]))
-        pieces.append(Content.styled(text[start:end], HIGHLIGHT))
+        if start > at:
+            pieces.append(literal(shown[at:start]))
+        pieces.append(literal(shown[start:end]).stylize(HIGHLIGHT))
         if codebook is not None and theme_ids:
             marker = ",".join(theme_marker(codebook, t) for t in theme_ids)
-            pieces.append(Content.styled(marker, MARKER))
-        at = end
-    pieces.append(Content(text[at:]))
-    return Content("").join(pieces)
+            pieces.append(literal(marker, one_line=True).stylize(MARKER))
+        at = max(at, end)
+    if at < len(shown):
+        pieces.append(literal(shown[at:]))
+    content = Content("").join(pieces)
+    if cut:
+        content += Content.styled(f"\n… {len(text) - SHOWN_CHARS:,} more characters not "
+                                  "shown (the export has them)", "italic $text-muted")
+    return content
 
 
 def theme_name(codebook: Codebook, theme_id: str) -> str:
@@ -164,23 +182,24 @@ class AnswerView(VerticalScroll, can_focus=False):
                 self._set(name, "")
             q("#context-title").display = False
             return
-        self._set("#question", QUESTION_LABELS.get(answer.question, answer.question))
-        self._set("#meta", Content(
-            f"{answer.group} · respondent {answer.respondent_key} · answer {answer.id}"))
+        self._set("#question", literal(QUESTION_LABELS.get(answer.question, answer.question)))
+        self._set("#meta", literal(
+            f"{answer.group} · respondent {answer.respondent_key} · answer {answer.id}",
+            one_line=True))
         self._set("#answer-text", highlighted(
             answer.text, merged_spans(suggestion, len(answer.text)), codebook))
-        self._set("#suggested-by", Content(_suggested_by(suggestion, codebook)))
-        self._set("#decision", Content(decision_text(decision, codebook, coder)))
+        self._set("#suggested-by", literal(_suggested_by(suggestion, codebook)))
+        self._set("#decision", literal(decision_text(decision, codebook, coder)))
         label = "Note (unsaved draft, press m)" if draft else "Note"
         mark = QUOTE_MARK_TEXT.get(quote_mark, "")
         lines = [line for line in (mark, f"{label}: {note}" if note else "") if line]
-        self._set("#note", Content("\n".join(lines)))
-        self._set("#reasons", Content(_reasons(suggestion, codebook)
-                                             if show_reasons else ""))
+        self._set("#note", literal("\n".join(lines)))
+        self._set("#reasons", literal(_reasons(suggestion, codebook) if show_reasons else ""))
         q("#context-title").display = bool(context)
         self._set("#context", Content("\n").join(
-            Content.assemble((QUESTION_LABELS.get(a.question, a.question) + ": ", "bold"),
-                             a.text.strip() or "(no comment)")
+            Content.assemble(literal(QUESTION_LABELS.get(a.question, a.question) + ": ")
+                             .stylize("bold"), literal(a.text.strip()[:SHOWN_CHARS]
+                                                       or "(no comment)"))
             for a in context))
 
 

@@ -10,7 +10,9 @@ from textual.events import Click, Resize
 from textual.widgets import Static
 
 from themecoder.codebook import Codebook
+from themecoder.safe_text import visible_controls
 from themecoder.tui.actions import THEME_KEYS
+from themecoder.tui.literal import literal
 from themecoder.tui.messages import ThemeClicked
 
 BAR_WIDTH = 5
@@ -42,7 +44,7 @@ class ThemeRow(Static):
     def __init__(self, index: int, name: str, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.index = index
-        self.theme_name = name
+        self.theme_name = visible_controls(name, one_line=True)
         self._state: tuple[object, ...] | None = None
 
     def show(self, marked: bool, score: float | None, suggested: bool,
@@ -62,7 +64,8 @@ class ThemeRow(Static):
                                  "$foreground-muted"))
         if words:
             line = line + Content.styled(
-                "\n      " + fit("“" + "”, “".join(words) + "”", name_width + 6).rstrip(),
+                "\n      " + fit(visible_controls("“" + "”, “".join(words) + "”",
+                                                one_line=True), name_width + 6).rstrip(),
                 "italic")
         self.update(line, layout=relayout)
         # one style update for all three classes (each set_class would restyle the row)
@@ -90,7 +93,7 @@ class ThemeList(VerticalScroll, can_focus=False):
                            dict[str, list[str]]] | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(Content(f"{self.codebook.name} v{self.codebook.version}"),
+        yield Static(literal(f"{self.codebook.name} v{self.codebook.version}"),
                      classes="theme-title")
         for index, theme in enumerate(self.codebook.themes):
             yield ThemeRow(index, theme.name, classes="theme-row")
