@@ -322,3 +322,120 @@ def test_suggest_ahead_stores_results_and_can_be_cancelled(project: Project) -> 
     cancel.set()
     assert suggest_ahead(project, holders, cancel=cancel,
                          suggesters={"poet_holders": fake}) == []
+
+
+# --------------------------------------------------------------------------- coding together
+
+
+def test_moving_on_asks_the_store_not_the_sessions_picture(location: str,
+                                                           project: Project) -> None:
+    from themecoder.store.claims import claims
+
+    alice = CodingSession(project, CODER)
+    assert key(alice) == "R001:worked_well"
+    with Project.open(location) as other:  # bob, in another process, decides the next one
+        bob_answer = other.answer_by_key("R001:not_well")
+        other.record_decision(bob_answer.id, "bob", ["process"])
+    alice.decide(["support"])
+    # alice's picture still has R001:not_well to do, but the store hands out the next one
+    assert alice.next_todo().key == "R001:change"
+    assert alice.status_of(bob_answer.id) == "other"
+    assert [(c["answer_id"], c["coder"]) for c in claims(project)] == [
+        (alice.current.id, CODER)]
+    alice.close()
+    assert claims(project) == []
+
+
+def test_a_decision_made_meanwhile_is_refused_unless_revised(location: str,
+                                                             project: Project) -> None:
+    from themecoder.errors import DecidedByOther
+
+    alice = CodingSession(project, CODER)
+    target = alice.current
+    with Project.open(location) as other:  # bob decided alice's answer a moment ago
+        other.record_decision(target.id, "bob", ["staff"])
+    with pytest.raises(DecidedByOther, match="bob decided this a moment ago"):
+        alice.decide(["support"])
+    assert alice.decided_by_other().coder == "bob"  # the session now knows
+    assert alice.decision(target.id).themes == ("staff",)
+    revision = alice.decide(["support"], revise=True)
+    assert revision.revises == alice.decided_by_other().id
+    assert project.final_decisions()[target.id].themes == ("support",)
+
+
+def test_an_answer_another_coder_holds_is_read_only_until_taken_over(location: str,
+                                                                     project: Project
+                                                                     ) -> None:
+    alice = CodingSession(project, CODER)
+    with Project.open(location) as other:
+        bob = CodingSession(other, "bob")
+        assert bob.current.key == "R001:not_well"  # alice holds R001:worked_well
+        assert alice.jump("R001:not_well").key == "R001:not_well"
+        assert alice.held_by == "bob"
+        alice.previous()
+        assert alice.held_by is None and key(alice) == "R001:worked_well"
+        alice.next()
+        assert alice.held_by == "bob"
+        assert alice.take_over() and alice.held_by is None
+        assert bob.jump("R001:not_well") is not None and bob.held_by == CODER
+        bob.close()
+
+
+def test_a_claim_is_renewed_while_the_session_runs(project: Project) -> None:
+    from themecoder.store.claims import claims, set_claim_ttl
+
+    set_claim_ttl(project, 3)
+    clock = FakeClock()
+    session = CodingSession(project, CODER, clock=clock)
+    (before,) = claims(project)
+    session.keep_claim()  # too soon: nothing written
+    assert claims(project) == [before]
+    clock.now += 61.0  # a third of three minutes
+    session.keep_claim()
+    (after,) = claims(project)
+    assert after["expires_at"] > before["expires_at"]
+
+
+def test_sample_answers_come_first_marked_and_filtered(project: Project) -> None:
+    from themecoder.store.samples import draw_double_coding_sample
+
+    sample = draw_double_coding_sample(project, [CODER, "bob"], n=4, seed=2)
+    size = len(sample.answer_ids)  # at least one from each group × question: 5
+    session = CodingSession(project, CODER)
+    assert session.sample_progress() == (0, size)
+    served = []
+    for _ in range(size + 2):
+        served.append(session.current.id)
+        assert session.in_sample() == (session.current.id in sample.answer_ids)
+        session.decide(not_assigned=True)
+        session.next_todo()
+    assert set(served[:size]) == set(sample.answer_ids)
+    assert not set(served[size:]) & set(sample.answer_ids)
+    assert session.sample_progress() == (size, size)
+    session.set_filter(Filter(status="all", sample=True))
+    assert sorted(session.view_ids()) == sorted(sample.answer_ids)
+    assert "double-coding sample" in session.filter.describe()
+
+
+def test_sample_answers_can_be_interleaved_at_a_share(project: Project) -> None:
+    from themecoder.store.samples import (
+        draw_double_coding_sample,
+        sample_order,
+        serving_order,
+        set_sample_order,
+    )
+
+    assert serving_order(list("abcdefgh"), list("XY"), order="interleaved", share=0.25) == \
+        list("XabcYdefgh")
+    assert serving_order(list("abcdefgh"), list("XY"), order="first", share=0.25) == \
+        list("XYabcdefgh")
+    sample = draw_double_coding_sample(project, [CODER, "bob"], n=3, seed=2)
+    set_sample_order(project, "interleaved", 1 / 3)
+    assert sample_order(project) == ("interleaved", pytest.approx(1 / 3))
+    session = CodingSession(project, CODER)
+    served = []
+    for _ in range(9):
+        served.append(session.current.id in sample.answer_ids)
+        session.decide(not_assigned=True)
+        session.next_todo()
+    assert served == [True, False, False] * 3

@@ -20,6 +20,8 @@ DOMAIN_MODULES = [
     "themecoder.resources", "themecoder.safe_cells", "themecoder.quotes", "themecoder.redact",
     "themecoder.export.workbook", "themecoder.export.settings",
     "themecoder.safe_text", "themecoder.survey_tables", "themecoder.store.access",
+    "themecoder.store.claims", "themecoder.store.samples", "themecoder.coding_filter",
+    "themecoder.suggest.ahead",
 ]
 
 

@@ -332,3 +332,26 @@ def test_a_decision_survives_a_killed_process(tmp_path: Path) -> None:
         current = reopened.current_decisions()
         assert current[(answer_id, "alice")].id == decision_id
         assert current[(answer_id, "alice")].themes == ("support",)
+
+
+def test_decisions_gain_a_revises_column(store_url: str) -> None:
+    """A project from before migration 4 (no ``revises`` column) keeps its decisions and
+    can record revisions once opened."""
+    from sqlalchemy import text
+
+    with make_project(store_url) as project:
+        answer_id = project.answers(with_comment=True)[0].id
+        group = project.answer(answer_id).group
+        theme = "support" if group == "holder" else "process"
+        first = project.record_decision(answer_id, "alice", [theme])
+        with project.engine.begin() as conn:
+            conn.execute(text("ALTER TABLE decisions DROP COLUMN revises"))
+            conn.execute(schema.schema_migrations.delete().where(
+                schema.schema_migrations.c.version == 4))
+    with Project.open(store_url) as project:
+        assert project.decision_log()[0].revises is None
+        from themecoder.store.claims import record_unless_decided
+
+        revision = record_unless_decided(project, answer_id, "bob", [theme], revise=True)
+        assert revision.revises == first.id
+        assert project.decision_log()[-1].revises == first.id

@@ -271,9 +271,14 @@ def test_coding_session_is_blind_and_skips_others_claims(team_project: Project) 
     assert alice.status_of(blind) == "todo"
     carol = CodingSession(project, "carol")
     assert carol.decision(blind) is not None  # carol is not in the sample
-    # alice moves onto the first answer to do and claims it; dave's session skips it
-    first = alice.first_todo()
+    # alice is served her sample first (the answer bob coded is still to do for her)
+    assert alice.current is not None and alice.current.id == sample.answer_ids[0]
+    assert alice.in_sample() and alice.sample_progress() == (0, 6)
+    # carol moves onto the first ordinary answer to do and claims it; dave's session skips
+    # it, and neither is ever given a sample answer
+    first = carol.first_todo()
     assert first is not None and first.id in claimed_by_others(project, "dave")
+    assert first.id not in sample.answer_ids
     dave = CodingSession(project, "dave")
     other = dave.first_todo()
-    assert other is not None and other.id != first.id
+    assert other is not None and other.id != first.id and other.id not in sample.answer_ids

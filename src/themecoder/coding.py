@@ -6,104 +6,49 @@ other coders' decisions in dictionaries, and updates its counts incrementally, s
 moving to the next answer or saving a decision costs the same whether the project holds
 a hundred answers or a hundred thousand.
 
-Every decision goes straight to the store (:meth:`Project.record_decision` commits it
-before returning), so a crash loses nothing. Decisions made meanwhile by other coders
-(other processes on the same database) are picked up by :meth:`CodingSession.refresh_from_store`,
-which reads only the log rows added since the last look.
+Every decision goes straight to the store (committed before the call returns), so a crash
+loses nothing. Decisions made meanwhile by other coders (other processes on the same
+database) are picked up by :meth:`CodingSession.refresh_from_store`, which reads only the
+log rows added since the last look. That picture is never trusted when moving on: the store
+hands out the next answer and claims it in one transaction
+(:mod:`themecoder.store.claims`), and refuses a decision on an answer another coder has
+decided meanwhile unless the coder means to revise it.
 
-:func:`suggest_ahead` computes and stores suggestions for answers that have none; it takes a
-cancel event and a progress callback so an app can run it in a background thread.
+The filter and progress types live in :mod:`themecoder.coding_filter`, computing
+suggestions ahead in :mod:`themecoder.suggest.ahead`; both are importable from here.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from themecoder.codebook import QUESTION_LABELS, QUESTIONS, Codebook
+from themecoder.coding_filter import (
+    LOW_CONFIDENCE,
+    STATUS_LABELS,
+    STATUSES,
+    Filter,
+    Progress,
+    format_duration,
+)
+from themecoder.errors import DecidedByOther
 from themecoder.pace import WINDOW, decisions_per_hour, recent_decision_times
+from themecoder.store.claims import (
+    claim,
+    claim_next,
+    claim_ttl,
+    holder,
+    record_unless_decided,
+    release,
+    renew,
+)
 from themecoder.store.drafts import discard_draft, drafts, save_draft
 from themecoder.store.project import Answer, Decision, Project, StoredSuggestion
-from themecoder.store.teams import blind_to, claim, claimed_by_others
-
-STATUSES = ("all", "todo", "done", "not_assigned")
-"""Answer statuses a filter can select: everything, still to do, coded, not assigned."""
-
-STATUS_LABELS = {"all": "all answers", "todo": "to do", "done": "done",
-                 "not_assigned": "not assigned"}
-
-LOW_CONFIDENCE = 0.5
-"""A suggestion whose best score is below this counts as low confidence."""
-
-
-
-@dataclass(frozen=True)
-class Filter:
-    """Which answers the queue holds.
-
-    Attributes:
-        status: One of :data:`STATUSES`: "todo" is undecided by anyone, "done" is coded with
-            themes and "not_assigned" is decided as too vague (by this coder or another).
-        question: Only this question (``worked_well``, ``not_well``, ``change``).
-        group: Only this respondent group.
-        theme: Only answers coded with (or, when undecided, suggested) this theme id.
-        low_confidence: Only answers whose suggestion is missing or scored below
-            :data:`LOW_CONFIDENCE`.
-        search: Only answers whose text contains this (case-insensitive).
-        fuzzy: Match ``search`` approximately (rapidfuzz partial ratio ≥ 80).
-    """
-
-    status: str = "todo"
-    question: str | None = None
-    group: str | None = None
-    theme: str | None = None
-    low_confidence: bool = False
-    search: str = ""
-    fuzzy: bool = False
-
-    def describe(self, theme_names: Mapping[str, str] | None = None) -> str:
-        """A short label, e.g. ``"to do · What worked well · theme Stress/worry · 'forms'"``.
-
-        ``theme_names`` maps theme ids to the names shown (the id is shown without it).
-        """
-        parts = [STATUS_LABELS.get(self.status, self.status)]
-        if self.question:
-            parts.append(QUESTION_LABELS.get(self.question, self.question))
-        if self.group:
-            parts.append(self.group)
-        if self.theme:
-            parts.append(f"theme {(theme_names or {}).get(self.theme, self.theme)}")
-        if self.low_confidence:
-            parts.append("low confidence")
-        if self.search:
-            parts.append(("~" if self.fuzzy else "") + repr(self.search))
-        return " · ".join(parts)
-
-
-@dataclass(frozen=True)
-class Progress:
-    """Counts for the progress line.
-
-    Attributes:
-        done: Answers in the current filter that are decided.
-        total: Answers in the current filter.
-        per_question: ``{question: (done, total)}`` over all commented answers.
-        rate: This coder's decisions per hour over their recent decisions, this session's
-            and earlier ones (``None`` until there are enough, see :mod:`themecoder.pace`).
-        remaining: Commented answers still to do (all filters).
-        seconds_left: Estimated time to finish ``remaining`` at ``rate``.
-    """
-
-    done: int
-    total: int
-    per_question: dict[str, tuple[int, int]]
-    rate: float | None
-    remaining: int
-    seconds_left: float | None
+from themecoder.store.samples import blind_to, sample_order, sampled_answers, serving_order
+from themecoder.suggest.ahead import suggest_ahead, suggestion_record
 
 
 @dataclass
@@ -169,8 +114,16 @@ class CodingSession:
                                        if c == coder}
         self._drafts: dict[int, str] = drafts(project, coder)
         self._quote_marks: dict[int, str] = {}  # read on first look, per answer
-        # double-coding answers this coder codes without seeing others' decisions
-        self._blind = blind_to(project, coder)
+        # double-coding answers this coder codes without seeing others' decisions, and
+        # other coders' sample answers (never handed to this coder)
+        self._blind = blind_to(project, coder) & set(self._by_id)
+        self._others_sample = sampled_answers(project) - self._blind
+        self.claim_ttl = claim_ttl(project)
+        """Minutes a claim holds without renewal (the project's setting)."""
+        self._renewed = clock()
+        self._skip_refreshed: float | None = None
+        self.held_by: str | None = None
+        """Another coder holding the current answer (it is then shown read-only)."""
         self._log_seen = 0
         self._log_seen_first = True
         self._q_total: dict[str, int] = {}
@@ -183,6 +136,8 @@ class CodingSession:
             self._q_total[q] = self._q_total.get(q, 0) + 1
         self._load_decisions(None)
         self._log_seen_first = False
+        if self._blind:
+            self._serve_sample(*sample_order(project))
         # the rate carries on across restarts: it starts from this coder's logged decisions
         self._times: deque[float] = deque(recent_decision_times(project, coder),
                                           maxlen=WINDOW)
@@ -192,6 +147,14 @@ class CodingSession:
         a status (the one the session opened on, or one picked from the palette)."""
         self.position = 0
         self.set_filter(Filter(status="all"))
+
+    def _serve_sample(self, order: str, share: float) -> None:
+        """Put this coder's sample answers first in the queue, or mix them in at ``share``."""
+        done = [i for i in self._items if i.answer.id in self._blind and i.mine is not None]
+        todo = [i for i in self._items if i.answer.id in self._blind and i.mine is None]
+        rest = [i for i in self._items if i.answer.id not in self._blind]
+        self._items = done + serving_order(rest, todo, order=order, share=share,
+                                           counts=lambda item: not self._is_done(item))
 
     # ------------------------------------------------------------------ loading
 
@@ -346,6 +309,8 @@ class CodingSession:
 
     def _matches(self, item: _Item, f: Filter, needle: str) -> bool:
         a = item.answer
+        if f.sample and a.id not in self._blind:
+            return False
         if f.question and a.question != f.question:
             return False
         if f.group and a.group != f.group:
@@ -400,7 +365,8 @@ class CodingSession:
             self.position = self._view_pos[keep]
         else:
             self.position = 0
-            self.first_todo()
+            if self.first_todo() is None:
+                self._arrive()
 
     def clear_filter(self) -> None:
         """Go back to the scope before filtering (:attr:`scope`), staying on the current
@@ -426,45 +392,109 @@ class CodingSession:
         return out
 
     def first_todo(self) -> Answer | None:
-        """Go to the first answer in the filter still to do (stays put if there is none)."""
-        taken = claimed_by_others(self.project, self.coder)
-        for pos, i in enumerate(self._view):
-            if self._free_for_me(self._items[i], taken):
-                self.position = pos
-                return self._items[i].answer
-        return None
+        """Go to the first answer in the filter still to do and claim it (stays put if none).
 
-    def _free_for_me(self, item: _Item, taken: set[int]) -> bool:
-        """Still to do and not being coded by another coder; claims it for this coder."""
-        return not self._is_done(item) and item.answer.id not in taken and \
-            claim(self.project, self.coder, item.answer.id)
+        See :meth:`next_todo`: the store decides, not what this session last saw.
+        """
+        return self._hand_out(0)
 
     def next_todo(self) -> Answer | None:
         """Go to the next answer still to do after the current one, wrapping around.
 
-        Answers another coder has claimed are skipped; the answer gone to is claimed.
-        Returns ``None`` (and stays put) when every answer in the filter is done.
+        The session's picture of what is done is only a first sift: the store hands out the
+        first of the remaining answers that nobody has decided and no other coder holds,
+        and claims it in the same transaction (:func:`~themecoder.store.claims.claim_next`).
+        Returns ``None`` (and stays put) when every answer in the filter is done or held.
         """
+        return self._hand_out(self.position + 1)
+
+    def _hand_out(self, start: int) -> Answer | None:
         n = len(self._view)
-        taken = claimed_by_others(self.project, self.coder)
-        for step in range(1, n + 1):
-            pos = (self.position + step) % n
-            if self._free_for_me(self._items[self._view[pos]], taken):
-                self.position = pos
-                return self._items[self._view[pos]].answer
-        return None
+        if n == 0:
+            return None
+
+        offered: list[int] = []
+
+        def candidates() -> Iterator[int]:
+            for step in range(n):
+                item = self._items[self._view[(start + step) % n]]
+                if not self._is_done(item) and item.answer.id not in self._others_sample:
+                    offered.append(item.answer.id)
+                    yield item.answer.id
+
+        answer_id = claim_next(self.project, self.coder, candidates=candidates(),
+                               ttl_minutes=self.claim_ttl, sample=bool(self._blind))
+        if (answer_id is None or answer_id != offered[0]) and (
+                self._skip_refreshed is None or self._clock() - self._skip_refreshed >= 1.0):
+            # answers were skipped: learn who decided them (at most once a second; the
+            # store, not this picture, decides what is handed out)
+            self.refresh_from_store()
+            self._skip_refreshed = self._clock()
+        if answer_id is None:
+            return None
+        self.position = self._view_pos[answer_id]
+        self.held_by = None
+        self._renewed = self._clock()
+        return self.current
+
+    def _arrive(self) -> Answer | None:
+        """Claim the answer moved onto when it is to do; note who holds it otherwise."""
+        answer = self.current
+        self.held_by = None
+        if answer is None:
+            return None
+        item = self._by_id[answer.id]
+        if self._is_done(item) or answer.id in self._others_sample:
+            return answer
+        if claim(self.project, self.coder, answer.id, ttl_minutes=self.claim_ttl):
+            self._renewed = self._clock()
+        else:
+            self.held_by = holder(self.project, answer.id, self.coder)
+            if self.held_by is None:  # decided meanwhile: learn by whom
+                self._load_decisions([answer.id])
+        return answer
+
+    def take_over(self) -> bool:
+        """Code the current answer although another coder holds it (they confirmed).
+
+        Returns:
+            ``True`` when the answer is now this coder's; ``False`` when it was decided
+            meanwhile (the session then knows by whom).
+        """
+        answer = self.current
+        if answer is None:
+            return False
+        if claim(self.project, self.coder, answer.id, ttl_minutes=self.claim_ttl,
+                 take_over=True):
+            self.held_by = None
+            self._renewed = self._clock()
+            return True
+        self.held_by = None
+        self._load_decisions([answer.id])
+        return False
+
+    def keep_claim(self) -> None:
+        """Renew this coder's claim once a third of the claim time has passed (the app
+        calls this every few seconds, so a claim outlives the app only by the claim time)."""
+        if self._clock() - self._renewed >= self.claim_ttl * 20.0:  # a third, in seconds
+            renew(self.project, self.coder, ttl_minutes=self.claim_ttl)
+            self._renewed = self._clock()
+
+    def close(self) -> None:
+        """Release this coder's claims (when the coder quits)."""
+        release(self.project, self.coder)
 
     def next(self) -> Answer | None:
         """Go to the next answer in the filter (stays on the last one)."""
         if self._view and self.position < len(self._view) - 1:
             self.position += 1
-        return self.current
+        return self._arrive()
 
     def previous(self) -> Answer | None:
         """Go to the previous answer in the filter (stays on the first one)."""
         if self._view and self.position > 0:
             self.position -= 1
-        return self.current
+        return self._arrive()
 
     def jump(self, target: str | int) -> Answer | None:
         """Go to an answer by id (a number) or key (``respondent:question``).
@@ -489,7 +519,7 @@ class CodingSession:
         if answer_id not in self._view_pos:
             self.set_filter(Filter(status="all"), keep=answer_id)
         self.position = self._view_pos[answer_id]
-        return self.current
+        return self._arrive()
 
     def not_found_reason(self, target: str) -> str:
         """Why :meth:`jump` found no answer for ``target``: an answer without a comment
@@ -603,19 +633,26 @@ class CodingSession:
         return "accepted" if suggested and set(themes) == suggested else "corrected"
 
     def decide(self, themes: Sequence[str] = (), *, not_assigned: bool = False,
-               source: str | None = None) -> Decision:
+               source: str | None = None, revise: bool = False) -> Decision:
         """Record this coder's decision on the current answer (committed at once).
+
+        Outside the coder's double-coding sample, a decision on an answer another coder has
+        decided is refused (:class:`~themecoder.errors.DecidedByOther`; the session then
+        knows their decision) unless ``revise``: the coder confirmed they mean to change
+        it, and the decision is recorded as a revision of theirs.
 
         Args:
             themes: Theme ids (empty when ``not_assigned``).
             not_assigned: The answer is too vague for any theme.
             source: Override the source worked out by :meth:`source_for`.
+            revise: Deliberately revise another coder's decision.
 
         Returns:
             The decision as stored. The position does not move; call :meth:`next_todo`.
 
         Raises:
             LookupError: the filter is empty.
+            DecidedByOther: another coder decided the answer and ``revise`` is false.
             StoreError: the store refused the decision (unknown theme, nothing marked).
         """
         answer = self.current
@@ -624,15 +661,45 @@ class CodingSession:
         suggestion = self.suggestion(answer.id)
         if source is None:
             source = self.source_for(themes, not_assigned, answer.id)
-        decision = self.project.record_decision(
-            answer.id, self.coder, list(themes), not_assigned=not_assigned, source=source,
-            model_version=suggestion.model_version if suggestion else None)
+        try:
+            decision = record_unless_decided(
+                self.project, answer.id, self.coder, list(themes), not_assigned=not_assigned,
+                source=source, model_version=suggestion.model_version if suggestion else None,
+                revise=revise)
+        except DecidedByOther:
+            self._load_decisions([answer.id])
+            raise
         item = self._by_id[answer.id]
         before = self._is_done(item)
         item.mine = decision
         self._count_change(item, before)
         self._times.append(self._clock())
         return decision
+
+    def decided_by_other(self, answer_id: int | None = None) -> Decision | None:
+        """Another coder's decision in force on an answer (the current one by default),
+        as last seen; deciding it means revising theirs. Never set in the coder's sample."""
+        if answer_id is None:
+            answer = self.current
+            if answer is None:
+                return None
+            answer_id = answer.id
+        return self._by_id[answer_id].other
+
+    def in_sample(self, answer_id: int | None = None) -> bool:
+        """Whether an answer (the current one by default) is in this coder's double-coding
+        sample: coded blind, without seeing other coders' decisions."""
+        if answer_id is None:
+            answer = self.current
+            if answer is None:
+                return False
+            answer_id = answer.id
+        return answer_id in self._blind
+
+    def sample_progress(self) -> tuple[int, int]:
+        """``(decided, total)`` of this coder's double-coding sample answers."""
+        done = sum(1 for a in self._blind if self._by_id[a].mine is not None)
+        return done, len(self._blind)
 
     def undo(self) -> Answer | None:
         """Withdraw this coder's latest decision in force; go back to its answer.
@@ -739,77 +806,5 @@ class CodingSession:
                         rate=rate, remaining=remaining, seconds_left=seconds)
 
 
-def format_duration(seconds: float | None) -> str:
-    """``"2 h 05 min"``, ``"14 min"``, ``"< 1 min"``; ``"–"`` when unknown."""
-    if seconds is None:
-        return "–"
-    minutes = int(round(seconds / 60))
-    if minutes < 1:
-        return "< 1 min"
-    if minutes < 60:
-        return f"{minutes} min"
-    return f"{minutes // 60} h {minutes % 60:02d} min"
-
-
-# --------------------------------------------------------------------------- suggest ahead
-
-
-def suggestion_record(suggestion: Any) -> tuple[list[dict[str, Any]], bool]:
-    """A suggester's result as stored: ``(themes as dicts, vague)``."""
-    from themecoder.suggest.project_suggest import suggestion_rows
-
-    return suggestion_rows(suggestion), bool(suggestion.vague)
-
-
-def suggest_ahead(project: Project, answers: Sequence[Answer], *,
-                  cancel: threading.Event | None = None,
-                  progress: Callable[[int, int], None] | None = None,
-                  batch_size: int = 32,
-                  suggesters: dict[str, Any] | None = None) -> list[int]:
-    """Compute and store suggestions for answers that need them.
-
-    Args:
-        project: Where to store them (:meth:`Project.save_suggestions`).
-        answers: The answers, in the order to work through them.
-        cancel: Set it to stop after the current batch.
-        progress: Called with ``(done, total)`` after each batch.
-        batch_size: Answers per batch (each batch is stored before the next starts).
-        suggesters: Suggesters already built, by codebook id (built and cached here if not).
-
-    Returns:
-        Ids of the answers that got suggestions.
-    """
-    suggesters = {} if suggesters is None else suggesters
-    by_codebook: dict[str, tuple[Codebook, list[Answer]]] = {}
-    for answer in answers:
-        codebook = project.codebook_for_group(answer.group)
-        by_codebook.setdefault(codebook.id, (codebook, []))[1].append(answer)
-    done: list[int] = []
-    total = len(answers)
-    for codebook_id, (codebook, items) in by_codebook.items():
-        if codebook_id not in suggesters:
-            # the project's model for this codebook when one is registered, else keywords
-            from themecoder.suggest.project_suggest import build_suggester
-
-            suggesters[codebook_id] = build_suggester(project, codebook)
-        suggester = suggesters[codebook_id]
-        for start in range(0, len(items), batch_size):
-            if cancel is not None and cancel.is_set():
-                return done
-            batch = items[start:start + batch_size]
-            results = list(suggester.suggest_many([a.text for a in batch],
-                                                  [a.question for a in batch]))
-            by_version: dict[str, list[tuple[int, list[dict[str, Any]], bool]]] = {}
-            for answer, result in zip(batch, results, strict=True):
-                themes, vague = suggestion_record(result)
-                by_version.setdefault(result.model_version, []).append((answer.id, themes, vague))
-            for version, rows in by_version.items():
-                project.save_suggestions(rows, version)
-            done.extend(a.id for a in batch)
-            if progress is not None:
-                progress(len(done), total)
-    return done
-
-
-__all__ = ["CodingSession", "Filter", "Progress", "STATUSES", "format_duration",
-           "suggest_ahead", "suggestion_record"]
+__all__ = ["LOW_CONFIDENCE", "STATUSES", "STATUS_LABELS", "CodingSession", "Filter", "Progress",
+           "format_duration", "suggest_ahead", "suggestion_record"]

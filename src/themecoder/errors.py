@@ -71,6 +71,22 @@ class ExportError(ThemecoderError):
     """An export cannot be written as asked."""
 
 
+class DecidedByOther(StoreError):
+    """A decision was refused: another coder decided the answer a moment before.
+
+    Attributes:
+        answer_id: the answer.
+        coder: who decided it.
+        decision_id: their decision in force (a deliberate revision names it).
+    """
+
+    def __init__(self, answer_id: int, coder: str, decision_id: int) -> None:
+        self.answer_id = answer_id
+        self.coder = coder
+        self.decision_id = decision_id
+        super().__init__(f"{coder} decided this a moment ago", field="answer")
+
+
 def read_user_text(path: str | Path, error: type[ThemecoderError], what: str) -> str:
     """A user's text file (UTF-8, a BOM allowed), or ``error`` with a one-line message.
 

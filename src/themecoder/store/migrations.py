@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, inspect, select
+from sqlalchemy import Connection, inspect, select, text
 
 from themecoder.store import schema
 
@@ -32,6 +32,14 @@ def _m002_teams(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=tables)
 
 
+def _m004_decision_revisions(conn: Connection) -> None:
+    """A decision may name the other coder's decision it deliberately revises."""
+    # a project created by this version already has the column (migration 1 builds the
+    # decisions table from the current definition)
+    if "revises" not in {c["name"] for c in inspect(conn).get_columns("decisions")}:
+        conn.execute(text("ALTER TABLE decisions ADD COLUMN revises INTEGER"))
+
+
 def _m005_quote_marks(conn: Connection) -> None:
     """Quotes a coder starred (quoted first) or banned (never quoted)."""
     schema.metadata.create_all(conn, tables=[schema.quote_marks])
@@ -45,6 +53,7 @@ def _m006_note_drafts(conn: Connection) -> None:
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "initial schema", _m001_initial),
     (2, "double coding and claims", _m002_teams),
+    (4, "decision revisions", _m004_decision_revisions),
     (5, "quote marks", _m005_quote_marks),
     (6, "note drafts", _m006_note_drafts),
 ]

@@ -43,13 +43,14 @@ QUOTE_MARKS = ("star", "ban", "clear")
 """Marks a coder can put on an answer for the quote bank."""
 
 
+
 def now() -> str:
     """The current UTC time as ISO-8601 text (microseconds kept, so order is clear)."""
     return datetime.now(UTC).isoformat()
 
 
 def _make_engine(url: str, *, durable: bool = True) -> Engine:
-    """An engine for ``url``; on SQLite, ``durable=False`` commits without waiting for the disk.
+    """An engine for ``url``; ``durable=False`` commits without waiting for the disk.
 
     Decisions always go through a durable engine; the non-durable one is for short-lived
     coordination rows (claims on to-do answers) that expire anyway.
@@ -86,6 +87,11 @@ def _engine_for(url: str, durable: bool) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
+    if not durable and url.startswith("postgresql"):
+        # commits without waiting for the server's disk (a lost claim only ends early), and
+        # no ping before each use: a claim on a dropped connection is simply tried again
+        # (themecoder.store.claims); decisions use the durable engine
+        return create_engine(url, connect_args={"options": "-c synchronous_commit=off"})
     return create_engine(url, pool_pre_ping=True)
 
 
@@ -121,6 +127,9 @@ class Decision:
     undoes: int | None = None
     codebook_version: str | None = None
     model_version: str | None = None
+    revises: int | None = None
+    """The other coder's decision that this one deliberately revised (see
+    :func:`themecoder.store.claims.record_unless_decided`)."""
 
 
 @dataclass(frozen=True)
@@ -159,7 +168,18 @@ def _decision(row: Any) -> Decision:
     return Decision(id=row.id, answer_id=row.answer_id, coder=row.coder,
                     themes=tuple(json.loads(row.themes)), not_assigned=bool(row.not_assigned),
                     source=row.source, created_at=row.created_at, undoes=row.undoes,
-                    codebook_version=row.codebook_version, model_version=row.model_version)
+                    codebook_version=row.codebook_version, model_version=row.model_version,
+                    revises=row.revises)
+
+
+def decision_from_row(row: dict[str, Any], new_id: int) -> Decision:
+    """The :class:`Decision` a ``decisions`` row (as written, with its new id) records."""
+    return Decision(id=new_id, answer_id=row["answer_id"], coder=row["coder"],
+                    themes=tuple(json.loads(row["themes"])),
+                    not_assigned=row["not_assigned"], source=row["source"],
+                    created_at=row["created_at"], undoes=row["undoes"],
+                    codebook_version=row.get("codebook_version"),
+                    model_version=row.get("model_version"), revises=row.get("revises"))
 
 
 # --------------------------------------------------------------------------- project
@@ -254,11 +274,13 @@ class Project:
 
     @property
     def coordination_engine(self) -> Engine:
-        """The engine for claims: on SQLite, commits without a disk sync (a claim is
-        short-lived, and a lost one only expires early); elsewhere the main engine."""
+        """The engine for claims: it commits without waiting for the disk (SQLite
+        ``synchronous=NORMAL``, PostgreSQL ``synchronous_commit=off``), since a claim is
+        short-lived and a lost one only expires early."""
         if self._coordination_engine is None:
-            self._coordination_engine = (_make_engine(self.url, durable=False)
-                                         if self.url.startswith("sqlite") else self.engine)
+            self._coordination_engine = (
+                _make_engine(self.url, durable=False)
+                if self.url.startswith(("sqlite", "postgresql")) else self.engine)
         return self._coordination_engine
 
     def close(self) -> None:
@@ -651,6 +673,18 @@ class Project:
         Raises:
             StoreError: unknown answer or theme, empty coder, or an invalid combination.
         """
+        return self._append(self.decision_row(answer_id, coder, themes,
+                                              not_assigned=not_assigned, source=source,
+                                              model_version=model_version))
+
+    def decision_row(self, answer_id: int, coder: str, themes: Sequence[str] = (), *,
+                     not_assigned: bool = False, source: str = "manual",
+                     model_version: str | None = None) -> dict[str, Any]:
+        """Check a decision and return the ``decisions`` row that records it (unwritten).
+
+        Raises:
+            StoreError: as :meth:`record_decision`.
+        """
         if source not in SOURCES or source == "undo":
             raise StoreError(f"unknown decision source '{source}'", field="source")
         coder = coder.strip()
@@ -668,11 +702,10 @@ class Project:
             if theme_id not in codebook.theme_ids:
                 raise StoreError(f"theme '{theme_id}' is not in codebook '{codebook.id}'",
                                  field="themes")
-        row = {"answer_id": answer_id, "coder": coder, "themes": json.dumps(themes),
-               "not_assigned": not_assigned, "source": source, "undoes": None,
-               "codebook_version": f"{codebook.id}@{codebook.version}",
-               "model_version": model_version, "created_at": now()}
-        return self._append(row)
+        return {"answer_id": answer_id, "coder": coder, "themes": json.dumps(themes),
+                "not_assigned": not_assigned, "source": source, "undoes": None,
+                "codebook_version": f"{codebook.id}@{codebook.version}",
+                "model_version": model_version, "created_at": now(), "revises": None}
 
     def _group_of(self, answer_id: int) -> str:
         """The respondent group of an answer (cached: it never changes).
@@ -691,14 +724,13 @@ class Project:
                 result = conn.execute(schema.decisions.insert().values(**row))
                 new_id = result.inserted_primary_key[0]
         except OperationalError as exc:
-            raise StoreError(f"the decision could not be saved: {_short(exc)}",
-                             file=self.display_location) from None
-        return Decision(id=new_id, answer_id=row["answer_id"], coder=row["coder"],
-                        themes=tuple(json.loads(row["themes"])),
-                        not_assigned=row["not_assigned"], source=row["source"],
-                        created_at=row["created_at"], undoes=row["undoes"],
-                        codebook_version=row.get("codebook_version"),
-                        model_version=row.get("model_version"))
+            raise self.not_saved(exc) from None
+        return decision_from_row(row, new_id)
+
+    def not_saved(self, exc: Exception) -> StoreError:
+        """The one-line error for a decision the database could not save."""
+        return StoreError(f"the decision could not be saved: {_short(exc)}",
+                          file=self.display_location)
 
     def undo_last(self, coder: str) -> Decision | None:
         """Withdraw ``coder``'s most recent decision still in force; returns it (or ``None``).

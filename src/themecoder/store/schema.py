@@ -99,6 +99,8 @@ decisions = Table(
     Column("codebook_version", String(100), nullable=True),
     Column("model_version", String(300), nullable=True),
     Column("created_at", String(40), nullable=False),
+    # (migration 4) the other coder's decision in force that this one deliberately revises
+    Column("revises", Integer, nullable=True),
     Index("ix_decisions_answer_coder", "answer_id", "coder"),
     Index("ix_decisions_coder", "coder", "id"),
 )

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from typing import Any, ClassVar
 
+from sqlalchemy.exc import SQLAlchemyError
 from textual import work
 from textual.app import App
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from themecoder.coding import CodingSession
+from themecoder.errors import ThemecoderError
 from themecoder.safe_text import visible_controls
 from themecoder.store import Project
 from themecoder.tui.actions import APP_ACTIONS, keymap_from_env
@@ -135,6 +138,9 @@ class CodingApp(App[None]):
             self.set_interval(RETRAIN_CHECK_SECONDS, self.check_retrain)
 
     def on_unmount(self) -> None:
+        with contextlib.suppress(ThemecoderError, SQLAlchemyError):
+            if hasattr(self, "session"):  # a browser tab closed before naming its coder
+                self.session.close()  # let other coders have the answer this coder held
         self.project.close()
 
     def _poll_store(self) -> None:

@@ -24,6 +24,8 @@ class CodingCommands(Provider):
                for a in all_actions() if a.palette]
         out += [(name, f"status_filter('{status}')", f"Show {name.split(': ')[1]}")
                 for name, status in FILTER_SHORTCUTS]
+        out.append(("filter: double-coding sample", "sample_filter",
+                    "Show my double-coding sample (coded blind)"))
         return sorted(out)
 
     async def _run(self, action: str) -> None:

@@ -13,9 +13,9 @@ from textual.widgets import Button, ContentSwitcher, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from themecoder.coding import CodingSession, Filter, suggest_ahead
-from themecoder.errors import ThemecoderError
+from themecoder.errors import DecidedByOther, ThemecoderError
 from themecoder.safe_text import visible_controls
-from themecoder.store.project import Answer
+from themecoder.store.project import Answer, Decision
 from themecoder.tui.actions import (
     CODING_ACTIONS,
     footer_widths,
@@ -24,9 +24,15 @@ from themecoder.tui.actions import (
 )
 from themecoder.tui.literal import literal
 from themecoder.tui.messages import SuggestionsReady, SuggestProgress, ThemeClicked
-from themecoder.tui.screens.dialogs import FilterDialog, JumpDialog, NoteDialog, ThemePicker
+from themecoder.tui.screens.dialogs import (
+    ConfirmDialog,
+    FilterDialog,
+    JumpDialog,
+    NoteDialog,
+    ThemePicker,
+)
 from themecoder.tui.screens.info import DefinitionsScreen
-from themecoder.tui.widgets.answer_view import AnswerView, matched_words
+from themecoder.tui.widgets.answer_view import AnswerView, decision_text, matched_words
 from themecoder.tui.widgets.key_footer import KeyFooter
 from themecoder.tui.widgets.progress_line import ProgressLine, progress_text
 from themecoder.tui.widgets.theme_list import ThemeList
@@ -94,8 +100,16 @@ class CodingScreen(Screen[None]):
 
     # ------------------------------------------------------------------ rendering
 
-    def arrive(self) -> None:
-        """Show the current answer with its pre-marked themes."""
+    def arrive(self, *, warn: bool = False) -> None:
+        """Show the current answer with its pre-marked themes.
+
+        With ``warn``, say so when another coder holds the answer (it is shown read-only).
+        """
+        if warn and self.session.held_by is not None and self.session.current is not None:
+            self.notify(visible_controls(
+                f"{self.session.held_by} is coding {self.session.current.key} right now: "
+                "shown read-only. Press Enter to code it anyway."),
+                severity="warning", title="Read-only", markup=False)
         themes, na = self.session.premarked()
         self.marked = set(themes)
         self.not_assigned = na
@@ -126,8 +140,8 @@ class CodingScreen(Screen[None]):
                       note=session.note_for(answer.id) if draft is None else draft,
                       draft=draft is not None,
                       context=session.respondent_context(answer),
-                      show_reasons=self.show_reasons,
-                      quote_mark=session.quote_mark(answer.id))
+                      show_reasons=self.show_reasons, sample=session.in_sample(answer.id),
+                      held_by=session.held_by, quote_mark=session.quote_mark(answer.id))
             view.scroll_home(animate=False)
         self.render_themes()
         self.render_progress()
@@ -156,10 +170,10 @@ class CodingScreen(Screen[None]):
 
     def render_progress(self) -> None:
         session = self.session
+        sample = session.sample_progress()
         self.query_one(ProgressLine).update(literal(progress_text(
             session.progress(), session.filter.describe(session.theme_names()),
-            show_rate=self.show_rate)),
-            layout=False)
+            show_rate=self.show_rate, sample=sample if sample[1] else None)), layout=False)
         top = f"{self.project_name} · coder {session.coder}"
         if session.current is not None:
             top = f"Answer {session.position + 1} of {session.view_size} · " + top
@@ -171,22 +185,86 @@ class CodingScreen(Screen[None]):
 
     def _advance(self) -> None:
         if self.session.next_todo() is None:
-            self.notify("Every answer in this filter is done. Press f to change the filter.",
-                        title="All done")
+            self.notify("Every answer in this filter is done or being coded by someone else. "
+                        "Press f to change the filter.", title="All done")
         self.arrive()
 
-    def _decide(self, themes: list[str], not_assigned: bool) -> None:
+    def _decide(self, themes: list[str], not_assigned: bool, *, revise: bool = False) -> None:
+        session = self.session
+        if session.held_by is not None:
+            self._confirm_take_over()
+            return
+        other = session.decided_by_other()
+        if other is not None and not revise:
+            self._confirm_revision(other, themes, not_assigned)
+            return
         try:
-            self.session.decide(themes, not_assigned=not_assigned)
+            session.decide(themes, not_assigned=not_assigned, revise=revise)
+        except DecidedByOther as exc:
+            self.notify(visible_controls(f"{exc.coder} decided this a moment ago — showing "
+                                         "the next answer"),
+                        severity="warning", title="Not saved", markup=False)
         except ThemecoderError as exc:
             self.notify(exc.one_line(), severity="error", title="Not saved", markup=False)
             return
         self._advance()
 
+    def _confirm_revision(self, other: Decision, themes: list[str], not_assigned: bool) -> None:
+        """Ask before changing another coder's decision; yes records a revision of it."""
+        answer = self.session.current
+        if answer is None:
+            return
+        theirs = decision_text(other, self.session.codebook(answer), self.session.coder)
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self._decide(themes, not_assigned, revise=True)
+
+        self.app.push_screen(ConfirmDialog(
+            f"{other.coder} has decided this answer",
+            f"{theirs.removeprefix('✓ ')}\n\nRecord your decision as a revision of "
+            f"{other.coder}'s? Exports will use yours.", yes="Revise"), done)
+
+    def _confirm_take_over(self) -> None:
+        """The answer is read-only (another coder holds it): ask before coding it too."""
+        session = self.session
+        answer = session.current
+        if answer is None or session.held_by is None:
+            return
+        who = session.held_by
+
+        def done(yes: bool | None) -> None:
+            if not yes:
+                return
+            if not session.take_over():
+                decision = session.decision(answer.id)
+                by = decision.coder if decision is not None else who
+                self.notify(visible_controls(f"{by} decided this a moment ago."),
+                            severity="warning", markup=False)
+            self.arrive()
+
+        self.app.push_screen(ConfirmDialog(
+            f"{who} is coding this answer",
+            f"{who} has {answer.key} open right now. Code it too? If {who} decides it "
+            "first, your decision will need a confirmed revision.", yes="Code it"), done)
+
+    def _read_only(self) -> bool:
+        """Whether the answer is read-only (held by another coder); explains how to code it."""
+        if self.session.held_by is None:
+            return False
+        self.app.bell()
+        self.notify(visible_controls(f"Read-only: {self.session.held_by} is coding this "
+                                     "answer. Press Enter to code it anyway."),
+                    severity="warning", timeout=3, markup=False)
+        return True
+
     def action_accept(self) -> None:
         answer = self.session.current
         if answer is None:
             self.app.bell()
+            return
+        if self.session.held_by is not None:
+            self._confirm_take_over()
             return
         if self.marked:
             order = self.session.codebook(answer).theme_ids
@@ -200,6 +278,9 @@ class CodingScreen(Screen[None]):
     def action_not_assigned(self) -> None:
         if self.session.current is None:
             self.app.bell()
+            return
+        if self.session.held_by is not None:
+            self._confirm_take_over()
             return
         self._decide([], True)
 
@@ -218,7 +299,7 @@ class CodingScreen(Screen[None]):
     def toggle_index(self, index: int) -> None:
         """Toggle the theme at ``index`` in the current codebook."""
         answer = self.session.current
-        if answer is None:
+        if answer is None or self._read_only():
             return
         themes = self.session.codebook(answer).themes
         if not 0 <= index < len(themes):
@@ -246,6 +327,8 @@ class CodingScreen(Screen[None]):
         self.render_themes()
 
     def action_clear_marks(self) -> None:
+        if self._read_only():
+            return
         self.marked = set()
         self.not_assigned = False
         self._touched = True
@@ -267,11 +350,11 @@ class CodingScreen(Screen[None]):
 
     def action_next(self) -> None:
         self.session.next()
-        self.arrive()
+        self.arrive(warn=True)
 
     def action_previous(self) -> None:
         self.session.previous()
-        self.arrive()
+        self.arrive(warn=True)
 
     def action_next_todo(self) -> None:
         self._advance()
@@ -284,7 +367,7 @@ class CodingScreen(Screen[None]):
                 self.notify(visible_controls(self.session.not_found_reason(target)),
                             severity="warning", markup=False)
                 return
-            self.arrive()
+            self.arrive(warn=True)
 
         self.app.push_screen(JumpDialog(), done)
 
@@ -309,10 +392,18 @@ class CodingScreen(Screen[None]):
         self.app.push_screen(FilterDialog(self.session.filter, self.session.questions(),
                                           self.session.groups(),
                                           list(self.session.codebooks.values()),
-                                          cleared=self.session.scope), done)
+                                          cleared=self.session.scope,
+                                          has_sample=self.session.sample_progress()[1] > 0),
+                             done)
 
     def action_status_filter(self, status: str) -> None:
         self.apply_filter(Filter(status=status))
+
+    def action_sample_filter(self) -> None:
+        if not self.session.sample_progress()[1]:
+            self.notify("You have no double-coding sample in this project.")
+            return
+        self.apply_filter(Filter(status="all", sample=True))
 
     # ------------------------------------------------------------------ dialogs
 
@@ -393,8 +484,10 @@ class CodingScreen(Screen[None]):
     # ------------------------------------------------------------------ other coders
 
     def poll_store(self) -> None:
-        """Notice decisions other coders (other processes) made since the last look."""
+        """Notice decisions other coders (other processes) made since the last look, and
+        keep this coder's claim on the answer alive."""
         try:
+            self.session.keep_claim()
             changed = self.session.refresh_from_store()
         except ThemecoderError as exc:
             self.notify(exc.one_line(), severity="error", markup=False)

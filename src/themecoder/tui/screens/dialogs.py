@@ -1,4 +1,4 @@
-"""Small modal dialogs: note (memo), go to answer, theme picker, filter.
+"""Small modal dialogs: note (memo), go to answer, theme picker, filter, confirm.
 
 Each is a ``ModalScreen[T]`` that returns its result through ``dismiss(...)``; Escape
 cancels with ``None``. Every dialog is a scrolling box whose title and buttons are docked,
@@ -61,6 +61,45 @@ class Dialog(ModalScreen):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class ConfirmDialog(Dialog, ModalScreen[bool]):
+    """Ask before doing something that affects another coder's work.
+
+    ``y`` (or the first button) confirms; ``n``, Escape and Enter cancel: Enter is the
+    key a coder presses without thinking, so it never confirms here.
+    """
+
+    BINDINGS = [Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+                Binding("n", "answer(False)", "No", id="confirm.no")]
+
+    def __init__(self, title: str, message: str, yes: str, no: str = "Cancel") -> None:
+        super().__init__()
+        self.title_text = title
+        self.message = message
+        self.yes = yes
+        self.no = no
+
+    def compose(self) -> ComposeResult:
+        with dialog_box("confirm"):
+            yield dialog_title(self.title_text)
+            yield Label(literal(self.message), id="confirm-message")
+            yield dialog_buttons(Button(Content(f"{self.yes} (y)"), variant="warning",
+                                        id="yes"),
+                                 Button(Content(f"{self.no} (n)"), id="no"))
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "yes")
 
 
 class NoteDialog(Dialog, ModalScreen[str | None]):
@@ -226,7 +265,8 @@ class FilterDialog(Dialog, ModalScreen[Filter | None]):
     """Choose which answers to work through, and search their text."""
 
     def __init__(self, current: Filter, questions: list[str], groups: list[str],
-                 codebooks: list[Codebook], *, cleared: Filter | None = None) -> None:
+                 codebooks: list[Codebook], *, cleared: Filter | None = None,
+                 has_sample: bool = False) -> None:
         super().__init__()
         self.current = current
         self.questions = questions
@@ -234,6 +274,8 @@ class FilterDialog(Dialog, ModalScreen[Filter | None]):
         self.codebooks = codebooks
         self.cleared = cleared or Filter(status="all")
         """What Clear returns: the scope the coder was in before filtering."""
+        self.has_sample = has_sample
+        """The coder has a double-coding sample (offer to show only it)."""
 
     def compose(self) -> ComposeResult:
         f = self.current
@@ -259,6 +301,9 @@ class FilterDialog(Dialog, ModalScreen[Filter | None]):
                          compact=True)
             yield TickBox("low confidence suggestions only", f.low_confidence,
                           id="low-confidence", compact=True)
+            if self.has_sample:
+                yield TickBox("my double-coding sample only (coded blind)", f.sample,
+                              id="sample-only", compact=True)
             with Horizontal(classes="search-row"):
                 yield Input(f.search, placeholder="search answer text", id="search",
                             compact=True)
@@ -282,7 +327,8 @@ class FilterDialog(Dialog, ModalScreen[Filter | None]):
                       theme=value("#theme"),
                       low_confidence=self.query_one("#low-confidence", TickBox).value,
                       search=self.query_one("#search", Input).value.strip(),
-                      fuzzy=self.query_one("#fuzzy", TickBox).value)
+                      fuzzy=self.query_one("#fuzzy", TickBox).value,
+                      sample=self.has_sample and self.query_one("#sample-only", TickBox).value)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -145,6 +145,7 @@ class AnswerView(VerticalScroll, can_focus=False):
     def compose(self) -> ComposeResult:
         yield Static(id="question")
         yield Static(id="meta")
+        yield Static(id="held")
         yield Static(id="answer-text")
         yield Static(id="suggested-by")
         yield Static(id="decision")
@@ -167,22 +168,32 @@ class AnswerView(VerticalScroll, can_focus=False):
     def show(self, answer: Answer | None, *, suggestion: StoredSuggestion | None,
              decision: Decision | None, codebook: Codebook | None, coder: str, note: str,
              context: list[Answer], show_reasons: bool, draft: bool = False,
+             sample: bool = False, held_by: str | None = None,
              quote_mark: str = "") -> None:
         """Render one answer (``None``: the filter matches nothing).
 
         ``draft`` says ``note`` is an unsaved draft rather than a saved note;
+        ``sample`` marks an answer of the coder's double-coding sample (coded blind);
+        ``held_by`` names another coder who has the answer open (it is read-only here);
         ``quote_mark`` is ``"star"`` or ``"ban"`` when the coder marked the answer.
         """
         q = self.query_one
         if answer is None or codebook is None:
             self._set("#question", "No answers match this filter")
             self._set("#meta", "Press f to change the filter, or ? for help.")
-            for name in ("#answer-text", "#suggested-by", "#decision", "#note", "#reasons",
-                         "#context"):
+            q("#held").display = False
+            for name in ("#held", "#answer-text", "#suggested-by", "#decision", "#note",
+                         "#reasons", "#context"):
                 self._set(name, "")
             q("#context-title").display = False
             return
-        self._set("#question", literal(QUESTION_LABELS.get(answer.question, answer.question)))
+        question = literal(QUESTION_LABELS.get(answer.question, answer.question))
+        self._set("#question", Content.assemble(question, *(
+            ("  ", (" double-coded, blind ", "bold reverse $warning")) if sample else ())))
+        self._set("#held", literal(
+            f"Read-only: {held_by} is coding this answer. Enter: code it anyway."
+            if held_by else ""))
+        q("#held").display = bool(held_by)
         self._set("#meta", literal(
             f"{answer.group} · respondent {answer.respondent_key} · answer {answer.id}",
             one_line=True))

@@ -9,8 +9,10 @@ from themecoder.coding import Progress, format_duration
 QUESTION_SHORT = {"worked_well": "worked well", "not_well": "not well", "change": "change"}
 
 
-def progress_text(progress: Progress, filter_label: str, *, show_rate: bool = True) -> str:
-    """The progress as one or two short lines."""
+def progress_text(progress: Progress, filter_label: str, *, show_rate: bool = True,
+                  sample: tuple[int, int] | None = None) -> str:
+    """The progress as one or two short lines; ``sample`` is ``(decided, total)`` of the
+    coder's double-coding sample, shown when the coder has one."""
     pct = 100 * progress.done / progress.total if progress.total else 100.0
     first = f"Done {progress.done}/{progress.total} ({pct:.0f}%) in {filter_label}"
     if show_rate:
@@ -20,7 +22,10 @@ def progress_text(progress: Progress, filter_label: str, *, show_rate: bool = Tr
         first += " · –/h · – left"
     parts = [f"{QUESTION_SHORT.get(q, q)} {d}/{t}" for q, (d, t) in
              progress.per_question.items()]
-    return first + "\n" + " · ".join(parts) + f" · to do {progress.remaining}"
+    second = " · ".join(parts) + f" · to do {progress.remaining}"
+    if sample is not None:
+        second = f"sample {sample[0]} / {sample[1]} · " + second
+    return first + "\n" + second
 
 
 class ProgressLine(Static):

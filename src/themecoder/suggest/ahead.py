@@ -1,0 +1,71 @@
+"""Suggestions computed ahead of the coder, for answers that have none stored yet.
+
+:func:`suggest_ahead` takes a cancel event and a progress callback, so the coding app can
+run it in a background thread.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from themecoder.codebook import Codebook
+from themecoder.store.project import Answer, Project
+
+
+def suggestion_record(suggestion: Any) -> tuple[list[dict[str, Any]], bool]:
+    """A suggester's result as stored: ``(themes as dicts, vague)``."""
+    from themecoder.suggest.project_suggest import suggestion_rows
+
+    return suggestion_rows(suggestion), bool(suggestion.vague)
+
+
+def suggest_ahead(project: Project, answers: Sequence[Answer], *,
+                  cancel: threading.Event | None = None,
+                  progress: Callable[[int, int], None] | None = None,
+                  batch_size: int = 32,
+                  suggesters: dict[str, Any] | None = None) -> list[int]:
+    """Compute and store suggestions for answers that need them.
+
+    Args:
+        project: Where to store them (:meth:`Project.save_suggestions`).
+        answers: The answers, in the order to work through them.
+        cancel: Set it to stop after the current batch.
+        progress: Called with ``(done, total)`` after each batch.
+        batch_size: Answers per batch (each batch is stored before the next starts).
+        suggesters: Suggesters already built, by codebook id (built and cached here if not).
+
+    Returns:
+        Ids of the answers that got suggestions.
+    """
+    suggesters = {} if suggesters is None else suggesters
+    by_codebook: dict[str, tuple[Codebook, list[Answer]]] = {}
+    for answer in answers:
+        codebook = project.codebook_for_group(answer.group)
+        by_codebook.setdefault(codebook.id, (codebook, []))[1].append(answer)
+    done: list[int] = []
+    total = len(answers)
+    for codebook_id, (codebook, items) in by_codebook.items():
+        if codebook_id not in suggesters:
+            # the project's model for this codebook when one is registered, else keywords
+            from themecoder.suggest.project_suggest import build_suggester
+
+            suggesters[codebook_id] = build_suggester(project, codebook)
+        suggester = suggesters[codebook_id]
+        for start in range(0, len(items), batch_size):
+            if cancel is not None and cancel.is_set():
+                return done
+            batch = items[start:start + batch_size]
+            results = list(suggester.suggest_many([a.text for a in batch],
+                                                  [a.question for a in batch]))
+            by_version: dict[str, list[tuple[int, list[dict[str, Any]], bool]]] = {}
+            for answer, result in zip(batch, results, strict=True):
+                themes, vague = suggestion_record(result)
+                by_version.setdefault(result.model_version, []).append((answer.id, themes, vague))
+            for version, rows in by_version.items():
+                project.save_suggestions(rows, version)
+            done.extend(a.id for a in batch)
+            if progress is not None:
+                progress(len(done), total)
+    return done
