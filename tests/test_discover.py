@@ -95,17 +95,22 @@ def _write_survey(path: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def project(tmp_path: Path):  # noqa: ANN201
-    location = tmp_path / "discover.themecoder"
+def holder_project(location: Path, survey_csv: Path) -> Project:
+    """A project with the holder codebook and a long survey file (its coding imported)."""
     project = Project.create(location)
     project.add_codebook(load_codebook(CODEBOOKS / "poet_holders.yaml"))
     mapping = SurveyMapping(layout="long", id="respondent_id", group="group",
                             question="question", text="text", answer_id="answer_id",
                             themes="themes")
     names = [t.name for cb in project.codebooks() for t in cb.themes]
-    project.import_survey(read_survey(_write_survey(tmp_path / "survey.csv"), mapping,
-                                      theme_names=names))
+    project.import_survey(read_survey(survey_csv, mapping, theme_names=names))
+    return project
+
+
+@pytest.fixture
+def project(tmp_path: Path):  # noqa: ANN201
+    project = holder_project(tmp_path / "discover.themecoder",
+                             _write_survey(tmp_path / "survey.csv"))
     try:
         yield project
     finally:
@@ -284,12 +289,12 @@ def test_vague_and_repeated_placeholder_answers_are_not_candidates(tmp_path: Pat
 def test_close_clusters_are_merged_and_distant_ones_kept() -> None:
     import numpy as np
 
-    from themecoder.discover import _merge_close
+    from themecoder.discover.clustering import merge_close
 
     X = np.array([[1.0, 0, 0], [1.0, 0.1, 0], [0.9, 0.4, 0], [1.0, 0.3, 0],
                   [0, 0, 1.0], [0, 0.1, 1.0]])
     X = X / np.linalg.norm(X, axis=1, keepdims=True)
-    labels = np.array([0, 0, 1, 1, 2, 2])
-    merged = _merge_close(X, labels, 0.9)
-    assert merged[0] == merged[2] and merged[4] != merged[0]
-    assert list(_merge_close(X, labels, 1.01)) == [0, 0, 1, 1, 2, 2]
+    clusters = [np.array([0, 1]), np.array([2, 3]), np.array([4, 5])]
+    merged = merge_close(X, clusters, 0.9)
+    assert [list(c) for c in merged] == [[0, 1, 2, 3], [4, 5]]
+    assert [list(c) for c in merge_close(X, clusters, 1.01)] == [[0, 1], [2, 3], [4, 5]]

@@ -6,13 +6,14 @@ from pathlib import Path
 
 from conftest import CODEBOOKS
 from test_discover import PLANTED, _write_survey
+from textual.widgets import DataTable
 
 from themecoder.codebook import load_codebook
 from themecoder.store import Project
 from themecoder.survey import SurveyMapping, read_survey
 from themecoder.tui.app import CodingApp
 from themecoder.tui.screens.coding import CodingScreen
-from themecoder.tui.screens.discover import AdoptDialog, DiscoverScreen
+from themecoder.tui.screens.discover import AdoptDialog, ConfirmAdoption, DiscoverScreen
 
 SIZE = (110, 34)
 CODER = "ana"
@@ -36,6 +37,14 @@ def _app(location: str) -> CodingApp:
                      deterministic=True, retrain_every=None)
 
 
+async def _open_discovery(app: CodingApp, pilot) -> None:  # noqa: ANN001
+    await pilot.pause()
+    await app.run_action("discover")
+    await pilot.pause()
+    await app.screen.workers.wait_for_complete()
+    await pilot.pause()
+
+
 async def test_discover_lists_candidates_and_adopts_one(tmp_path: Path) -> None:
     location = _project(tmp_path)
     app = _app(location)
@@ -53,6 +62,17 @@ async def test_discover_lists_candidates_and_adopts_one(tmp_path: Path) -> None:
         detail = str(screen.query_one("#candidate-text").render())
         assert best.top_words[0] in detail
         assert best.examples[0].split()[0] in detail
+        # the method and the pool's account, as the CLI prints them
+        account = str(screen.query_one("#discover-account").render())
+        assert screen.discovery.account.describe() in account
+        assert "HDBSCAN" in account
+        # every member, with the columns of --out-csv
+        table = screen.query_one("#candidate-members", DataTable)
+        assert [str(c.label) for c in table.columns.values()] == \
+            ["candidate", "name", "answer_key", "question", "text"]
+        assert table.row_count == best.size
+        first = table.get_row_at(0)
+        assert str(first[0]) == str(best.id) and str(first[1]) == best.name
         await pilot.press("a")
         await pilot.pause()
         assert isinstance(app.screen, AdoptDialog)
@@ -61,28 +81,53 @@ async def test_discover_lists_candidates_and_adopts_one(tmp_path: Path) -> None:
         await pilot.click("#adopt-name")
         await pilot.press(*"Transport", "enter")
         await pilot.pause()
+        # a confirmation naming the candidate, its size and top words
+        assert isinstance(app.screen, ConfirmAdoption)
+        text = str(app.screen.query_one("#confirm-text").render())
+        assert f"Candidate {best.id}: {best.name}" in text
+        assert f"{best.size} answers" in text and best.top_words[0] in text
+        await pilot.press("enter")
         await pilot.pause()
-        # back on a coding screen that knows the new theme
+        await pilot.pause()
+        # back on a coding screen that knows the new theme, on the rest of the candidate
         assert isinstance(app.screen, CodingScreen)
         assert "transport" in app.session.codebook(app.session.current).theme_ids
+        sure = set(best.sure_example_ids())
+        rest = set(best.answer_ids) - sure
+        assert set(app.session.view_ids()) == rest
+        assert "to review for Transport" in app.session.filter.describe()
     with Project.open(location) as project:
         codebook = project.codebook_for_group("holder")
         assert codebook.version == "1.1"
         assert codebook.theme("Transport")
         assert "from discovery" in project.codebook_history()[-1]["change_note"]
         coded = project.current_decisions(coder=CODER)
-        assert {a for a, _ in coded} == set(best.example_ids)
+        assert {a for a, _ in coded} == sure
         assert all(d.themes == ("transport",) for d in coded.values())
+
+
+async def test_adoption_can_be_cancelled_at_the_confirmation(tmp_path: Path) -> None:
+    location = _project(tmp_path)
+    app = _app(location)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_discovery(app, pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmAdoption)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, DiscoverScreen)
+    with Project.open(location) as project:
+        assert project.codebook_for_group("holder").version == "1.0"
 
 
 async def test_discover_escape_goes_back_without_changes(tmp_path: Path) -> None:
     location = _project(tmp_path)
     app = _app(location)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await app.run_action("discover")
-        await pilot.pause()
-        await app.screen.workers.wait_for_complete()
+        await _open_discovery(app, pilot)
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, CodingScreen)

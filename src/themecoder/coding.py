@@ -311,6 +311,8 @@ class CodingSession:
         a = item.answer
         if f.sample and a.id not in self._blind:
             return False
+        if f.answer_ids is not None and a.id not in f.answer_ids:
+            return False
         if f.question and a.question != f.question:
             return False
         if f.group and a.group != f.group:

@@ -35,6 +35,8 @@ class Filter:
         search: Only answers whose text contains this (case-insensitive).
         fuzzy: Match ``search`` approximately (rapidfuzz partial ratio ≥ 80).
         sample: Only the coder's double-coding sample answers (coded blind).
+        answer_ids: Only these answers (e.g. a discovered candidate's, to review).
+        label: What ``answer_ids`` are, for :meth:`describe` ("to review for Transport").
     """
 
     status: str = "todo"
@@ -45,6 +47,8 @@ class Filter:
     search: str = ""
     fuzzy: bool = False
     sample: bool = False
+    answer_ids: frozenset[int] | None = None
+    label: str = ""
 
     def describe(self, theme_names: Mapping[str, str] | None = None) -> str:
         """A short label, e.g. ``"to do · What worked well · theme Stress/worry · 'forms'"``.
@@ -54,6 +58,8 @@ class Filter:
         parts = [STATUS_LABELS.get(self.status, self.status)]
         if self.sample:
             parts.append("double-coding sample")
+        if self.answer_ids is not None:
+            parts.append(self.label or f"{len(self.answer_ids)} chosen answers")
         if self.question:
             parts.append(QUESTION_LABELS.get(self.question, self.question))
         if self.group:

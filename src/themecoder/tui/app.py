@@ -234,14 +234,21 @@ class CodingApp(App[None]):
         self.push_screen(DiscoverScreen(self.project, self.session.coder), self.theme_adopted)
 
     def theme_adopted(self, adoption: Any) -> None:
-        """After a theme was adopted: reopen the coding screen with the new codebook."""
+        """After a theme was adopted: reopen the coding screen with the new codebook, on the
+        rest of the candidate's answers as a queue to review (when any are left)."""
         if adoption is None or self.coding_screen is None:
             return
         current = self.session.current
         self.project.refresh()
         self.suggesters.clear()
         self.session = CodingSession(self.project, self.session.coder, order=self.order)
-        if current is not None:
+        if adoption.to_review:
+            from themecoder.coding_filter import Filter
+
+            self.session.set_filter(Filter(
+                status="all", answer_ids=frozenset(adoption.to_review),
+                label=f"to review for {adoption.theme.name}"))
+        elif current is not None:
             self.session.jump(current.id)
         old = self.coding_screen
         self.coding_screen = CodingScreen(self.session, project_name=old.project_name,

@@ -1,10 +1,14 @@
-"""Candidate new themes: clusters of answers no theme covers, and a dialog to adopt one.
+"""Candidate new themes: topics of the answers no theme covers, and dialogs to adopt one.
 
-Discovery (:func:`themecoder.discover.discover_candidates`) runs in a worker thread; the
-list fills when it is done. Adopting asks for the theme's name, definition and keywords,
-then adds the theme (a new codebook version) and codes the candidate's answers with it; the
-screen closes returning the :class:`~themecoder.discover.Adoption`, so the app can reload
-the codebook.
+Discovery (:func:`themecoder.discover.run_discovery`) runs in a worker thread; the list fills
+when it is done, with the method that ran and where the uncovered answers went. The
+highlighted candidate shows its top words, examples and every member answer (candidate,
+name, answer key, question, text — the columns of ``themecoder discover --out-csv``).
+Adopting asks for the theme's name, definition and keywords, then for confirmation naming
+the candidate, its size and top words and what will be coded; it adds the theme (a new
+codebook version), codes the examples close enough to need no review (or every member),
+and the screen closes returning the :class:`~themecoder.discover.Adoption`, so the app can
+reload the codebook and open the rest of the candidate as a queue to review.
 """
 
 from __future__ import annotations
@@ -12,17 +16,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Input, OptionList, Static
+from textual.widgets import Button, DataTable, Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
-from themecoder.discover import Adoption, Candidate, adopt, discover_candidates
+from themecoder.discover import (
+    Adoption,
+    Candidate,
+    Discovery,
+    adopt,
+    run_discovery,
+    theme_id_for,
+)
 from themecoder.errors import ThemecoderError
 from themecoder.safe_text import visible_controls
 from themecoder.store import Project
@@ -57,16 +69,21 @@ class AdoptDialog(Dialog, ModalScreen[AdoptChoice | None]):
             yield Input(placeholder="definition: what the theme covers", id="adopt-definition")
             yield Input(", ".join(w for w in c.top_words[:3]),
                         placeholder="keywords, comma-separated", id="adopt-keywords")
-            yield TickBox(f"code all {c.size} answers (else the {len(c.example_ids)} "
-                          "examples)", False, id="adopt-all")
+            yield TickBox(f"code all {c.size} answers (else the {len(c.sure_example_ids())} "
+                          "examples close enough to need no review)", False, id="adopt-all")
             yield dialog_buttons(Button("Adopt", variant="primary", id="adopt"),
                                  Button("Cancel", id="cancel"))
 
     def chosen(self) -> AdoptChoice | None:
-        """The dialog's fields, or ``None`` (with a warning) when the name is empty."""
+        """The dialog's fields, or ``None`` (with a warning) when the name has no word."""
         name = self.query_one("#adopt-name", Input).value.strip()
         if not name:
             self.notify("The theme needs a name.", severity="warning")
+            return None
+        try:
+            theme_id_for(name)
+        except ThemecoderError as exc:
+            self.notify(exc.one_line(), severity="warning", markup=False)
             return None
         keywords = self.query_one("#adopt-keywords", Input).value.split(",")
         return AdoptChoice(name=name,
@@ -90,6 +107,36 @@ class AdoptDialog(Dialog, ModalScreen[AdoptChoice | None]):
             self.dismiss(None)
 
 
+class ConfirmAdoption(Dialog, ModalScreen[bool | None]):
+    """Names the candidate, its size and top words, and what adopting will code."""
+
+    def __init__(self, candidate: Candidate, choice: AdoptChoice) -> None:
+        super().__init__()
+        self.candidate = candidate
+        self.choice = choice
+
+    def compose(self) -> ComposeResult:
+        c, choice = self.candidate, self.choice
+        coded = c.size if choice.code_all else len(c.sure_example_ids())
+        with dialog_box("confirm-adopt"):
+            yield dialog_title(f"Adopt candidate {c.id} as theme '{choice.name}'?")
+            yield Static(literal(
+                f"Candidate {c.id}: {c.name} — {c.size} answers of group {c.group}\n"
+                f"Top words: {', '.join(c.top_words)}\n"
+                f"Codes {coded} answers with the new theme; the other {c.size - coded} "
+                "open as a queue to review."), id="confirm-text")
+            yield dialog_buttons(Button("Adopt", variant="primary", id="confirm"),
+                                 Button("Cancel", id="cancel"))
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#confirm", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "confirm")
+
+
 class DiscoverScreen(Screen[Adoption | None]):
     """Candidate new themes with their top words and examples; ``a`` adopts one."""
 
@@ -107,14 +154,18 @@ class DiscoverScreen(Screen[Adoption | None]):
         self.random_state = random_state
         self.discover_options = discover_options
         self.candidates: list[Candidate] = []
+        self.discovery: Discovery | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static("Candidate new themes: answers no theme covers, grouped",
+        yield Static("Candidate new themes: answers no theme covers, grouped by topic",
                      id="discover-title")
+        yield Static("", id="discover-account")
         with Horizontal(id="discover-body"):
             yield OptionList(id="candidates")
             with VerticalScroll(id="candidate-detail"):
-                yield Static("Looking for clusters of uncoded answers…", id="candidate-text")
+                yield Static("Looking for topics among the uncoded answers…",
+                             id="candidate-text")
+                yield DataTable(id="candidate-members", cursor_type="row", zebra_stripes=True)
         yield KeyFooter({}, palette_from=120)
 
     def on_mount(self) -> None:
@@ -122,20 +173,27 @@ class DiscoverScreen(Screen[Adoption | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="discover",
           name="discover themes")
-    def find_candidates(self) -> list[Candidate]:
-        return discover_candidates(self.project, random_state=self.random_state,
-                                   **self.discover_options)
+    def find_candidates(self) -> Discovery:
+        return run_discovery(self.project, random_state=self.random_state,
+                             **self.discover_options)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "discover":
             return
-        if event.state == WorkerState.SUCCESS:
-            self.show_candidates(event.worker.result or [])
+        if event.state == WorkerState.SUCCESS and event.worker.result is not None:
+            self.show_discovery(event.worker.result)
         elif event.state == WorkerState.ERROR:
             error = event.worker.error
             text = error.one_line() if isinstance(error, ThemecoderError) else \
                 f"{type(error).__name__}: {error}"
             self.query_one("#candidate-text", Static).update(literal(f"Discovery failed: {text}"))
+
+    def show_discovery(self, discovery: Discovery) -> None:
+        """The method, the pool's account, and the candidates."""
+        self.discovery = discovery
+        self.query_one("#discover-account", Static).update(literal(
+            f"{discovery.account.describe()} · {discovery.method}"))
+        self.show_candidates(discovery.candidates)
 
     def show_candidates(self, candidates: list[Candidate]) -> None:
         """Fill the list (and the detail of the first candidate)."""
@@ -153,16 +211,29 @@ class DiscoverScreen(Screen[Adoption | None]):
             self.show_detail(candidates[0])
         else:
             self.query_one("#candidate-text", Static).update(Content(
-                "No cluster of uncoded answers is large and coherent enough to suggest a "
+                "No group of uncoded answers is large and coherent enough to suggest a "
                 "new theme."))
 
     def show_detail(self, c: Candidate) -> None:
+        survey = " · about the survey itself (ranked last)" if c.about_survey else ""
         lines = [literal(f"{c.id}. {c.name}").stylize("bold $accent"),
-                 literal(f"{c.size} answers of group {c.group} · cohesion {c.cohesion:.2f}"),
+                 literal(f"{c.size} answers of group {c.group} · cohesion "
+                         f"{c.cohesion:.2f}{survey}"),
                  Content.assemble(("Top words: ", "bold"), literal(", ".join(c.top_words))),
                  Content(""), Content.styled("Examples", "bold")]
         lines += [literal(f"• {text}", one_line=True) for text in c.examples]
+        lines += [Content(""), Content.styled(f"All {c.size} answers", "bold")]
         self.query_one("#candidate-text", Static).update(Content("\n").join(lines))
+        table = self.query_one("#candidate-members", DataTable)
+        table.clear(columns=True)
+        table.add_columns("candidate", "name", "answer_key", "question", "text")
+        if self.discovery is not None:
+            d = self.discovery
+            for answer_id in c.answer_ids:
+                # Text, not str: a DataTable reads a str as Rich markup
+                table.add_row(*(Text(visible_controls(str(value), one_line=True)) for value in (
+                    c.id, c.name, d.answer_keys[answer_id], d.answer_questions[answer_id],
+                    d.texts[answer_id])), key=str(answer_id))
 
     def highlighted(self) -> Candidate | None:
         """The candidate under the cursor."""
@@ -182,25 +253,30 @@ class DiscoverScreen(Screen[Adoption | None]):
             self.app.bell()
             return
 
-        def done(choice: AdoptChoice | None) -> None:
-            if choice is None:
+        def confirmed(choice: AdoptChoice, ok: bool | None) -> None:
+            if not ok:
                 return
             try:
                 result = adopt(self.project, candidate, name=choice.name,
                                definition=choice.definition, keywords=choice.keywords,
-                               coder=self.coder,
-                               answer_ids=list(candidate.answer_ids) if choice.code_all
-                               else None)
+                               coder=self.coder, code="all" if choice.code_all else "examples")
             except ThemecoderError as exc:
                 self.notify(exc.one_line(), severity="error", title="Not adopted", markup=False)
                 return
+            review = f"; {len(result.to_review)} to review" if result.to_review else ""
             self.notify(visible_controls(
-                f"Added theme {result.theme.name} (codebook {result.codebook.id} "
-                f"v{result.codebook.version}); coded {len(result.coded)} answers."),
+                f"Added theme {result.theme.name} from candidate {candidate.id} (codebook "
+                f"{result.codebook.id} v{result.codebook.version}); coded "
+                f"{len(result.coded)} answers{review}."),
                 title="Theme adopted", markup=False)
             self.dismiss(result)
 
-        self.app.push_screen(AdoptDialog(candidate), done)
+        def named(choice: AdoptChoice | None) -> None:
+            if choice is not None:
+                self.app.push_screen(ConfirmAdoption(candidate, choice),
+                                     lambda ok: confirmed(choice, ok))
+
+        self.app.push_screen(AdoptDialog(candidate), named)
 
     def action_close(self) -> None:
         self.dismiss(None)
