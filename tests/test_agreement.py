@@ -21,6 +21,7 @@ from themecoder.agreement import (
 )
 from themecoder.errors import StoreError
 from themecoder.store import Project
+from themecoder.store.samples import draw_double_coding_sample
 from themecoder.store.teams import adjudicate
 
 
@@ -100,6 +101,15 @@ def test_verdicts() -> None:
     assert verdict(0.8) == "reliable"
 
 
+def _sampled(project: Project, coders: list[str], group: str, n: int) -> list[int]:
+    """``n`` answers of ``group`` from a double-coding sample of ``coders`` (coded blind)."""
+    sample = draw_double_coding_sample(project, coders, n=40, seed=4)
+    by_id = {a.id: a for a in project.answers(group=group, with_comment=True)}
+    ids = [a for a in sample.answer_ids if a in by_id]
+    assert len(ids) >= n
+    return ids[:n]
+
+
 def _code(project: Project, plan: dict[int, dict[str, list[str] | None]]) -> None:
     for answer_id, by_coder in plan.items():
         for coder, themes in by_coder.items():
@@ -111,7 +121,7 @@ def _code(project: Project, plan: dict[int, dict[str, list[str] | None]]) -> Non
 
 def test_project_agreement(team_project: Project) -> None:
     project = team_project
-    ids = [a.id for a in project.answers(group="holder", with_comment=True)[:6]]
+    ids = _sampled(project, ["alice", "bob", "carol"], "holder", 6)
     _code(project, {
         ids[0]: {"alice": ["support"], "bob": ["support"]},
         ids[1]: {"alice": ["support", "process"], "bob": ["support"]},
@@ -158,7 +168,7 @@ def test_project_agreement(team_project: Project) -> None:
 
 def test_report_outputs(team_project: Project, tmp_path) -> None:  # noqa: ANN001
     project = team_project
-    ids = [a.id for a in project.answers(group="carer", with_comment=True)[:3]]
+    ids = _sampled(project, ["a", "b"], "carer", 3)
     _code(project, {
         ids[0]: {"a": ["support"], "b": ["support"]},
         ids[1]: {"a": ["process"], "b": ["support"]},
@@ -177,6 +187,38 @@ def test_report_outputs(team_project: Project, tmp_path) -> None:  # noqa: ANN00
     assert "| poet_carers | Support | 3 |" in markdown
     assert "undefined" in markdown
     assert markdown.count("\n|") == len(rows) + 2  # header, rule, a line per row
+
+
+def test_only_answers_coded_blind_count(team_project: Project) -> None:
+    """Answers two coders coded outside a sample (one could see the other's decision) are
+    reported apart as not blind; so is a decision made before the sample was drawn."""
+    project = team_project
+    ordinary = [a.id for a in project.answers(group="holder", with_comment=True)[:4]]
+    # coded one after the other outside any sample: bob saw alice's themes pre-marked
+    _code(project, {ordinary[0]: {"alice": ["support"], "bob": ["support"]},
+                    ordinary[1]: {"alice": ["support"], "bob": ["support"]},
+                    ordinary[2]: {"alice": ["process"], "bob": ["process"]}})
+    blind = _sampled(project, ["alice", "bob"], "holder", 4)
+    assert not set(blind) & set(ordinary)  # a sample draws only answers nobody has decided
+    _code(project, {blind[0]: {"alice": ["support"], "bob": ["process"]},
+                    blind[1]: {"alice": ["process"], "bob": ["process"]},
+                    blind[2]: {"alice": None, "bob": None},
+                    blind[3]: {"alice": ["support"]}})  # one coder so far: not compared
+    report = compute_agreement(project, ["alice", "bob"])
+    assert report.overall is not None and report.overall.answers == 3
+    support = next(r for r in report.themes if r.theme_id == "support")
+    assert support.answers == 3 and support.percent == pytest.approx(200 / 3)
+    assert report.not_blind is not None and report.not_blind.answers == 3
+    assert report.not_blind.percent == 100.0
+    markdown = report.to_markdown()
+    assert "on 3 answers coded blind" in markdown
+    assert "Not blind: 3 more answers" in markdown and "100.0 % agreement" in markdown
+    assert report.to_csv().splitlines()[-1].startswith("all (not blind),not_blind,")
+    # carol was not in the sample: her coding of a sample answer is not blind
+    _code(project, {blind[3]: {"carol": ["support"]}})
+    three = compute_agreement(project, ["alice", "bob", "carol"])
+    assert three.overall is not None and three.overall.answers == 3
+    assert three.not_blind is not None and three.not_blind.answers == 4
 
 
 def test_agreement_needs_two_coders(team_project: Project) -> None:

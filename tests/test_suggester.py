@@ -245,9 +245,41 @@ def test_model_mode_ranks_by_combined_score(codebook, keywords, model):
     assert s.themes[0].theme_id == "funding"
 
 
-def test_model_mode_vague_answer_gets_nothing(codebook, keywords, model):
+def test_model_trained_on_fully_coded_data_gives_every_answer_a_theme(codebook, keywords,
+                                                                      model):
+    # Its training data never left an answer without a theme, so neither does it.
     s = Suggester(codebook, model, keyword_suggester=keywords).suggest("n/a", "not_well")
-    assert s.vague and s.suggested_ids == []
+    assert not s.vague and len(s.suggested_ids) >= 1 and s.not_assigned_score is None
+
+
+@pytest.fixture(scope="module")
+def model_with_not_assigned(codebook, tmp_path_factory):
+    """A classifier whose training data left the non-answers without a theme."""
+    from themecoder.suggest.model import ThemeClassifier, load_model, save_model, training_metadata
+
+    blanks = [("n/a", "not_well"), ("don't know", "change"), ("no comment", "worked_well"),
+              ("not sure really", "change"), ("as above", "not_well"), ("nothing to add", "change")]
+    rows = TRAINING * 3
+    texts = [t for t, _, _ in rows] + [t for t, _ in blanks] * 4
+    questions = [q for _, q, _ in rows] + [q for _, q in blanks] * 4
+    ids = codebook.theme_ids
+    Y = np.array([[int(theme == i) for i in ids] for _, _, theme in rows]
+                 + [[0] * len(ids)] * (len(blanks) * 4))
+    clf = ThemeClassifier(cv=3).fit(texts, questions, Y, ids)
+    path = tmp_path_factory.mktemp("models") / "na_model"
+    save_model(clf, path, training_metadata(codebook, texts, questions, Y, name="na_model"))
+    return load_model(path, codebook=codebook)
+
+
+def test_model_mode_learned_not_assigned(codebook, keywords, model_with_not_assigned):
+    suggester = Suggester(codebook, model_with_not_assigned, keyword_suggester=keywords)
+    s = suggester.suggest("don't know", "not_well")
+    assert s.vague and s.not_assigned and s.suggested_ids == []
+    assert s.not_assigned_score is not None and s.not_assigned_score > 0.5
+    assert s.not_assigned_reason.startswith("model: Not assigned")
+    coded = suggester.suggest("the paperwork was endless", "not_well")
+    assert not coded.vague and coded.suggested_ids[0] == "process"
+    assert coded.not_assigned_score is not None and coded.not_assigned_score < 0.5
 
 
 def test_model_for_another_codebook_is_refused(model):

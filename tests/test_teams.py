@@ -230,7 +230,13 @@ def test_assign_command(store_url: str, monkeypatch: pytest.MonkeyPatch) -> None
 
 def test_agree_and_adjudicate_list_commands(store_url: str, tmp_path) -> None:  # noqa: ANN001
     with make_project(store_url) as project:
-        ids = _holder_ids(project, 3)
+        outside = _holder_ids(project, 2)  # coded one after the other: not blind
+        for answer_id in outside:
+            project.record_decision(answer_id, "alice", ["staff"])
+            project.record_decision(answer_id, "bob", ["staff"])
+        sample = draw_double_coding_sample(project, ["alice", "bob"], n=30, seed=2)
+        holders = {a.id for a in project.answers(group="holder", with_comment=True)}
+        ids = [a for a in sample.answer_ids if a in holders][:3]
         for answer_id, (a, b) in zip(ids, [("support", "support"), ("support", "process"),
                                            ("process", "process")], strict=True):
             project.record_decision(answer_id, "alice", [a])
@@ -242,10 +248,19 @@ def test_agree_and_adjudicate_list_commands(store_url: str, tmp_path) -> None:  
                                  "--out-md", str(tmp_path / "a.md")])
     assert result.exit_code == 0, result.output
     assert "| poet_holders | Support | 3 | 66.7 |" in result.output
+    assert "on 3 answers coded blind" in result.output
+    assert "Not blind: 2 more answers" in result.output
     assert (tmp_path / "a.md").read_text() == result.output
     assert (tmp_path / "a.csv").read_text().startswith("codebook,theme_id,theme,")
     result = runner.invoke(cli, ["agree", store_url, "--coders", "alice,zed"])
-    assert result.exit_code == 2 and "no answer has been coded by two" in result.output
+    assert result.exit_code == 2 and "no answer has been coded blind by two" in result.output
+    # two coders who only ever coded outside a sample: nothing blind to compare
+    with Project.open(store_url) as project:
+        for answer_id in outside:
+            project.record_decision(answer_id, "carol", ["staff"])
+    result = runner.invoke(cli, ["agree", store_url, "--coders", "alice,carol"])
+    assert result.exit_code == 2 and result.output.count("\n") == 1
+    assert "(2 coded by two of them not blind, which does not count)" in result.output
     result = runner.invoke(cli, ["adjudicate", store_url, "--adjudicator", "carol", "--list"])
     assert result.exit_code == 0, result.output
     assert key in result.output and "1 answer(s) to adjudicate" in result.output
@@ -282,3 +297,51 @@ def test_coding_session_is_blind_and_skips_others_claims(team_project: Project) 
     dave = CodingSession(project, "dave")
     other = dave.first_todo()
     assert other is not None and other.id != first.id and other.id not in sample.answer_ids
+
+
+def test_team_commands(store_url: str) -> None:
+    from themecoder.store.claims import claim_next, record_unless_decided
+
+    make_project(store_url).close()
+    runner = CliRunner()
+    result = runner.invoke(cli, ["team", "show", store_url])
+    assert result.exit_code == 0, result.output
+    assert "claim time: 30 min" in result.output
+    assert "served to their coders first" in result.output
+    assert "no double-coding sample" in result.output and "answers held now: 0" in result.output
+    result = runner.invoke(cli, ["team", "set", store_url, "--claim-ttl", "5",
+                                 "--sample-order", "interleaved", "--sample-share", "0.2"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(cli, ["assign", store_url, "--coders", "alice,bob", "--n", "10"])
+    assert result.exit_code == 0 and "mixed in" in result.output, result.output
+    with Project.open(store_url) as project:
+        sample = double_coding_samples(project)[0]
+        first = sample.answer_ids[0]
+        record_unless_decided(project, first, "alice", _theme_for(project, first))
+        held = claim_next(project, "bob", candidates=[first])
+        key = project.answer(first).key
+    assert held == first
+    result = runner.invoke(cli, ["team", "show", store_url])
+    assert result.exit_code == 0, result.output
+    size = len(sample.answer_ids)
+    assert "claim time: 5 min" in result.output
+    assert "interleaved (20% of answers served)" in result.output
+    assert f"coded blind: alice 1 / {size}, bob 0 / {size}" in result.output
+    assert "answers held now: 1" in result.output and f"{key}  bob (double-coding)" in \
+        result.output
+    result = runner.invoke(cli, ["team", "release", store_url, "--coder", "bob"])
+    assert result.exit_code == 0 and "released 1 claim(s) of bob" in result.output
+    with Project.open(store_url) as project:
+        assert claims(project) == []
+    # mistakes: one line, exit 2, nothing changed
+    for args, message in [([], "give --claim-ttl"),
+                          (["--claim-ttl", "0"], "between 0.5 and 1440"),
+                          (["--sample-share", "1.5"], "above 0 and below 1")]:
+        result = runner.invoke(cli, ["team", "set", store_url, *args])
+        assert result.exit_code == 2 and message in result.output, result.output
+    result = runner.invoke(cli, ["team", "show", store_url])
+    assert "claim time: 5 min" in result.output
+
+
+def _theme_for(project: Project, answer_id: int) -> list[str]:
+    return ["support"] if project.answer(answer_id).group == "holder" else ["process"]

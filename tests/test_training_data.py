@@ -66,10 +66,36 @@ def test_bad_binary_value_names_row_and_column(tmp_path):
     assert "row 3" in str(err.value) and "'Staff'" in str(err.value)
 
 
-def test_missing_theme_columns_are_named(tmp_path):
-    path = write(tmp_path, "text,Staff\na,1\n")
-    with pytest.raises(SurveyError, match="Funding/service level"):
+def test_a_theme_without_a_column_has_no_examples_and_a_warning(tmp_path):
+    # A theme added to the codebook this year: last year's coding has no column for it.
+    path = write(tmp_path, "text,Staff\na,1\nb,0\n")
+    td = read_training_data(path, CODEBOOK, text_col="text")
+    assert td.Y.tolist() == [[1, 0], [0, 0]] and td.missing_columns == ["Funding/service level"]
+    warnings = td.check(CODEBOOK)
+    assert any("no 0/1 column for theme(s) 'Funding/service level'" in w and
+               "keywords only" in w for w in warnings)
+    assert any("only one theme has examples" in w for w in warnings)
+
+
+def test_no_theme_column_at_all_is_an_error(tmp_path):
+    path = write(tmp_path, "text,other\na,1\n")
+    with pytest.raises(SurveyError, match="no 0/1 column named as any theme"):
         read_training_data(path, CODEBOOK, text_col="text")
+
+
+def test_data_that_cannot_train_a_model_is_refused(tmp_path):
+    blank = read_training_data(write(tmp_path, "text,themes\n ,Staff\n,\n", "blank.csv"),
+                               CODEBOOK, text_col="text", themes_col="themes")
+    with pytest.raises(SurveyError, match="every answer in the text column is blank"):
+        blank.check(CODEBOOK)
+    uncoded = read_training_data(write(tmp_path, "text,themes\na,\nb,Not assigned\n", "u.csv"),
+                                 CODEBOOK, text_col="text", themes_col="themes")
+    with pytest.raises(SurveyError, match="no answer has a theme"):
+        uncoded.check(CODEBOOK)
+    never = read_training_data(write(tmp_path, "text,themes\na,Staff\nb,\n", "n.csv"),
+                               CODEBOOK, text_col="text", themes_col="themes")
+    assert any("no answer has theme(s) 'Funding/service level'" in w
+               for w in never.check(CODEBOOK))
 
 
 def test_unknown_theme_name_names_the_row(tmp_path):

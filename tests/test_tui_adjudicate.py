@@ -1,5 +1,5 @@
-"""The adjudication screen driven by key presses: picking a coder's version, setting
-themes by toggling; every test checks what was saved in the store."""
+"""The adjudication app driven by key presses: picking a coder's version, setting themes by
+toggling, leaving with Escape; every test checks what was saved in the store."""
 
 from __future__ import annotations
 
@@ -8,9 +8,14 @@ from pathlib import Path
 from conftest import make_project
 
 from themecoder.store import Project
+from themecoder.store.claims import claims
 from themecoder.store.teams import adjudication_queue
-from themecoder.tui.app import CodingApp
-from themecoder.tui.screens.adjudicate import AdjudicationScreen, FinalThemesDialog
+from themecoder.tui.adjudicate_app import AdjudicationApp
+from themecoder.tui.screens.adjudicate import (
+    AdjudicationScreen,
+    FinalThemeRow,
+    FinalThemesDialog,
+)
 
 SIZE = (110, 34)
 
@@ -28,9 +33,8 @@ def _disputed_project(tmp_path: Path) -> tuple[str, list[int]]:
     return location, ids
 
 
-def _app(location: str) -> CodingApp:
-    return CodingApp(location, "carol", suggest_ahead=False, poll_seconds=None,
-                     deterministic=True, adjudicate=True)
+def _app(location: str) -> AdjudicationApp:
+    return AdjudicationApp(location, "carol")
 
 
 def _final(location: str) -> dict[int, tuple[str, tuple[str, ...], bool]]:
@@ -50,7 +54,8 @@ async def test_pick_a_coders_version(tmp_path: Path) -> None:
         columns = [str(w.render()) for w in screen.query(".coder-name")]
         assert columns == ["1 · alice", "2 · bob"]
         themes = " ".join(str(w.render()) for w in screen.query(".coder-themes"))
-        assert "Support" in themes and "Process" in themes
+        # every theme here is chosen by one coder only: all marked as differing
+        assert "≠ Support" in themes and "≠ Process" in themes and "•" not in themes
         await pilot.press("2")  # bob's version of the first answer
         await pilot.pause()
         assert [d.answer.id for d in screen.queue] == [ids[1]]
@@ -77,17 +82,50 @@ async def test_set_final_themes_by_toggling(tmp_path: Path) -> None:
         await pilot.pause()
         dialog = app.screen
         assert isinstance(dialog, FinalThemesDialog)
-        # starts from alice's version (Support); add the second theme in the list
-        assert dialog.query_one("#final-themes").selected == ["support"]
-        await pilot.press("down", "space", "s")
+        rows = list(dialog.query(FinalThemeRow))
+        codebook = dialog.codebook
+        # starts from alice's version; ✓ or blank per theme, the first row highlighted
+        text = {codebook.themes[n].id: str(row.render()) for n, row in
+                enumerate(rows[:-1])}
+        assert "[✓] Support" in text["support"] and "[ ] Process" in text["process"]
+        assert "X" not in "".join(text.values())
+        assert rows[0].has_class("-highlighted")
+        # the coders differ on Support (alice), Process and Staff (bob): highlighted
+        differ = {codebook.themes[n].id for n, row in enumerate(rows[:-1])
+                  if row.has_class("-differs")}
+        assert differ == {"support", "process", "staff"}
+        assert "alice" in text["support"] and "bob" in text["staff"]
+        assert not rows[-1].has_class("-differs")  # nobody chose Not assigned here
+        # the very first key toggles: space on Support (the first theme) unmarks it
+        await pilot.press("space")
+        assert "[ ] Support" in str(rows[0].render())
+        second = codebook.themes[1].id
+        await pilot.press("2", "enter")  # the second theme by its key, then save
         await pilot.pause()
         assert isinstance(app.screen, AdjudicationScreen)
         await pilot.press("3")  # no third coder: nothing is recorded
         await pilot.pause()
         assert len(app.screen.queue) == 1
-    with Project.open(location) as project:
-        codebook = project.codebook_for_group("holder")
     source, themes, not_assigned = _final(location)[ids[0]]
     assert source == "adjudicated" and not not_assigned
-    assert codebook.theme_ids[0] == "support"
-    assert set(themes) == {"support", codebook.theme_ids[1]}
+    assert themes == (second,)
+
+
+async def test_escape_goes_back_to_the_queue_then_leaves(tmp_path: Path) -> None:
+    location, ids = _disputed_project(tmp_path)
+    app = _app(location)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, FinalThemesDialog)
+        await pilot.press("escape")  # the dialog: back to the queue, nothing saved
+        await pilot.pause()
+        assert isinstance(app.screen, AdjudicationScreen)
+        await pilot.press("escape")  # the queue: leave adjudication
+        await pilot.pause()
+        assert not app.is_running
+    with Project.open(location) as project:
+        assert claims(project) == []  # the adjudicator never became a coder
+        assert len(adjudication_queue(project)) == 2
+        assert project.decision_log()[-1].coder == "bob"

@@ -26,4 +26,5 @@ async def test_all_text_is_readable(tmp_path: Path, state: State, theme: str) ->
         app.theme = theme
         await state.reach(pilot)
         problems = low_contrast(app)
+    state.close(app)
     assert not problems, f"{state.name} in {theme}:\n" + "\n".join(problems)

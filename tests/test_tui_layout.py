@@ -89,6 +89,7 @@ async def test_every_state_fits_80x24(tmp_path: Path, state) -> None:  # noqa: A
                 assert button.region.bottom <= 24 and button.region.right <= 80, button
         for key in app.screen.query("FooterKey"):
             assert key.region.right <= 80, key  # the key line is never cut
+    state.close(app)
 
 
 async def test_the_contrast_check_catches_textuals_own_light_theme(tmp_path: Path) -> None:

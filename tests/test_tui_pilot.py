@@ -252,6 +252,7 @@ class _Suggestion:
     themes = [_Theme("process")]
     vague = False
     model_version = "fake@1"
+    not_assigned_score = None
 
 
 class _Suggester:

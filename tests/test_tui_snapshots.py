@@ -20,8 +20,9 @@ SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("state", [s for s in STATES if s.snapshot], ids=lambda s: s.name)
 def test_screen(snap_compare, tmp_path: Path, state: State, size: str) -> None:  # noqa: ANN001
-    assert snap_compare(state.make(tmp_path), run_before=state.reach,
-                        terminal_size=SIZES[size])
+    app = state.make(tmp_path)
+    assert snap_compare(app, run_before=state.reach, terminal_size=SIZES[size])
+    state.close(app)
 
 
 @pytest.mark.parametrize("name", ["after-decisions", "filter"])

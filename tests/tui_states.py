@@ -42,7 +42,24 @@ class State:
             from test_tui_discover import _app, _project
 
             return _app(_project(folder))
-        return make_app(folder, **self.options)
+        if self.app == "sample":
+            return _sample_app(folder)
+        app = make_app(folder, **self.options)
+        if self.app == "held":
+            # bob opens the project after alice and holds the next answer to do
+            from themecoder.coding import CodingSession
+            from themecoder.store import Project
+
+            app.other_session = CodingSession(Project.open(app.project.location), "bob")
+        return app
+
+    @staticmethod
+    def close(app: Any) -> None:
+        """Close what :meth:`make` opened beside the app (another coder's session)."""
+        other = getattr(app, "other_session", None)
+        if other is not None:
+            other.close()
+            other.project.close()
 
     async def reach(self, pilot: Any) -> None:
         """Press the keys (and run the steps) that lead to this state."""
@@ -52,6 +69,21 @@ class State:
         if self.steps is not None:
             await self.steps(pilot)
         await pilot.pause()
+
+
+def _sample_app(folder: Path) -> Any:
+    """The fixed project with a double-coding sample for alice and bob; alice codes."""
+    from tui_snapshot_app import CODER, build_project
+
+    from themecoder.store import Project
+    from themecoder.store.samples import draw_double_coding_sample
+    from themecoder.tui.app import CodingApp
+
+    location = build_project(folder)
+    with Project.open(location) as project:
+        draw_double_coding_sample(project, [CODER, "bob"], n=4, seed=2)
+    return CodingApp(location, CODER, suggest_ahead=False, poll_seconds=None,
+                     deterministic=True)
 
 
 async def _palette(pilot: Any) -> None:
@@ -93,6 +125,10 @@ STATES: tuple[State, ...] = (
     State("coder-name", options={"coder": None}),
     State("coder-name-typed", options={"coder": None}, keys=tuple("Ana")),
     State("message", keys=("u",), snapshot=False),  # a toast, gone after a while
+    # a sample answer, coded blind and counted on the progress line
+    State("sample-blind", app="sample"),
+    # g to the answer bob has open: read-only, with a warning
+    State("another-coder-holds", app="held", keys=("g", *"R001:not_well", "enter")),
     State("adjudication", app="adjudication"),
     State("final-themes", app="adjudication", keys=("e",)),
     State("discovery", app="discovery", steps=_discovered),

@@ -1,9 +1,12 @@
 """Inter-coder agreement per theme and overall: % agreement, Cohen's kappa, Krippendorff's α.
 
 Each answer × theme is one binary unit (did the coder give the answer that theme?), and
-not-assigned is a unit of its own. Only answers coded by at least two of the coders count;
-a coder who did not code an answer is missing data for its units, which Krippendorff's α
-handles and Cohen's kappa (two coders) skips.
+not-assigned is a unit of its own. Only answers that at least two of the coders coded
+*blind* count: answers of a double-coding sample assigned to them, decided after it was
+drawn (the app hides other coders' decisions on them). Answers two coders coded where one
+could see the other's decision (outside a sample) would flatter the agreement; they are
+counted and reported apart, as *not blind*. A coder who did not code an answer is missing
+data for its units, which Krippendorff's α handles and Cohen's kappa (two coders) skips.
 
 The statistics are computed here from the coincidence matrix (Krippendorff 2011,
 "Computing Krippendorff's alpha-reliability"):
@@ -24,7 +27,7 @@ import io
 import itertools
 import math
 from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -142,9 +145,13 @@ class AgreementReport:
     coders: list[str]
     themes: list[ThemeAgreement] = field(default_factory=list)
     overall: ThemeAgreement | None = None
+    """All themes pooled, over the answers coded blind (``answers`` says how many)."""
+    not_blind: ThemeAgreement | None = None
+    """All themes pooled over answers two of the coders coded where one could see another's
+    decision (left out of the rest of the report); ``None`` when there are none."""
 
     def rows(self) -> list[ThemeAgreement]:
-        """Per-theme rows, then the overall row."""
+        """Per-theme rows, then the overall row (answers coded blind)."""
         return self.themes + ([self.overall] if self.overall else [])
 
     def to_csv(self) -> str:
@@ -153,7 +160,7 @@ class AgreementReport:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["codebook", "theme_id", "theme", "answers_compared",
                          "percent_agreement", "cohen_kappa", "krippendorff_alpha", "verdict"])
-        for row in self.rows():
+        for row in self.rows() + ([self.not_blind] if self.not_blind else []):
             writer.writerow([row.codebook, row.theme_id, row.theme, row.answers,
                              _num(row.percent, 1), _num(row.kappa, 3), _num(row.alpha, 3),
                              row.verdict])
@@ -161,8 +168,10 @@ class AgreementReport:
 
     def to_markdown(self) -> str:
         """The report as a Markdown table with a short legend."""
-        lines = [f"Agreement of {', '.join(self.coders)} "
-                 "(each answer × theme a binary unit; not assigned counted as a theme)",
+        blind = self.overall.answers if self.overall else 0
+        lines = [f"Agreement of {', '.join(self.coders)} on {blind} answers coded blind by "
+                 "at least two of them (double-coding samples; each answer × theme a binary "
+                 "unit; not assigned counted as a theme)",
                  "",
                  "| codebook | theme | answers | % agreement | Cohen's κ | Krippendorff's α "
                  "| verdict |",
@@ -175,6 +184,14 @@ class AgreementReport:
         lines += ["", f"α below {UNRELIABLE_BELOW} is unreliable; below {TENTATIVE_BELOW} "
                   "tentative. α is undefined when every coder gave the same value on every "
                   "answer compared (nothing to tell apart). Cohen's κ is for two coders only."]
+        if self.not_blind is not None:
+            row = self.not_blind
+            lines += ["", f"Not blind: {row.answers} more answers were coded by two or more "
+                      "of these coders where one could see another's decision (outside a "
+                      "double-coding sample). They are left out above: they would flatter the "
+                      f"agreement. On their own, all themes: {_num(row.percent, 1, 'n/a')} % "
+                      f"agreement, κ {_num(row.kappa, 3, 'n/a')}, "
+                      f"α {_num(row.alpha, 3, 'undefined')}."]
         return "\n".join(lines) + "\n"
 
     def write(self, csv_path: str | Path | None = None,
@@ -201,6 +218,10 @@ def _stats(codebook: str, theme_id: str, theme: str, answers: int,
 def compute_agreement(project: Project, coders: Sequence[str] | None = None) -> AgreementReport:
     """Agreement between ``coders`` (default: every coder but imported coding) in a project.
 
+    The report's rows cover the answers at least two of the coders coded blind (see the
+    module's docstring); answers coded by two of them where one could see another's
+    decision are pooled apart in :attr:`AgreementReport.not_blind`.
+
     Args:
         project: a :class:`themecoder.store.Project`.
         coders: the coders to compare (two or more).
@@ -210,6 +231,7 @@ def compute_agreement(project: Project, coders: Sequence[str] | None = None) -> 
     """
     from themecoder.errors import StoreError
     from themecoder.store.project import IMPORT_CODER
+    from themecoder.store.samples import blind_since
     from themecoder.store.teams import coder_decisions
 
     if coders is None:
@@ -221,14 +243,40 @@ def compute_agreement(project: Project, coders: Sequence[str] | None = None) -> 
                          f"(coders in the project: {', '.join(project.coders()) or 'none'})",
                          field="coders")
     decisions = coder_decisions(project, names)
-    group_of = {a.id: a.group for a in project.answers()}
+    since = blind_since(project)
+
+    def coded_blind(decision: Decision) -> bool:
+        drawn = since.get((decision.answer_id, decision.coder))
+        return drawn is not None and decision.created_at >= drawn
+
+    blind: dict[int, dict[str, Decision]] = {}
+    seen: dict[int, dict[str, Decision]] = {}
+    for answer_id, by_coder in decisions.items():
+        unseen = {c: d for c, d in by_coder.items() if coded_blind(d)}
+        if len(unseen) >= 2:
+            blind[answer_id] = unseen
+        elif len(by_coder) >= 2:
+            seen[answer_id] = by_coder
+    group_of = {a.id: a.group for a in project.answers(with_attributes=False)}
     report = AgreementReport(coders=names)
+    report.themes, report.overall = _by_theme(project, names, blind, group_of)
+    if seen:
+        _themes, report.not_blind = _by_theme(project, names, seen, group_of)
+        report.not_blind = replace(report.not_blind, codebook="all (not blind)",
+                                   theme_id="not_blind", theme="All themes, not blind")
+    return report
+
+
+def _by_theme(project: Project, names: list[str], decisions: dict[int, dict[str, Decision]],
+              group_of: dict[int, str]) -> tuple[list[ThemeAgreement], ThemeAgreement]:
+    """Per-theme rows and the pooled row over ``{answer_id: {coder: decision}}``."""
+    rows: list[ThemeAgreement] = []
     all_units: list[list[Value]] = []
     all_answers = 0
     for codebook in project.codebooks():
         compared: list[dict[str, Decision]] = [
             by_coder for answer_id, by_coder in sorted(decisions.items())
-            if len(by_coder) >= 2 and codebook.applies_to(group_of[answer_id])]
+            if codebook.applies_to(group_of[answer_id])]
         if not compared:
             continue
         all_answers += len(compared)
@@ -248,7 +296,5 @@ def compute_agreement(project: Project, coders: Sequence[str] | None = None) -> 
                         unit.append(int(theme_id in d.themes))
                 units.append(unit)
             all_units.extend(units)
-            report.themes.append(_stats(codebook.id, theme_id, theme_name, len(compared),
-                                        units))
-    report.overall = _stats("all", "all", "All themes", all_answers, all_units)
-    return report
+            rows.append(_stats(codebook.id, theme_id, theme_name, len(compared), units))
+    return rows, _stats("all", "all", "All themes", all_answers, all_units)

@@ -384,7 +384,7 @@ class Retrainer:
 
     def _refresh(self, codebook: Codebook, path: Path, cancel: threading.Event | None,
                  progress: ProgressCallback | None, batch_size: int = 500) -> tuple[int, str]:
-        from themecoder.suggest.project_suggest import build_suggester, suggestion_rows
+        from themecoder.suggest.project_suggest import build_suggester, stored_item
 
         todo = todo_answers(self.project, codebook_id=codebook.id)
         if self.coming_next is not None:
@@ -402,8 +402,7 @@ class Retrainer:
             results = list(suggester.suggest_many([a.text for a in batch],
                                                   [a.question for a in batch]))
             self.project.save_suggestions(
-                ((a.id, suggestion_rows(r), bool(r.vague))
-                 for a, r in zip(batch, results, strict=True)),
+                (stored_item(a.id, r) for a, r in zip(batch, results, strict=True)),
                 model_version=suggester.model_version)
             done += len(batch)
             if progress is not None:

@@ -92,6 +92,8 @@ def train(codebook_path: str, data: str, text_col: str, question_col: str | None
     td = read_training_data(data, codebook, text_col=text_col, question_col=question_col,
                             themes_col=themes_col, filters=filters)
     console = Console(stderr=True)
+    for warning in td.check(codebook):
+        click.echo(f"warning: {td.source}: {warning}", err=True)
     tier = "accurate" if accurate else "fast"
     console.print(f"Training the {tier} model on {len(td)} answers from {td.source} "
                   f"for codebook {codebook.id} v{codebook.version} ({len(td.theme_ids)} themes)")

@@ -165,9 +165,10 @@ def suggest(project: str | None, model_path: str | None, codebook_path: str | No
         with tmp.open("w", encoding="utf-8-sig", newline="") as fh, progress:
             task = progress.add_task("suggest", total=None)
             writer = csv.writer(fh)
+            not_assigned = suggester.codebook.not_assigned.name
             writer.writerow([neutralise(c) for c in (
-                id_col, *(t.name for t in themes), *(f"score:{t.name}" for t in themes),
-                "reasons")])
+                id_col, *(t.name for t in themes), not_assigned,
+                *(f"score:{t.name}" for t in themes), f"score:{not_assigned}", "reasons")])
             for chunk in chunks:
                 texts = chunk[text_col].tolist()
                 qs = [_question(v, questions) for v in chunk[question_col].tolist()] \
@@ -180,7 +181,9 @@ def suggest(project: str | None, model_path: str | None, codebook_path: str | No
                         found = by_id.get(theme.id)
                         flags.append(int(found is not None and found.suggested))
                         scores.append(f"{found.score:.4f}" if found else "0.0000")
-                    writer.writerow([neutralise(ident), *flags, *scores,
+                    na_score = result.not_assigned_score
+                    writer.writerow([neutralise(ident), *flags, int(result.vague), *scores,
+                                     "" if na_score is None else f"{na_score:.4f}",
                                      neutralise(format_reasons(result))])
                 rows += len(chunk)
                 progress.update(task, completed=rows)
@@ -220,7 +223,8 @@ def _suggest_project(location: str, model_path: str | None, refresh: bool,
 def format_reasons(suggestion: Any) -> str:
     """One cell of reasons: the suggested themes' reasons, or why nothing is suggested."""
     if suggestion.vague:
-        return "vague answer → Not assigned"
+        why = suggestion.not_assigned_reason or "vague answer"
+        return f"{why} → Not assigned"
     parts = []
     for theme in suggestion.suggested:
         for reason in theme.reasons:

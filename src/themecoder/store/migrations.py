@@ -50,12 +50,20 @@ def _m006_note_drafts(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[schema.note_drafts])
 
 
+def _m010_not_assigned_score(conn: Connection) -> None:
+    """The model's probability of Not assigned, stored beside each suggestion."""
+    columns = {c["name"] for c in inspect(conn).get_columns("suggestions")}
+    if "not_assigned_score" not in columns:  # a project made before the column existed
+        conn.execute(text("ALTER TABLE suggestions ADD COLUMN not_assigned_score FLOAT"))
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "initial schema", _m001_initial),
     (2, "double coding and claims", _m002_teams),
     (4, "decision revisions", _m004_decision_revisions),
     (5, "quote marks", _m005_quote_marks),
     (6, "note drafts", _m006_note_drafts),
+    (10, "Not-assigned score of suggestions", _m010_not_assigned_score),
 ]
 
 

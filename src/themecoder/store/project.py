@@ -46,7 +46,7 @@ QUOTE_MARKS = ("star", "ban", "clear")
 
 def now() -> str:
     """The current UTC time as ISO-8601 text (microseconds kept, so order is clear)."""
-    return datetime.now(UTC).isoformat()
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 def _make_engine(url: str, *, durable: bool = True) -> Engine:
@@ -141,6 +141,7 @@ class StoredSuggestion:
     themes: list[dict[str, Any]]
     top_score: float
     vague: bool
+    not_assigned_score: float | None = None
 
     def suggested_ids(self) -> list[str]:
         """Ids of the themes marked as suggested, best first."""
@@ -862,24 +863,28 @@ class Project:
 
     # ---------------------------------------------------------------- suggestions
 
-    def save_suggestions(self, items: Iterable[tuple[int, list[dict[str, Any]], bool]],
-                         model_version: str) -> int:
+    def save_suggestions(self, items: Iterable[tuple[Any, ...]], model_version: str) -> int:
         """Store suggestions, replacing older ones for the same answers.
 
         Args:
-            items: ``(answer_id, themes, vague)`` where ``themes`` is a list of
-                ``{theme_id, score, suggested, reasons, spans}`` dicts, best first.
+            items: ``(answer_id, themes, vague)`` or ``(answer_id, themes, vague,
+                not_assigned_score)`` where ``themes`` is a list of ``{theme_id, score,
+                suggested, reasons, spans}`` dicts, best first, ``vague`` says whether Not
+                assigned is suggested, and ``not_assigned_score`` is the model's probability
+                of it (``None`` without a model).
             model_version: what made them (stored with each).
 
         Returns:
             how many answers got suggestions.
         """
         stamp = now()
-        rows = [{"answer_id": answer_id, "model_version": model_version,
-                 "themes": json.dumps(themes, ensure_ascii=False),
-                 "top_score": max((float(t["score"]) for t in themes), default=0.0),
-                 "vague": bool(vague), "created_at": stamp}
-                for answer_id, themes, vague in items]
+        rows = [{"answer_id": item[0], "model_version": model_version,
+                 "themes": json.dumps(item[1], ensure_ascii=False),
+                 "top_score": max((float(t["score"]) for t in item[1]), default=0.0),
+                 "vague": bool(item[2]), "created_at": stamp,
+                 "not_assigned_score": None if len(item) < 4 or item[3] is None
+                 else float(item[3])}
+                for item in items]
         if not rows:
             return 0
         s = schema.suggestions
@@ -903,7 +908,7 @@ class Project:
                 for r in conn.execute(query):
                     out[r.answer_id] = StoredSuggestion(r.answer_id, r.model_version,
                                                         json.loads(r.themes), r.top_score,
-                                                        bool(r.vague))
+                                                        bool(r.vague), r.not_assigned_score)
         return out
 
     # ---------------------------------------------------------------- status

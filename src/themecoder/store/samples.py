@@ -58,6 +58,8 @@ class DoubleCodingSample:
     seed: int
     answer_ids: tuple[int, ...]
     strata: tuple[Stratum, ...]
+    created_at: str = ""
+    """When it was drawn: decisions on its answers from then on are blind."""
 
 
 def _coder_names(coders: Iterable[str]) -> list[str]:
@@ -174,7 +176,8 @@ def double_coding_samples(project: Project) -> list[DoubleCodingSample]:
     for link in links:
         ids.setdefault(link.sample_id, set()).add(link.answer_id)
     return [DoubleCodingSample(row.id, tuple(json.loads(row.coders)), row.seed,
-                               tuple(sorted(ids.get(row.id, ()))), ()) for row in samples]
+                               tuple(sorted(ids.get(row.id, ()))), (), row.created_at)
+            for row in samples]
 
 
 def double_coded_by(project: Project, coder: str) -> set[int]:
@@ -191,6 +194,34 @@ def blind_to(project: Project, coder: str) -> set[int]:
     coder, so the agreement measured on them is honest. Adjudicators see everything.
     """
     return double_coded_by(project, coder)
+
+
+@dataclass(frozen=True)
+class SampleProgress:
+    """How far each coder of a double-coding sample has coded it blind."""
+
+    sample: DoubleCodingSample
+    coded: dict[str, int]
+    """Coder → sample answers that coder has decided since the sample was drawn."""
+
+
+def sample_progress(project: Project) -> list[SampleProgress]:
+    """Each double-coding sample, oldest first, with every coder's progress on it."""
+    samples = double_coding_samples(project)
+    if not samples:
+        return []
+    ids = set().union(*(sample.answer_ids for sample in samples))
+    current = project.current_decisions(answer_ids=ids)
+    out = []
+    for sample in samples:
+        members = set(sample.answer_ids)
+        coded = dict.fromkeys(sample.coders, 0)
+        for (answer_id, coder), decision in current.items():
+            if answer_id in members and coder in coded and decision.source != "adjudicated" \
+                    and decision.created_at >= sample.created_at:
+                coded[coder] += 1
+        out.append(SampleProgress(sample, coded))
+    return out
 
 
 def sampled_answers(project: Project) -> set[int]:

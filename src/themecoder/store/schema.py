@@ -136,8 +136,11 @@ suggestions = Table(
     # JSON list of {theme_id, score, suggested, reasons, spans}, best first
     Column("themes", Text, nullable=False),
     Column("top_score", Float, nullable=False, default=0.0),
+    # true when Not assigned is suggested (the model's decision, or a vague answer)
     Column("vague", Boolean, nullable=False, default=False),
     Column("created_at", String(40), nullable=False),
+    # the model's probability of Not assigned (migration 10); NULL without one
+    Column("not_assigned_score", Float, nullable=True),
 )
 
 # ---- teams (migration 2)

@@ -39,6 +39,8 @@ def suggest_ahead(project: Project, answers: Sequence[Answer], *,
     Returns:
         Ids of the answers that got suggestions.
     """
+    from themecoder.suggest.project_suggest import build_suggester, stored_item
+
     suggesters = {} if suggesters is None else suggesters
     by_codebook: dict[str, tuple[Codebook, list[Answer]]] = {}
     for answer in answers:
@@ -49,8 +51,6 @@ def suggest_ahead(project: Project, answers: Sequence[Answer], *,
     for codebook_id, (codebook, items) in by_codebook.items():
         if codebook_id not in suggesters:
             # the project's model for this codebook when one is registered, else keywords
-            from themecoder.suggest.project_suggest import build_suggester
-
             suggesters[codebook_id] = build_suggester(project, codebook)
         suggester = suggesters[codebook_id]
         for start in range(0, len(items), batch_size):
@@ -59,10 +59,10 @@ def suggest_ahead(project: Project, answers: Sequence[Answer], *,
             batch = items[start:start + batch_size]
             results = list(suggester.suggest_many([a.text for a in batch],
                                                   [a.question for a in batch]))
-            by_version: dict[str, list[tuple[int, list[dict[str, Any]], bool]]] = {}
+            by_version: dict[str, list[tuple[Any, ...]]] = {}
             for answer, result in zip(batch, results, strict=True):
-                themes, vague = suggestion_record(result)
-                by_version.setdefault(result.model_version, []).append((answer.id, themes, vague))
+                by_version.setdefault(result.model_version, []).append(
+                    stored_item(answer.id, result))
             for version, rows in by_version.items():
                 project.save_suggestions(rows, version)
             done.extend(a.id for a in batch)

@@ -11,7 +11,14 @@ Two tiers:
 - ``"fast"`` (default): word 1–2-grams + character 2–5-grams + question×word features,
   one logistic regression per theme. Needs nothing beyond the default install.
 - ``"accurate"``: the fast model averaged with a logistic regression on sentence
-  embeddings (:mod:`themecoder.suggest.embeddings`; needs the ``accurate`` extra).
+  embeddings (:mod:`themecoder.suggest.embeddings`; needs the ``accurate`` extra); the
+  share of each is chosen on the training data's out-of-fold probabilities.
+
+Besides one head per theme there is a head for *Not assigned*, learned from the training
+answers that have no theme; the decision rule (:mod:`themecoder.suggest.decision`) leaves an
+answer unassigned when that is likely and otherwise gives it at least its most likely theme.
+When the training data codes every answer, there is no such head and every answer gets a
+theme.
 
 Features are in :mod:`~themecoder.suggest.features`, heads and the decision rule in
 :mod:`~themecoder.suggest.decision`, saving and loading in
@@ -22,12 +29,21 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from themecoder.errors import ModelError, ThemecoderError
-from themecoder.suggest.decision import _expit, _fit_heads, _tune_floor, decide, tune_thresholds
+from themecoder.suggest.decision import (
+    DecisionRule,
+    _expit,
+    _fit_heads,
+    _micro_f1_with_na,
+    decide,
+    tune_rule,
+    tune_thresholds,
+)
 from themecoder.suggest.embeddings import (
     EMBEDDING_MODEL,
     _embedding_design,
@@ -36,19 +52,19 @@ from themecoder.suggest.embeddings import (
     embedding_package,
 )
 from themecoder.suggest.features import (
+    FEATURE_BLOCKS,
     VECTORIZER_PARAMS,
     TextFeatures,
     _feature_specs,
     as_texts,
-    is_vague,
     question_keys,
 )
 
 TIERS: tuple[str, ...] = ("fast", "accurate")
 
 _TIER_DEFAULTS: dict[str, dict[str, Any]] = {
-    "fast": {"C": 4.0, "embedding_weight": 0.0},
-    "accurate": {"C": 4.0, "embedding_weight": 0.4},
+    "fast": {"C": 4.0},
+    "accurate": {"C": 4.0},
 }
 
 Progress = Callable[[int, int], None]
@@ -58,30 +74,50 @@ class TrainingCancelled(ThemecoderError):
     """Training stopped because its cancel event was set."""
 
 
-
 def _check_cancel(cancel: threading.Event | None) -> None:
     if cancel is not None and cancel.is_set():
         raise TrainingCancelled("training was cancelled")
 
 
+_EMBEDDING_WEIGHTS = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
+
+
+@dataclass
+class Prediction:
+    """What the classifier decides for each answer, with the probabilities behind it.
+
+    Attributes:
+        themes: (n, k) 0/1 int array of the themes each answer gets.
+        not_assigned: (n,) bool: the answer is left Not assigned (its themes are all 0).
+        proba: (n, k) theme probabilities.
+        not_assigned_proba: (n,) probability of Not assigned (zeros when the model has no
+            Not-assigned head).
+    """
+
+    themes: np.ndarray
+    not_assigned: np.ndarray
+    proba: np.ndarray
+    not_assigned_proba: np.ndarray
 
 
 class ThemeClassifier:
-    """Multi-label theme classifier over answer text and question.
+    """Multi-label theme classifier over answer text and question, with a Not-assigned head.
 
     Args:
         tier: ``"fast"`` (TF-IDF only) or ``"accurate"`` (TF-IDF averaged with sentence
             embeddings; needs the ``accurate`` extra).
-        C: Inverse regularisation of each theme's logistic regression (``None``: the
+        C: Inverse regularisation of each head's logistic regression (``None``: the
             tier's default).
         class_weight: Passed to each logistic regression (``"balanced"`` or ``None``).
         word_ngrams: Word n-gram range.
         char_ngrams: Character n-gram range (within word boundaries), or ``None``.
         use_question: Add question×word features and a question indicator.
         question_weight: Weight of the question×word block relative to the others.
+        use_shape: Add the answer-shape block (no content word, length band; see
+            :mod:`themecoder.suggest.features`).
         embedding_weight: Share of the embedding model in the averaged probability
-            (``None``: the tier's default; only used by the accurate tier).
-        cv: Folds of the internal cross-validation that tunes the thresholds.
+            (``None``: chosen on the out-of-fold probabilities; only the accurate tier).
+        cv: Folds of the internal cross-validation that tunes thresholds and the rule.
         shrinkage: Pseudo-count pulling each theme's threshold toward the global one.
         random_state: Seed of the cross-validation split and the solvers.
 
@@ -89,10 +125,15 @@ class ThemeClassifier:
         theme_ids_: The theme ids, in column order.
         thresholds_: Per-theme decision thresholds (tuned by internal cross-validation).
         global_threshold_: The best single threshold, which rare themes are shrunk toward.
-        fallback_floor_: An answer with no theme over its threshold gets its most likely
-            theme only if that theme's probability reaches this (tuned likewise).
-        vague_themes_: (k,) bool: the only themes a vague answer (:func:`is_vague`) can get.
-        cv_metrics_: The internal cross-validation's per-theme and micro/macro metrics.
+        not_assigned_threshold_: Threshold of the Not-assigned head, ``None`` when every
+            training answer had a theme (no head: every answer gets a theme).
+        not_assigned_margin_: How far Not assigned must lead the best theme (see
+            :func:`~themecoder.suggest.decision.decide`).
+        untrained_themes_: (k,) bool: themes with no example in the training data (their
+            heads are constant; a suggester falls back on keywords for them).
+        embedding_weight_: The share of the embedding heads in the probabilities.
+        cv_metrics_: The internal cross-validation's per-label (themes, then
+            ``not_assigned`` when the model has that head) and micro/macro metrics.
         n_features_, n_examples_: Size of the feature space and of the training data.
     """
 
@@ -101,6 +142,7 @@ class ThemeClassifier:
                  word_ngrams: tuple[int, int] = (1, 2),
                  char_ngrams: tuple[int, int] | None = (2, 5),
                  use_question: bool = True, question_weight: float = 0.5,
+                 use_shape: bool = True,
                  embedding_weight: float | None = None,
                  cv: int = 3, shrinkage: float = 10.0,
                  random_state: int | None = 0) -> None:
@@ -111,6 +153,7 @@ class ThemeClassifier:
         self.char_ngrams = char_ngrams
         self.use_question = use_question
         self.question_weight = question_weight
+        self.use_shape = use_shape
         self.embedding_weight = embedding_weight
         self.cv = cv
         self.shrinkage = shrinkage
@@ -122,7 +165,8 @@ class ThemeClassifier:
         """Constructor parameters, as scikit-learn's ``get_params``."""
         return {name: getattr(self, name) for name in (
             "tier", "C", "class_weight", "word_ngrams", "char_ngrams", "use_question",
-            "question_weight", "embedding_weight", "cv", "shrinkage", "random_state")}
+            "question_weight", "use_shape", "embedding_weight", "cv", "shrinkage",
+            "random_state")}
 
     def set_params(self, **params: Any) -> ThemeClassifier:
         """Set constructor parameters, as scikit-learn's ``set_params``."""
@@ -138,44 +182,52 @@ class ThemeClassifier:
                    if v != ThemeClassifier().get_params()[k]}
         return f"ThemeClassifier({', '.join(f'{k}={v!r}' for k, v in changed.items())})"
 
-    def _resolved(self) -> tuple[float, float]:
+    def _resolved(self) -> tuple[float, tuple[float, ...]]:
+        """C and the embedding weights to choose from (``(0.0,)`` for the fast tier)."""
         if self.tier not in TIERS:
             raise ValueError(f"tier must be one of {TIERS}, not {self.tier!r}")
-        defaults = _TIER_DEFAULTS[self.tier]
-        C = defaults["C"] if self.C is None else float(self.C)
-        alpha = defaults["embedding_weight"] if self.embedding_weight is None \
-            else float(self.embedding_weight)
+        C = _TIER_DEFAULTS[self.tier]["C"] if self.C is None else float(self.C)
         if self.tier == "fast":
-            alpha = 0.0
-        return C, alpha
+            return C, (0.0,)
+        if self.embedding_weight is not None:
+            return C, (float(self.embedding_weight),)
+        return C, _EMBEDDING_WEIGHTS
 
     def _new_features(self) -> TextFeatures:
         specs = _feature_specs(tuple(self.word_ngrams),
                                tuple(self.char_ngrams) if self.char_ngrams else None,
-                               self.use_question)
+                               self.use_question, self.use_shape)
         return TextFeatures(specs, {"question": float(self.question_weight)})
 
     # -- training
 
     def fit(self, texts: Sequence[object], questions: Sequence[object] | None,
-            Y: Any, theme_ids: Sequence[str], *, progress: Progress | None = None,
+            Y: Any, theme_ids: Sequence[str], *, sample_weight: Any = None,
+            progress: Progress | None = None,
             cancel: threading.Event | None = None) -> ThemeClassifier:
         """Train on hand-coded answers.
 
         Args:
             texts: The answers (``None``/NaN count as empty).
             questions: Each answer's question (``None`` or a list that may hold ``None``).
-            Y: (n, k) 0/1 array: ``Y[i, j] == 1`` when answer ``i`` has theme ``theme_ids[j]``.
+            Y: (n, k) 0/1 array: ``Y[i, j] == 1`` when answer ``i`` has theme
+                ``theme_ids[j]``; a row of zeros is an answer coded Not assigned.
             theme_ids: The k theme ids, in column order.
+            sample_weight: (n,) non-negative weights of the answers in the heads' fits
+                (e.g. this year's decisions weighted above earlier years' coding);
+                thresholds are tuned on the unweighted out-of-fold probabilities.
             progress: Called as ``progress(done, total)`` after each step.
             cancel: When set, training stops at the next step with :class:`TrainingCancelled`.
 
         Returns:
             self
+
+        Raises:
+            ValueError: shapes do not match, fewer than 2 answers, or no answer has a theme.
         """
         from sklearn.model_selection import KFold
 
-        C, alpha = self._resolved()
+        C, alphas = self._resolved()
         texts_ = as_texts(texts)
         n = len(texts_)
         qkeys = question_keys(questions, n)
@@ -184,14 +236,25 @@ class ThemeClassifier:
             raise ValueError(f"Y must have shape ({n}, k), not {Y.shape}")
         if Y.shape[1] != len(theme_ids):
             raise ValueError(f"{len(theme_ids)} theme ids for {Y.shape[1]} label columns")
+        weights = None
+        if sample_weight is not None:
+            weights = np.asarray(sample_weight, dtype=float)
+            if weights.shape != (n,) or (weights < 0).any() or not np.isfinite(weights).all():
+                raise ValueError(f"sample_weight must be {n} non-negative numbers")
         Y = (Y > 0).astype(np.int8)
         k = Y.shape[1]
         n_splits = min(int(self.cv), n)
         if n_splits < 2:
             raise ValueError("need at least 2 training answers")
-
-        heads = 2 if alpha > 0 else 1
-        total = (n_splits + 1) * k * heads + (1 if alpha > 0 else 0)
+        if not Y.any():
+            raise ValueError("no training answer has a theme")
+        y_na = (Y.sum(axis=1) == 0).astype(np.int8)
+        has_na = bool(y_na.any())
+        # The heads: one per theme, then Not assigned when some answers had no theme.
+        H = np.hstack([Y, y_na[:, None]]) if has_na else Y
+        use_embeddings = max(alphas) > 0
+        per_fit = H.shape[1] * (2 if use_embeddings else 1)
+        total = (n_splits + 1) * per_fit + (1 if use_embeddings else 0)
         done = 0
 
         def step() -> None:
@@ -204,57 +267,71 @@ class ThemeClassifier:
         _check_cancel(cancel)
         E = None
         emb_questions = sorted(set(qkeys))
-        if alpha > 0:
+        if use_embeddings:
             E = _embedding_design(embed(texts_), qkeys, emb_questions)
             step()
 
-        def fit_predict(train: np.ndarray, test: np.ndarray | None):
+        def fit_heads(train: np.ndarray):
             feats = self._new_features()
             X = feats.fit_transform([texts_[i] for i in train], [qkeys[i] for i in train])
-            W, b = _fit_heads(X, Y[train], C, self.class_weight, self.random_state, step)
+            w = weights[train] if weights is not None else None
+            W, b = _fit_heads(X, H[train], C, self.class_weight, self.random_state, step, w)
             emb = None
             if E is not None:
-                emb = _fit_heads(E[train], Y[train], C, self.class_weight,
-                                 self.random_state, step)
-            if test is None:
-                return feats, W, b, emb
-            Xt = feats.transform([texts_[i] for i in test], [qkeys[i] for i in test])
-            P = _expit(Xt @ W.T + b)
-            if emb is not None:
-                P = (1 - alpha) * P + alpha * _expit(E[test] @ emb[0].T + emb[1])
-            return P
+                emb = _fit_heads(E[train], H[train], C, self.class_weight,
+                                 self.random_state, step, w)
+            return feats, W, b, emb
 
-        # Out-of-fold probabilities on the training data: the only data thresholds see.
-        P_oof = np.zeros((n, k))
+        # Out-of-fold probabilities of every head, text and embedding apart: the only data
+        # thresholds, the Not-assigned rule and the embedding share are chosen on.
+        P_text = np.zeros((n, H.shape[1]))
+        P_emb = np.zeros((n, H.shape[1])) if E is not None else None
         folds = KFold(n_splits=n_splits, shuffle=True, random_state=self.random_state)
         for train, test in folds.split(np.arange(n)):
-            P_oof[test] = fit_predict(train, test)
+            feats, W, b, emb = fit_heads(train)
+            Xt = feats.transform([texts_[i] for i in test], [qkeys[i] for i in test])
+            P_text[test] = _expit(Xt @ W.T + b)
+            if emb is not None and P_emb is not None and E is not None:
+                P_emb[test] = _expit(E[test] @ emb[0].T + emb[1])
 
-        vague = np.array([is_vague(t) for t in texts_], dtype=bool)
-        # Themes that at least two vague training answers had (e.g. "Labelling not possible").
-        vague_themes = Y[vague].sum(axis=0) >= 2
-        thresholds, t_global = tune_thresholds(P_oof, Y, float(self.shrinkage))
-        floor = _tune_floor(P_oof, Y, thresholds, vague, vague_themes)
+        best: tuple[float, float, DecisionRule, np.ndarray, float] | None = None
+        for alpha in alphas:
+            P = P_text if P_emb is None or alpha == 0 else (1 - alpha) * P_text + alpha * P_emb
+            P_themes, p_na = P[:, :k], (P[:, k] if has_na else None)
+            thresholds, t_global = tune_thresholds(P_themes, Y, float(self.shrinkage))
+            rule = tune_rule(P_themes, Y, p_na, thresholds)
+            pred, na = decide(P_themes, rule, p_na)
+            score = _micro_f1_with_na(Y, y_na.astype(bool), pred, na)
+            if best is None or score > best[0] + 1e-12:
+                best = (score, alpha, rule, np.hstack([pred, na[:, None]]), t_global)
+        assert best is not None
+        _, alpha, rule, oof_pred, t_global = best
 
         from themecoder.evaluate import metrics_to_dict, theme_metrics
 
-        oof_pred = decide(P_oof, thresholds, floor, vague, vague_themes)
-        self.cv_metrics_ = metrics_to_dict(theme_metrics(Y, oof_pred, list(theme_ids)))
+        # Not assigned is scored as a label of its own when the training data has it.
+        labels = [*theme_ids, "not_assigned"] if has_na else list(theme_ids)
+        truth = np.hstack([Y, y_na[:, None]])
+        self.cv_metrics_ = metrics_to_dict(theme_metrics(
+            truth[:, :len(labels)], oof_pred[:, :len(labels)], labels))
         self.cv_metrics_["n_splits"] = n_splits
 
-        feats, W, b, emb = fit_predict(np.arange(n), None)
+        feats, W, b, emb = fit_heads(np.arange(n))
+        if alpha == 0:
+            emb = None
         self.features_ = feats
         self.coef_, self.intercept_ = W, b
         self.embedding_coef_ = emb[0] if emb is not None else None
         self.embedding_intercept_ = emb[1] if emb is not None else None
         self.embedding_questions_ = emb_questions if emb is not None else None
-        self.embedding_weight_ = alpha
+        self.embedding_weight_ = float(alpha)
         self.embedding_package_ = embedding_package() if emb is not None else None
         self.theme_ids_ = list(theme_ids)
-        self.thresholds_ = thresholds
+        self.thresholds_ = np.asarray(rule.thresholds, dtype=float)
         self.global_threshold_ = t_global
-        self.fallback_floor_ = floor
-        self.vague_themes_ = vague_themes
+        self.not_assigned_threshold_ = rule.na_threshold
+        self.not_assigned_margin_ = float(rule.na_margin)
+        self.untrained_themes_ = Y.sum(axis=0) == 0
         self.n_features_ = feats.n_features
         self.n_examples_ = n
         return self
@@ -265,14 +342,25 @@ class ThemeClassifier:
         if not hasattr(self, "coef_"):
             raise ModelError("the classifier is not trained yet")
 
-    def predict_proba(self, texts: Sequence[object],
-                      questions: Sequence[object] | None = None) -> np.ndarray:
-        """Probability of each theme for each answer: an (n, k) array in [0, 1]."""
+    @property
+    def has_not_assigned_(self) -> bool:
+        """Whether the model has a Not-assigned head (its training data had such answers)."""
+        return self.coef_.shape[0] > len(self.theme_ids_)
+
+    @property
+    def decision_rule_(self) -> DecisionRule:
+        """The fitted thresholds and Not-assigned rule."""
+        return DecisionRule(self.thresholds_, self.not_assigned_threshold_,
+                            self.not_assigned_margin_)
+
+    def _head_proba(self, texts: Sequence[object],
+                    questions: Sequence[object] | None) -> np.ndarray:
+        """Probabilities of every head: (n, k) themes, then Not assigned if the model has it."""
         self._check_fitted()
         texts_ = as_texts(texts)
         qkeys = question_keys(questions, len(texts_))
         if not texts_:
-            return np.zeros((0, len(self.theme_ids_)))
+            return np.zeros((0, self.coef_.shape[0]))
         X = self.features_.transform(texts_, qkeys)
         P = _expit(X @ self.coef_.T + self.intercept_)
         if self.embedding_coef_ is not None:
@@ -281,22 +369,42 @@ class ThemeClassifier:
             P = (1 - self.embedding_weight_) * P + self.embedding_weight_ * P_emb
         return np.asarray(P, dtype=np.float64)
 
+    def predict_proba(self, texts: Sequence[object],
+                      questions: Sequence[object] | None = None) -> np.ndarray:
+        """Probability of each theme for each answer: an (n, k) array in [0, 1]."""
+        return self._head_proba(texts, questions)[:, :len(self.theme_ids_)]
+
+    def predict_not_assigned_proba(self, texts: Sequence[object],
+                                   questions: Sequence[object] | None = None) -> np.ndarray:
+        """Probability that each answer is Not assigned: (n,), zeros without such a head."""
+        P = self._head_proba(texts, questions)
+        k = len(self.theme_ids_)
+        return P[:, k] if P.shape[1] > k else np.zeros(len(P))
+
+    def predict_all(self, texts: Sequence[object],
+                    questions: Sequence[object] | None = None) -> Prediction:
+        """Themes, the Not-assigned decision and the probabilities, at the cost of one pass."""
+        P = self._head_proba(texts, questions)
+        k = len(self.theme_ids_)
+        p_na = P[:, k] if P.shape[1] > k else None
+        themes, na = decide(P[:, :k], self.decision_rule_, p_na)
+        return Prediction(themes=themes, not_assigned=na, proba=P[:, :k],
+                          not_assigned_proba=p_na if p_na is not None else np.zeros(len(P)))
+
     def predict(self, texts: Sequence[object],
                 questions: Sequence[object] | None = None) -> np.ndarray:
-        """0/1 themes for each answer: an (n, k) int array (see :func:`decide`).
+        """0/1 themes for each answer: an (n, k) int array (see :meth:`predict_all`).
 
-        Every answer gets at least one theme, except vague ones (no content word, see
-        :func:`is_vague`) and those whose most likely theme is below ``fallback_floor_``;
-        those get only the themes whose thresholds they pass, possibly none.
+        An answer the model leaves Not assigned has no theme; every other answer has at
+        least one.
         """
-        return self.predict_with_proba(texts, questions)[0]
+        return self.predict_all(texts, questions).themes
 
     def predict_with_proba(self, texts: Sequence[object], questions: Sequence[object] | None = None
                            ) -> tuple[np.ndarray, np.ndarray]:
         """:meth:`predict` and :meth:`predict_proba` at the cost of one."""
-        P = self.predict_proba(texts, questions)
-        vague = np.array([is_vague(t) for t in as_texts(texts)], dtype=bool)
-        return decide(P, self.thresholds_, self.fallback_floor_, vague, self.vague_themes_), P
+        result = self.predict_all(texts, questions)
+        return result.themes, result.proba
 
     # -- persistence helpers (used by save_model / load_model)
 
@@ -311,7 +419,8 @@ class ThemeClassifier:
             "theme_ids": self.theme_ids_,
             "features": {"specs": self.features_.specs, "weights": self.features_.weights},
             "global_threshold": self.global_threshold_,
-            "fallback_floor": self.fallback_floor_,
+            "not_assigned_threshold": self.not_assigned_threshold_,
+            "not_assigned_margin": self.not_assigned_margin_,
             "embedding_weight": self.embedding_weight_,
             "embedding_model": EMBEDDING_MODEL if self.embedding_coef_ is not None else None,
             "embedding_package": self.embedding_package_,
@@ -321,7 +430,7 @@ class ThemeClassifier:
         }
         arrays = {"coef": self.coef_, "intercept": self.intercept_,
                   "thresholds": np.asarray(self.thresholds_, dtype=np.float64),
-                  "vague_themes": np.asarray(self.vague_themes_, dtype=np.int8),
+                  "untrained_themes": np.asarray(self.untrained_themes_, dtype=np.int8),
                   **self.features_.to_arrays()}
         if self.embedding_coef_ is not None:
             arrays["embedding_coef"] = self.embedding_coef_
@@ -339,7 +448,7 @@ class ThemeClassifier:
         k = len(theme_ids)
         specs = state["features"]["specs"]
         for name, spec in specs.items():
-            if name not in ("word", "char", "question"):
+            if name not in FEATURE_BLOCKS:
                 raise ValueError(f"unknown feature block '{name}'")
             for key, value in spec.items():
                 if key not in VECTORIZER_PARAMS or not isinstance(value, VECTORIZER_PARAMS[key]):
@@ -350,10 +459,14 @@ class ThemeClassifier:
         model.coef_ = arrays["coef"]
         model.intercept_ = arrays["intercept"]
         model.thresholds_ = arrays["thresholds"]
-        model.vague_themes_ = arrays["vague_themes"].astype(bool)
-        if model.coef_.shape != (k, d) or model.intercept_.shape != (k,) \
-                or model.thresholds_.shape != (k,) or model.vague_themes_.shape != (k,):
+        model.untrained_themes_ = arrays["untrained_themes"].astype(bool)
+        na_threshold = state["not_assigned_threshold"]
+        heads = k + (1 if na_threshold is not None else 0)
+        if model.coef_.shape != (heads, d) or model.intercept_.shape != (heads,) \
+                or model.thresholds_.shape != (k,) or model.untrained_themes_.shape != (k,):
             raise ValueError("array shapes do not match the theme list and vocabulary")
+        model.not_assigned_threshold_ = None if na_threshold is None else float(na_threshold)
+        model.not_assigned_margin_ = float(state["not_assigned_margin"])
         model.embedding_weight_ = float(state["embedding_weight"])
         model.embedding_package_ = state.get("embedding_package")
         if state.get("embedding_model"):
@@ -362,14 +475,14 @@ class ThemeClassifier:
             model.embedding_coef_ = arrays["embedding_coef"]
             model.embedding_intercept_ = arrays["embedding_intercept"]
             model.embedding_questions_ = [str(q) for q in state["embedding_questions"]]
-            if model.embedding_coef_.shape[0] != k or model.embedding_intercept_.shape != (k,):
+            if model.embedding_coef_.shape[0] != heads \
+                    or model.embedding_intercept_.shape != (heads,):
                 raise ValueError("embedding arrays do not match the theme list")
         else:
             model.embedding_coef_ = model.embedding_intercept_ = None
             model.embedding_questions_ = None
         model.theme_ids_ = theme_ids
         model.global_threshold_ = float(state["global_threshold"])
-        model.fallback_floor_ = float(state["fallback_floor"])
         model.n_examples_ = int(state["n_examples"])
         model.n_features_ = d
         model.cv_metrics_ = state.get("cv_metrics", {})

@@ -1,12 +1,26 @@
-"""The classifier's heads and decision rule: per-theme logistic regressions, thresholds, decisions.
+"""The classifier's heads and decision rule: logistic regressions, thresholds, decisions.
 
-Thresholds are tuned on out-of-fold probabilities of the training data only (see
-:func:`tune_thresholds`); :func:`decide` turns probabilities into the themes an answer gets.
+The classifier has one head per theme and one for *Not assigned* (an answer the training data
+left without a theme). :func:`decide` turns their probabilities into what an answer gets:
+
+1. *Not assigned* when its probability reaches its threshold and, relative to that threshold,
+   is at least ``margin`` times the best theme's probability relative to that theme's
+   threshold (``p_na / t_na >= margin * max_j p_j / t_j``);
+2. otherwise every theme whose probability reaches its threshold, and at least the most likely
+   one (relative to its threshold).
+
+When the training data codes every answer, there is no Not-assigned head (``na_threshold`` is
+``None``) and every answer gets at least one theme.
+
+Every threshold and the margin are tuned on out-of-fold probabilities of the training data
+only (:func:`tune_thresholds`, :func:`tune_rule`): nothing here ever sees the answers a model
+is later asked about.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -19,8 +33,9 @@ def _expit(z: np.ndarray) -> np.ndarray:
 
 
 def _fit_heads(X: Any, Y: np.ndarray, C: float, class_weight: str | None,
-               random_state: int | None, step: Callable[[], None]) -> tuple[np.ndarray, np.ndarray]:
-    """One logistic regression per theme; returns dense coefficients (k, d) and intercepts."""
+               random_state: int | None, step: Callable[[], None],
+               sample_weight: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """One logistic regression per column of ``Y``; dense coefficients (k, d) and intercepts."""
     from sklearn.linear_model import LogisticRegression
 
     k = Y.shape[1]
@@ -33,9 +48,14 @@ def _fit_heads(X: Any, Y: np.ndarray, C: float, class_weight: str | None,
             # Nothing to learn: a constant, confident answer.
             b[j] = -8.0 if positives == 0 else 8.0
         else:
-            clf = LogisticRegression(C=C, class_weight=class_weight, solver="liblinear", dual=True,
-                                     max_iter=1000, random_state=random_state)
-            clf.fit(X, y)
+            # liblinear's dual solver suits many sparse features; lbfgs a few dense ones
+            # (sentence embeddings), where it is several times faster.
+            sparse_input = hasattr(X, "tocsr")
+            clf = LogisticRegression(C=C, class_weight=class_weight,
+                                     solver="liblinear" if sparse_input else "lbfgs",
+                                     dual=sparse_input, max_iter=1000,
+                                     random_state=random_state)
+            clf.fit(X, y, sample_weight=sample_weight)
             W[j] = clf.coef_[0]
             b[j] = clf.intercept_[0]
         step()
@@ -45,7 +65,9 @@ def _fit_heads(X: Any, Y: np.ndarray, C: float, class_weight: str | None,
 # --------------------------------------------------------------------------- thresholds
 
 _GRID = np.round(np.arange(0.05, 0.951, 0.01), 2)
-_FLOOR_GRID = np.round(np.concatenate([[0.0], np.arange(0.02, 0.51, 0.02)]), 2)
+_NA_GRID = np.round(np.arange(0.05, 0.951, 0.025), 3)
+_MARGIN_GRID = (0.0, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0, 4.0, 6.0)
+_SCALE_GRID = (0.8, 0.9, 1.0, 1.1, 1.2, 1.35, 1.5)
 
 
 def _f1(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray) -> np.ndarray:
@@ -76,38 +98,95 @@ def tune_thresholds(P: np.ndarray, Y: np.ndarray, shrinkage: float) -> tuple[np.
     return np.round(thresholds, 4), t_global
 
 
-def decide(P: np.ndarray, thresholds: np.ndarray, floor: float,
-           vague: np.ndarray, vague_themes: np.ndarray | None = None) -> np.ndarray:
-    """0/1 themes from probabilities.
+@dataclass(frozen=True)
+class DecisionRule:
+    """How probabilities become a decision (see the module docstring).
 
-    A theme is on when its probability reaches its threshold. An answer with no theme on
-    gets its most likely theme (relative to that theme's threshold), unless the answer is
-    vague (:func:`is_vague`) or even that theme's probability is below ``floor``.
-    A vague answer can only get the themes in ``vague_themes`` (a (k,) bool mask: the
-    themes vague answers had in the training data, e.g. a "Labelling not possible" code);
-    elsewhere a model has nothing to go on for it.
+    Attributes:
+        thresholds: (k,) per-theme thresholds.
+        na_threshold: Threshold of the Not-assigned head, or ``None`` when the training
+            data gave every answer a theme (then no answer is left unassigned).
+        na_margin: How far Not assigned must lead the best theme, each relative to its
+            threshold.
     """
+
+    thresholds: np.ndarray
+    na_threshold: float | None = None
+    na_margin: float = 1.0
+
+
+def decide(P: np.ndarray, rule: DecisionRule, p_na: np.ndarray | None = None
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """Themes (an (n, k) 0/1 int array) and the Not-assigned decision ((n,) bool).
+
+    Args:
+        P: (n, k) theme probabilities.
+        rule: Thresholds and the Not-assigned rule.
+        p_na: (n,) probabilities of Not assigned (ignored when the rule has no
+            Not-assigned threshold).
+    """
+    n, k = P.shape
+    thresholds = np.maximum(np.asarray(rule.thresholds, dtype=float), 1e-9)
     out = (P >= thresholds[None, :]).astype(np.int8)
-    if vague_themes is not None and vague.any():
-        out[vague] *= np.asarray(vague_themes, dtype=np.int8)[None, :]
-    if P.shape[1] == 0:
-        return out
-    none = out.sum(axis=1) == 0
-    ratio = P / np.maximum(thresholds[None, :], 1e-9)
+    na = np.zeros(n, dtype=bool)
+    if k == 0:
+        return out, ~out.any(axis=1) if n else na
+    ratio = P / thresholds[None, :]
     best = np.argmax(ratio, axis=1)
-    best_p = P[np.arange(len(P)), best]
-    force = none & ~vague & (best_p >= floor)
-    out[np.flatnonzero(force), best[force]] = 1
-    return out
+    best_ratio = ratio[np.arange(n), best]
+    if rule.na_threshold is not None and p_na is not None:
+        t_na = max(float(rule.na_threshold), 1e-9)
+        p_na = np.asarray(p_na, dtype=float)
+        na = (p_na >= t_na) & (p_na / t_na >= rule.na_margin * best_ratio)
+        out[na] = 0
+    none = ~na & (out.sum(axis=1) == 0)
+    out[np.flatnonzero(none), best[none]] = 1
+    return out, na
 
 
-def _micro_f1(Y: np.ndarray, pred: np.ndarray) -> float:
+def _micro_f1_with_na(Y: np.ndarray, y_na: np.ndarray, pred: np.ndarray,
+                      na: np.ndarray) -> float:
     Yb, pb = Y.astype(bool), pred.astype(bool)
-    return float(_f1(np.array((Yb & pb).sum()), np.array((~Yb & pb).sum()),
-                     np.array((Yb & ~pb).sum())))
+    tp = (Yb & pb).sum() + (y_na & na).sum()
+    fp = (~Yb & pb).sum() + (~y_na & na).sum()
+    fn = (Yb & ~pb).sum() + (y_na & ~na).sum()
+    return float(_f1(np.array(tp), np.array(fp), np.array(fn)))
 
 
-def _tune_floor(P: np.ndarray, Y: np.ndarray, thresholds: np.ndarray,
-                vague: np.ndarray, vague_themes: np.ndarray) -> float:
-    scores = [_micro_f1(Y, decide(P, thresholds, f, vague, vague_themes)) for f in _FLOOR_GRID]
-    return float(_FLOOR_GRID[int(np.argmax(scores))])
+def tune_rule(P: np.ndarray, Y: np.ndarray, p_na: np.ndarray | None,
+              thresholds: np.ndarray) -> DecisionRule:
+    """The decision rule that maximises micro-F1 (themes and Not assigned) on out-of-fold data.
+
+    Searches a common scale of the per-theme thresholds (the "at least one theme" rule
+    changes where each theme's best threshold lies) and, when the training data has answers
+    without a theme, the Not-assigned threshold and margin.
+
+    Args:
+        P: (n, k) out-of-fold theme probabilities.
+        Y: (n, k) the true themes; a row of zeros is an answer left Not assigned.
+        p_na: (n,) out-of-fold Not-assigned probabilities, or ``None`` when every training
+            answer has a theme.
+        thresholds: (k,) per-theme thresholds from :func:`tune_thresholds`.
+    """
+    y_na = Y.sum(axis=1) == 0
+    learn_na = p_na is not None and bool(y_na.any())
+
+    def score(rule: DecisionRule) -> float:
+        pred, na = decide(P, rule, p_na)
+        return _micro_f1_with_na(Y, y_na, pred, na)
+
+    def best_na(scaled: np.ndarray) -> DecisionRule:
+        if not learn_na:
+            return DecisionRule(scaled)
+        options = [DecisionRule(scaled, float(t), m) for t in _NA_GRID for m in _MARGIN_GRID]
+        return max(options, key=score)  # the first of equals: lowest threshold, margin
+
+    def best_scale(rule: DecisionRule) -> DecisionRule:
+        options = [DecisionRule(np.round(np.clip(thresholds * s, 0.01, 0.99), 4),
+                                rule.na_threshold, rule.na_margin) for s in _SCALE_GRID]
+        return max(options, key=score)
+
+    # Coordinate ascent: the Not-assigned rule, the common scale, the rule again.
+    rule = best_na(np.asarray(thresholds, dtype=float))
+    rule = best_scale(rule)
+    return best_na(rule.thresholds)

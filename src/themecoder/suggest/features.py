@@ -1,4 +1,10 @@
-"""Text features of the theme classifier: TF-IDF blocks over words, characters and question×word.
+"""Text features of the theme classifier: TF-IDF blocks over words, characters, question×word
+and the answer's shape.
+
+The shape block describes an answer as a whole — no content word at all ("n/a", "nothing",
+"don't know", see :func:`is_vague`), how many content words it has — alone and crossed with
+its question, so the classifier *learns* what such answers get: under "how could we
+improve?" a coder may well read "Nothing." as praise, while "Don't know" is left unassigned.
 
 Each block is a :class:`~sklearn.feature_extraction.text.TfidfVectorizer`, L2-normalised,
 weighted and stacked side by side. Fitted vectorisers are stored as plain arrays
@@ -47,8 +53,8 @@ def _stop_words() -> frozenset[str]:
 def is_vague(text: str | None) -> bool:
     """Whether an answer has no content word at all (empty, "n/a", "nothing", "don't know").
 
-    Such answers are left unassigned unless a theme's probability passes its threshold
-    on its own: the classifier never *forces* a theme on them.
+    A feature of the answer's shape (see :func:`_shape_docs`), not a rule: the classifier
+    learns from the training data what such answers are coded as.
     """
     if not text:
         return True
@@ -90,8 +96,38 @@ def _question_docs(texts: list[str], qkeys: list[str]) -> list[str]:
     return docs
 
 
+def content_word_count(text: str) -> int:
+    """Words of ``text`` that are not stop words or survey filler."""
+    stop = _STOP_WORDS
+    return sum(1 for w in _WORD_RE.findall(text.casefold()) if len(w) > 1 and w not in stop)
+
+
+def _length_band(n: int) -> str:
+    for limit, band in ((0, "0"), (1, "1"), (2, "2"), (5, "3-5"), (10, "6-10"), (25, "11-25")):
+        if n <= limit:
+            return band
+    return "26+"
+
+
+def _shape_docs(texts: list[str], qkeys: list[str]) -> list[str]:
+    """Shape tokens per answer: vague or not and a content-word band, alone and × question."""
+    docs = []
+    for text, q in zip(texts, qkeys, strict=True):
+        words = content_word_count(text)
+        tokens = [f"shape|words_{_length_band(words)}"]
+        if words == 0:
+            tokens.append("shape|vague" if text.strip() else "shape|empty")
+        docs.append(" ".join([*tokens, *(f"{q}|{t}" for t in tokens)]))
+    return docs
+
+
+_BLOCK_DOCS = {"question": _question_docs, "shape": _shape_docs}
+FEATURE_BLOCKS = ("word", "char", "question", "shape")
+"""The feature blocks a model may have (a model file naming another is refused)."""
+
+
 def _feature_specs(word_ngrams: tuple[int, int], char_ngrams: tuple[int, int] | None,
-                   use_question: bool) -> dict[str, dict[str, Any]]:
+                   use_question: bool, use_shape: bool = True) -> dict[str, dict[str, Any]]:
     specs: dict[str, dict[str, Any]] = {
         "word": {"analyzer": "word", "ngram_range": list(word_ngrams), "min_df": 2,
                  "sublinear_tf": True, "lowercase": True, "strip_accents": "unicode",
@@ -103,6 +139,9 @@ def _feature_specs(word_ngrams: tuple[int, int], char_ngrams: tuple[int, int] | 
     if use_question:
         specs["question"] = {"analyzer": "word", "ngram_range": [1, 1], "min_df": 2,
                              "sublinear_tf": True, "lowercase": False, "token_pattern": r"\S+"}
+    if use_shape:
+        specs["shape"] = {"analyzer": "word", "ngram_range": [1, 1], "min_df": 1,
+                          "sublinear_tf": True, "lowercase": False, "token_pattern": r"\S+"}
     return specs
 
 
@@ -165,7 +204,7 @@ def _char_wb_tfidf(vec: Any, docs: list[str]) -> sparse.csr_matrix:
 
 
 class TextFeatures:
-    """TF-IDF blocks (word, char, question×word), each L2-normalised, then stacked."""
+    """TF-IDF blocks (word, char, question×word, shape), each L2-normalised, then stacked."""
 
     def __init__(self, specs: dict[str, dict[str, Any]], weights: dict[str, float]) -> None:
         self.specs = specs
@@ -173,7 +212,8 @@ class TextFeatures:
         self.vectorizers: dict[str, Any] = {}
 
     def _docs(self, name: str, texts: list[str], qkeys: list[str]) -> list[str]:
-        return _question_docs(texts, qkeys) if name == "question" else texts
+        make = _BLOCK_DOCS.get(name)
+        return make(texts, qkeys) if make is not None else texts
 
     def fit_transform(self, texts: list[str], qkeys: list[str]) -> sparse.csr_matrix:
         from scipy import sparse

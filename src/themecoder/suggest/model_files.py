@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 MODEL_FILE = "model.json"
 ARRAYS_FILE = "arrays.npz"
 FORMAT = "themecoder-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""2: a Not-assigned head and its rule; 1 (read no more): a floor and a vague-word rule."""
 
 
 def training_fingerprint(texts: Sequence[object], questions: Sequence[object] | None,
@@ -181,6 +182,11 @@ def _read_json(path: Path) -> dict[str, Any]:
         raise ModelError(f"model.json is unreadable: {exc}", file=path) from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise ModelError("not a themecoder model file", file=path)
+    if doc.get("format_version") == 1:
+        command = doc.get("command")
+        again = f": {command}" if isinstance(command, str) else " with `themecoder train`"
+        raise ModelError("this model was made by an older themecoder (format 1, no learned "
+                         f"Not-assigned decision); train it again{again}", file=path)
     if doc.get("format_version") != FORMAT_VERSION:
         raise ModelError(f"model format version {doc.get('format_version')!r} is not supported "
                          f"(this themecoder reads version {FORMAT_VERSION})", file=path)

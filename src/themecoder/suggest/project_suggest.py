@@ -60,6 +60,13 @@ def build_suggester(project: Project, codebook: Codebook, model_path: str | Path
     return Suggester(codebook, model=model, keyword_suggester=keyword_suggester)
 
 
+def stored_item(answer_id: int, suggestion: Any) -> tuple[int, list[dict[str, Any]], bool,
+                                                          float | None]:
+    """A suggestion as :meth:`~themecoder.store.project.Project.save_suggestions` takes it."""
+    return (answer_id, suggestion_rows(suggestion), bool(suggestion.vague),
+            suggestion.not_assigned_score)
+
+
 def suggestion_rows(suggestion: Any) -> list[dict[str, Any]]:
     """A suggestion as the JSON-ready theme list the store keeps."""
     return [{"theme_id": t.theme_id, "score": round(float(t.score), 4),
@@ -144,7 +151,7 @@ def suggest_project(project: Project, *, model_path: str | Path | None = None,
             results = list(suggester.suggest_many([row.text for row in rows],
                                                   [row.question for row in rows]))
             version = results[0].model_version if results else ""
-            project.save_suggestions(((row.id, suggestion_rows(result), bool(result.vague))
+            project.save_suggestions((stored_item(row.id, result)
                                       for row, result in zip(rows, results, strict=True)),
                                      model_version=version)
             run.answers += len(rows)

@@ -11,26 +11,26 @@ Combining rule
     plain, negated or misspelt keyword match is enough; a misspelt *and* negated one is not).
 
     *With a model*, the model's probability ``p`` is primary and keyword evidence ``k`` raises
-    it by noisy-OR with a weight ``w``: ``score = 1 - (1 - p) * (1 - w * k)``. A theme is
-    suggested when the score reaches the model's threshold for that theme. With the default
+    it by noisy-OR with a weight ``w``: ``score = 1 - (1 - p) * (1 - w * k)``. With the default
     ``w`` = 0.35 a plain keyword match (k = 0.9) on its own adds 0.31, so it can tip a theme
     the model is unsure about over its threshold, but it cannot outvote a model that is sure
-    the theme is absent less than its threshold allows. When no theme reaches its threshold and
-    the model has a ``fallback_floor_`` (themecoder's classifier does), the theme most above
-    its threshold is suggested if its probability is at least that floor, unless the answer is
-    vague — the same rule the classifier's own ``predict`` uses.
+    the theme is absent. The scores then go through the model's own decision rule
+    (:func:`themecoder.suggest.decision.decide`): *Not assigned* when the model's
+    Not-assigned head says so (learned from the training answers that had no theme),
+    otherwise every theme whose score reaches its threshold and at least the most likely one.
+    A theme the training data had no example of is scored by its keywords alone, at
+    ``keyword_threshold``.
 
-Vague answers
+Vague answers (without a model)
     :func:`looks_vague` decides; an answer that is one of the stock non-answers ("n/a",
     "nothing", "fine", "as above"...) gets no theme at all. An answer that is merely short
     (fewer than two content words and no keyword hit), or whose only keyword hits are
     absences that do not count ("no problems with the paperwork" under "what did not work
     well"), is vague only if nothing is suggested.
 
-The model is duck-typed so this module loads without scikit-learn: any object with
-``classifier.predict_proba(texts, questions) -> (n, k) array``, ``classifier.theme_ids_``,
-``classifier.thresholds_``, ``version`` and ``metadata`` will do (as
-:func:`themecoder.suggest.model.load_model` returns).
+The model is what :func:`themecoder.suggest.model.load_model` returns: an object with a
+``classifier`` (a fitted :class:`~themecoder.suggest.classifier.ThemeClassifier`), a
+``name``, a ``version`` and ``metadata``.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from itertools import islice, repeat
 from typing import TYPE_CHECKING, Any
 
@@ -160,10 +160,14 @@ class Suggestion:
         text: The answer.
         question: Its question (``None`` when unknown).
         themes: Every theme that applies to the question, best first.
-        vague: The answer looks too vague to code: suggest Not assigned.
+        vague: Suggest *Not assigned*: the model's Not-assigned decision, or without a model
+            an answer that looks too vague to code (:func:`looks_vague`).
         model_version: What made the suggestion, e.g. ``"keywords:poet_holders@1.0"`` or
             ``"poet_holders@2026.11.23+keywords:poet_holders@1.0"``.
         hits: The keyword hits behind the reasons (empty without keywords).
+        not_assigned_score: The model's probability of Not assigned (``None`` without a
+            model, or when its training data gave every answer a theme).
+        not_assigned_reason: Why Not assigned is (or is not) suggested, in words.
     """
 
     text: str
@@ -172,6 +176,13 @@ class Suggestion:
     vague: bool
     model_version: str
     hits: list[KeywordHit] = field(default_factory=list)
+    not_assigned_score: float | None = None
+    not_assigned_reason: str = ""
+
+    @property
+    def not_assigned(self) -> bool:
+        """Whether *Not assigned* is suggested (the same as :attr:`vague`)."""
+        return self.vague
 
     @property
     def suggested(self) -> list[ThemeSuggestion]:
@@ -244,7 +255,8 @@ class Suggester:
         self.keyword_suggester = keyword_suggester if keywords else None
         self._columns: dict[str, int] = {}
         self._thresholds: dict[str, float] = {}
-        self._floor: float | None = None
+        self._na_threshold: float | None = None
+        self._na_margin = 1.0
         if model is not None:
             clf = model.classifier
             ids = [str(t) for t in clf.theme_ids_]
@@ -253,10 +265,12 @@ class Suggester:
                 raise ModelError(
                     f"the model has themes codebook '{codebook.id}' does not have: "
                     f"{', '.join(unknown)}; use the codebook it was trained with")
-            self._columns = {t: i for i, t in enumerate(ids)}
+            untrained = clf.untrained_themes_
+            # A theme the training data never had is left to its keywords.
+            self._columns = {t: i for i, t in enumerate(ids) if not untrained[i]}
             self._thresholds = {t: float(clf.thresholds_[i]) for i, t in enumerate(ids)}
-            floor = getattr(clf, "fallback_floor_", None)
-            self._floor = float(floor) if floor is not None else None
+            self._na_threshold = clf.not_assigned_threshold_
+            self._na_margin = float(clf.not_assigned_margin_)
         self._themes_for: dict[str | None, list[Theme]] = {}
         self._zeros = {t.id: ThemeSuggestion(t.id, t.name, 0.0, False,
                                              threshold=self.keyword_threshold)
@@ -334,68 +348,115 @@ class Suggester:
             all_hits = self.keyword_suggester.suggest_many(texts, questions)
         else:
             all_hits = [[] for _ in texts]
-        probabilities = None
+        probabilities = na_probabilities = None
         if self.model is not None:
-            probabilities = self.model.classifier.predict_proba(texts, questions)
+            prediction = self.model.classifier.predict_all(texts, questions)
+            probabilities = prediction.proba
+            if self._na_threshold is not None:
+                na_probabilities = prediction.not_assigned_proba
         version = self.model_version
         out = []
         for n, (text, question, hits) in enumerate(zip(texts, questions, all_hits, strict=True)):
-            row = probabilities[n] if probabilities is not None else None
-            out.append(self._one(text, question, hits, row, version))
+            if probabilities is None:
+                out.append(self._one_from_keywords(text, question, hits, version))
+            else:
+                p_na = float(na_probabilities[n]) if na_probabilities is not None else None
+                out.append(self._one_with_model(text, question, hits, probabilities[n], p_na,
+                                                version))
         return out
 
-    def _one(self, text: str, question: str | None, hits: list[KeywordHit], row: Any,
-             version: str) -> Suggestion:
+    def _keyword_parts(self, hits: list[KeywordHit]
+                       ) -> tuple[dict[str, float], dict[str, list[KeywordHit]], bool]:
         from themecoder.suggest.keywords import theme_scores
 
-        kw_scores = theme_scores(hits)
         by_theme: dict[str, list[KeywordHit]] = {}
         for hit in hits:
             by_theme.setdefault(hit.theme_id, []).append(hit)
-        counted = any(h.score > 0 for h in hits)
+        return theme_scores(hits), by_theme, any(h.score > 0 for h in hits)
+
+    def _one_from_keywords(self, text: str, question: str | None, hits: list[KeywordHit],
+                           version: str) -> Suggestion:
+        """Day one: keyword scores, and the vague-answer rule for Not assigned."""
+        kw_scores, by_theme, counted = self._keyword_parts(hits)
         stock = is_stock_non_answer(text)
         themes: list[ThemeSuggestion] = []
-        fallback: tuple[float, int] | None = None
-        for order, theme in enumerate(self._applicable(question)):
+        for theme in self._applicable(question):
             theme_hits = by_theme.get(theme.id, ())
-            if row is None and not theme_hits:
-                # the common case without a model: one shared immutable zero per theme
+            if not theme_hits:
+                # the common case: one shared immutable zero per theme
                 themes.append(self._zeros[theme.id])
                 continue
             k = kw_scores.get(theme.id, 0.0)
-            reasons = [h.reason for h in theme_hits]
-            spans = tuple((h.start, h.end) for h in theme_hits if h.score > 0)
-            column = self._columns.get(theme.id)
-            if row is not None and column is not None:
-                p = float(row[column])
-                threshold = self._thresholds[theme.id]
-                score = 1.0 - (1.0 - p) * (1.0 - self.keyword_weight * k)
-                reasons.insert(0, f"model {p:.2f} (threshold {threshold:.2f})")
-                model_score: float | None = p
-                ratio = p / max(threshold, 1e-9)
-                if self._floor is not None and p >= self._floor and \
-                        (fallback is None or ratio > fallback[0]):
-                    fallback = (ratio, order)
-            else:
-                p, model_score = 0.0, None
-                threshold = self.keyword_threshold
-                score = k
             themes.append(ThemeSuggestion(
-                theme_id=theme.id, theme_name=theme.name, score=round(score, 4),
-                suggested=score >= threshold and not stock, reasons=tuple(reasons), spans=spans,
-                model_score=model_score, keyword_score=k, threshold=threshold))
+                theme_id=theme.id, theme_name=theme.name, score=round(k, 4),
+                suggested=k >= self.keyword_threshold and not stock,
+                reasons=tuple(h.reason for h in theme_hits),
+                spans=tuple((h.start, h.end) for h in theme_hits if h.score > 0),
+                keyword_score=k, threshold=self.keyword_threshold))
         any_suggested = any(t.suggested for t in themes)
         # "no problems with the paperwork" on not_well: only absences, nothing to code
         only_absences = bool(hits) and not counted
         vague = not any_suggested and (only_absences or looks_vague(text, keyword_hit=counted))
-        if not any_suggested and not vague and fallback is not None:
-            best = themes[fallback[1]]
-            themes[fallback[1]] = replace(
-                best, suggested=True,
-                reasons=(*best.reasons, "most likely theme (nothing reached its threshold)"))
-        ranked = [t for _, t in sorted(enumerate(themes), key=lambda it: (-it[1].score, it[0]))]
-        return Suggestion(text=text, question=question, themes=ranked, vague=vague,
-                          model_version=version, hits=hits)
+        reason = "the answer looks too vague to code" if vague else ""
+        return Suggestion(text=text, question=question, themes=_ranked(themes), vague=vague,
+                          model_version=version, hits=hits, not_assigned_reason=reason)
+
+    def _one_with_model(self, text: str, question: str | None, hits: list[KeywordHit],
+                        row: Any, p_na: float | None, version: str) -> Suggestion:
+        """Model probabilities raised by keyword evidence, through the model's decision rule."""
+        import numpy as np
+
+        from themecoder.suggest.decision import DecisionRule, decide
+
+        kw_scores, by_theme, _ = self._keyword_parts(hits)
+        applicable = self._applicable(question)
+        scores, thresholds, parts = [], [], []
+        for theme in applicable:
+            theme_hits = by_theme.get(theme.id, ())
+            k = kw_scores.get(theme.id, 0.0)
+            reasons = [h.reason for h in theme_hits]
+            column = self._columns.get(theme.id)
+            if column is not None:
+                p: float | None = float(row[column])
+                threshold = self._thresholds[theme.id]
+                score = 1.0 - (1.0 - p) * (1.0 - self.keyword_weight * k)
+                reasons.insert(0, f"model {p:.2f} (threshold {threshold:.2f})")
+            else:
+                p, threshold, score = None, self.keyword_threshold, k
+                reasons.insert(0, "no training examples: keywords only")
+            scores.append(score)
+            thresholds.append(threshold)
+            parts.append((theme, theme_hits, k, p, reasons))
+        rule = DecisionRule(np.asarray(thresholds, dtype=float), self._na_threshold,
+                            self._na_margin)
+        on, na = decide(np.asarray([scores], dtype=float).reshape(1, len(scores)), rule,
+                        None if p_na is None else np.asarray([p_na]))
+        not_assigned = bool(na[0])
+        themes = []
+        for j, (theme, theme_hits, k, p, reasons) in enumerate(parts):
+            suggested = bool(on[0, j])
+            if suggested and scores[j] < thresholds[j]:
+                reasons.append("most likely theme (nothing reached its threshold)")
+            themes.append(ThemeSuggestion(
+                theme_id=theme.id, theme_name=theme.name, score=round(scores[j], 4),
+                suggested=suggested, reasons=tuple(reasons),
+                spans=tuple((h.start, h.end) for h in theme_hits if h.score > 0),
+                model_score=p, keyword_score=k, threshold=thresholds[j]))
+        if p_na is None:
+            reason = ""
+        else:
+            t_na = float(self._na_threshold or 0.0)
+            reason = (f"model: {self.codebook.not_assigned.name} {p_na:.2f} "
+                      f"(threshold {t_na:.2f})")
+        return Suggestion(text=text, question=question, themes=_ranked(themes),
+                          vague=not_assigned, model_version=version, hits=hits,
+                          not_assigned_score=None if p_na is None else round(p_na, 4),
+                          not_assigned_reason=reason)
+
+
+def _ranked(themes: list[ThemeSuggestion]) -> list[ThemeSuggestion]:
+    """Best score first; ties keep the codebook's order."""
+    return [t for _, t in sorted(enumerate(themes), key=lambda it: (-it[1].score, it[0]))]
 
 
 def _as_text(value: Any) -> str:

@@ -13,7 +13,7 @@ the column.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -45,9 +45,46 @@ class TrainingData:
     theme_ids: list[str]
     source: Path
     row_numbers: list[int]
+    missing_columns: list[str] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.texts)
+
+    def themes_without_examples(self, codebook: Codebook) -> list[str]:
+        """Names of the codebook's themes that no answer in the data has."""
+        counts = self.Y.sum(axis=0)
+        return [t.name for t, n in zip(codebook.themes, counts, strict=True) if n == 0]
+
+    def check(self, codebook: Codebook) -> list[str]:
+        """Whether a classifier can be trained on this data.
+
+        Returns:
+            Warnings, one line each: themes with no example (no column, or never coded;
+            they are suggested from keywords only), only one theme with examples.
+
+        Raises:
+            SurveyError: every answer is blank, or no answer has a theme.
+        """
+        if not any(text.strip() for text in self.texts):
+            raise SurveyError(f"every answer in the text column is blank ({len(self)} rows)",
+                              file=self.source)
+        if not self.Y.any():
+            raise SurveyError("no answer has a theme: there is nothing to learn from "
+                              "(check the themes column or the 0/1 columns)", file=self.source)
+        warnings = []
+        if self.missing_columns:
+            warnings.append("no 0/1 column for theme(s) "
+                            + ", ".join(f"'{m}'" for m in self.missing_columns)
+                            + ": they are suggested from keywords only")
+        never = [n for n in self.themes_without_examples(codebook)
+                 if n not in self.missing_columns]
+        if never:
+            warnings.append("no answer has theme(s) " + ", ".join(f"'{n}'" for n in never)
+                            + ": they are suggested from keywords only")
+        if int((self.Y.sum(axis=0) > 0).sum()) == 1:
+            warnings.append("only one theme has examples: the model can only tell it from "
+                            "the rest")
+        return warnings
 
 
 def parse_filters(filters: Iterable[str]) -> list[tuple[str, str]]:
@@ -84,7 +121,8 @@ def read_training_data(path: str | Path, codebook: Codebook, *, text_col: str,
         text_col: Column with the answer text.
         question_col: Optional column with the question each answer replies to.
         themes_col: Column of ``|``-separated theme names. Without it, each theme has a
-            0/1 column named as the theme (or its id).
+            0/1 column named as the theme (or its id); a theme without a column (one added
+            since the data was coded) has no examples (see :meth:`TrainingData.check`).
         filters: ``"COL=VALUE"`` strings (or pairs): keep rows where every ``COL`` equals
             ``VALUE`` (case-insensitive).
 
@@ -106,23 +144,22 @@ def read_training_data(path: str | Path, codebook: Codebook, *, text_col: str,
         require(question_col, "question")
     for column, _ in pairs:
         require(column, "filter")
+    missing: list[str] = []
     if themes_col:
         require(themes_col, "themes")
         theme_columns: dict[str, str] = {}
     else:
         by_key = {c.strip().casefold(): c for c in table.columns}
         theme_columns = {}
-        missing = []
         for theme in codebook.themes:
             column = by_key.get(theme.name.casefold()) or by_key.get(theme.id.casefold())
             if column is None:
                 missing.append(theme.name)
             else:
                 theme_columns[theme.id] = column
-        if missing:
-            raise SurveyError(
-                "no themes column given (--themes-col) and no 0/1 column for theme(s): "
-                + ", ".join(f"'{m}'" for m in missing), file=path, row=1)
+        if not theme_columns:
+            raise SurveyError("no themes column given (--themes-col) and no 0/1 column named "
+                              "as any theme of the codebook", file=path, row=1)
 
     not_assigned = {codebook.not_assigned.name.casefold(), codebook.not_assigned.id.casefold(),
                     *NOT_ASSIGNED_LABELS}
@@ -163,4 +200,5 @@ def read_training_data(path: str | Path, codebook: Codebook, *, text_col: str,
         raise SurveyError(f"no rows{where}", file=path)
     Y = np.vstack(labels) if labels else np.zeros((0, len(theme_index)), dtype=np.int8)
     return TrainingData(texts=texts, questions=questions if question_col else None, Y=Y,
-                        theme_ids=codebook.theme_ids, source=path, row_numbers=numbers)
+                        theme_ids=codebook.theme_ids, source=path, row_numbers=numbers,
+                        missing_columns=[] if themes_col else missing)

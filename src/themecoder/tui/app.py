@@ -19,7 +19,7 @@ from themecoder.tui.actions import APP_ACTIONS, keymap_from_env
 from themecoder.tui.commands import CodingCommands
 from themecoder.tui.screens.coding import CodingScreen
 from themecoder.tui.screens.info import HelpScreen
-from themecoder.tui.themes import DARK, PAIR, THEMES
+from themecoder.tui.themes import other_theme, use_themes
 
 POLL_SECONDS = 3.0
 """How often the app looks for decisions made by other coders."""
@@ -51,8 +51,6 @@ class CodingApp(App[None]):
             first, see :func:`themecoder.learning.uncertainty_order`).
         retrain_every: Retrain the model in the background after this many decisions
             (``None``: only on demand, palette "model: retrain").
-        adjudicate: Open on the adjudication screen, ``coder`` being the adjudicator.
-        adjudicate_coders: Coders whose disagreements to settle (default: everyone).
     """
 
     CSS_PATH = "app.tcss"
@@ -67,8 +65,7 @@ class CodingApp(App[None]):
                  poll_seconds: float | None = POLL_SECONDS, deterministic: bool = False,
                  keymap: dict[str, str] | None = None, order: str = "plain",
                  retrain_every: int | None = RETRAIN_EVERY,
-                 suggesters: dict[str, Any] | None = None, adjudicate: bool = False,
-                 adjudicate_coders: list[str] | None = None) -> None:
+                 suggesters: dict[str, Any] | None = None) -> None:
         super().__init__()
         self.project = Project.open(project_location)
         if coder is not None:
@@ -86,14 +83,9 @@ class CodingApp(App[None]):
         # shared with the coding screen, so a retrained model replaces the cached ones
         self.suggesters = suggesters if suggesters is not None else {}
         self.coding_screen: CodingScreen | None = None
-        self.adjudicate = adjudicate
-        """Open on the adjudication screen (``coder`` is the adjudicator)."""
-        self.adjudicate_coders = adjudicate_coders
 
     def on_mount(self) -> None:
-        for theme in THEMES:
-            self.register_theme(theme)
-        self.theme = DARK
+        use_themes(self)
         if self.keymap:
             self.set_keymap(self.keymap)
         if hasattr(self, "session"):
@@ -127,11 +119,6 @@ class CodingApp(App[None]):
                                           show_rate=not self.deterministic,
                                           suggesters=self.suggesters)
         self.push_screen(self.coding_screen)
-        if self.adjudicate:
-            from themecoder.tui.screens.adjudicate import AdjudicationScreen
-
-            self.push_screen(AdjudicationScreen(self.project, self.session.coder,
-                                                self.adjudicate_coders))
         if self.poll_seconds:
             self.set_interval(self.poll_seconds, self._poll_store)
         if self.retrain_every:
@@ -259,7 +246,7 @@ class CodingApp(App[None]):
 
     def action_toggle_dark(self) -> None:
         """Switch between the app's dark and light themes (F2)."""
-        self.theme = PAIR.get(self.theme, DARK)
+        self.theme = other_theme(self.theme)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -8,6 +8,7 @@ each screen in both themes and measures it). F2 switches between them.
 
 from __future__ import annotations
 
+from textual.app import App
 from textual.theme import Theme
 
 DARK = "themecoder-dark"
@@ -59,3 +60,15 @@ THEMES: tuple[Theme, ...] = (
 
 PAIR = {DARK: LIGHT, LIGHT: DARK}
 """What F2 switches to."""
+
+
+def use_themes(app: App) -> None:
+    """Register both themes with ``app`` and open it in the dark one."""
+    for theme in THEMES:
+        app.register_theme(theme)
+    app.theme = DARK
+
+
+def other_theme(current: str) -> str:
+    """The theme F2 switches to from ``current`` (dark from any other theme)."""
+    return PAIR.get(current, DARK)

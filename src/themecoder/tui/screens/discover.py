@@ -69,8 +69,10 @@ class AdoptDialog(Dialog, ModalScreen[AdoptChoice | None]):
             yield Input(placeholder="definition: what the theme covers", id="adopt-definition")
             yield Input(", ".join(w for w in c.top_words[:3]),
                         placeholder="keywords, comma-separated", id="adopt-keywords")
-            yield TickBox(f"code all {c.size} answers (else the {len(c.sure_example_ids())} "
-                          "examples close enough to need no review)", False, id="adopt-all")
+            # short enough for an 80-column screen
+            yield TickBox(f"code all {c.size} answers, not only the "
+                          f"{len(c.sure_example_ids())} needing no review", False,
+                          id="adopt-all")
             yield dialog_buttons(Button("Adopt", variant="primary", id="adopt"),
                                  Button("Cancel", id="cancel"))
 

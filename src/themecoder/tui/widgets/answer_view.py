@@ -220,6 +220,8 @@ def _suggested_by(suggestion: StoredSuggestion | None, codebook: Codebook) -> st
     ids = suggestion.suggested_ids()
     if ids:
         what = ", ".join(theme_name(codebook, t) for t in ids)
+    elif suggestion.vague and suggestion.not_assigned_score is not None:
+        what = f"{codebook.not_assigned.name} ({suggestion.not_assigned_score:.2f})"
     elif suggestion.vague:
         what = f"{codebook.not_assigned.name} (vague)"
     else:
@@ -231,6 +233,9 @@ def _reasons(suggestion: StoredSuggestion | None, codebook: Codebook) -> str:
     if suggestion is None or not suggestion.themes:
         return "Reasons: none"
     lines = [f"Reasons ({suggestion.model_version}):"]
+    if suggestion.not_assigned_score is not None:
+        lines.append(f"  {codebook.not_assigned.name} {suggestion.not_assigned_score:.2f}: "
+                     "the model's probability that this answer is left unassigned")
     for item in suggestion.themes:
         theme: Any = codebook.find(item["theme_id"])
         name = theme.name if theme else item["theme_id"]
