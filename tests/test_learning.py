@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import csv
-import json
-import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import CODEBOOKS, SAMPLE_DATA
+from conftest import CODEBOOKS
 
-from themecoder.codebook import Theme, load_codebook
+from themecoder.codebook import load_codebook
 from themecoder.learning import (
-    NotEnoughData,
-    Retrainer,
     interleave,
-    project_training_data,
     suggestion_scores,
-    todo_answers,
     uncertainty,
     uncertainty_order,
 )
@@ -137,93 +131,6 @@ def test_threshold_is_read_from_the_models_reason() -> None:
     assert suggestion_scores(s) == ([0.7, 0.1], [0.65, 0.5])
 
 
-# --------------------------------------------------------------------------- retraining
-
-
-def _sample_rows(limit_coded: int, uncoded: int) -> list[dict[str, str]]:
-    with (SAMPLE_DATA / "prior_year_long.csv").open(encoding="utf-8") as fh:
-        rows = [r for r in csv.DictReader(fh) if r["group"] == "holder" and r["text"].strip()]
-    coded = rows[:limit_coded]
-    rest = [dict(r, themes="") for r in rows[limit_coded:limit_coded + uncoded]]
-    return coded + rest
-
-
-@pytest.fixture
-def coded(tmp_path: Path):  # noqa: ANN201
-    project = _project(tmp_path, _sample_rows(160, 40))
-    try:
-        yield project
-    finally:
-        project.close()
-
-
-def test_training_data_comes_from_final_decisions(coded: Project) -> None:
-    codebook = coded.codebook_for_group("holder")
-    data = project_training_data(coded, codebook)
-    assert len(data) == 160
-    assert data.Y.shape == (160, len(codebook.themes))
-    first = todo_answers(coded)[0]
-    coded.record_decision(first.id, "ana", ["staff", "review"])
-    data = project_training_data(coded, codebook)
-    row = data.Y[data.answer_ids.index(first.id)]
-    assert {codebook.theme_ids[j] for j in np.flatnonzero(row)} == {"staff", "review"}
-
-
-def test_retraining_writes_registers_and_refreshes(coded: Project, tmp_path: Path) -> None:
-    codebook = coded.codebook_for_group("holder")
-    retrainer = Retrainer(coded, codebook, every=10)
-    assert retrainer.maybe_retrain(3) is None              # not due: nothing happens
-    assert not retrainer.directory.exists()
-    steps: list[tuple[int, int]] = []
-    version = retrainer.retrain(progress=lambda done, total: steps.append((done, total)))
-    assert version == "v1"
-    path = tmp_path / "learn.models" / "poet_holders" / "v1"
-    assert (path / "model.json").is_file()
-    meta = json.loads((path / "model.json").read_text(encoding="utf-8"))
-    assert meta["version"] == "v1" and meta["codebook"]["version"] == "1.0"
-    assert meta["training_data"]["n_examples"] == 160
-    assert coded.info()["model:poet_holders"] == str(path.resolve())
-    todo = {a.id for a in todo_answers(coded)}
-    stored = coded.suggestions(todo)
-    assert set(stored) == todo and len(todo) == 40
-    assert {s.model_version for s in stored.values()} == \
-        {"poet_holders-project@v1+keywords:poet_holders@1.0"}
-    assert retrainer.last is not None and retrainer.last.refreshed == 40
-    assert steps and steps[-1] == (40, 40)
-    # some coding later, the next version replaces it
-    for answer_id in sorted(todo)[:10]:
-        coded.record_decision(answer_id, "ana", ["support"])
-    assert retrainer.maybe_retrain(10) == "v2"
-    assert coded.info()["model:poet_holders"].endswith("v2")
-    left = {a.id for a in todo_answers(coded)}
-    assert {s.model_version for s in coded.suggestions(left).values()} == \
-        {"poet_holders-project@v2+keywords:poet_holders@1.0"}
-    assert retrainer.last.n_examples == 170
-
-
-def test_retraining_learns_a_theme_added_meanwhile(coded: Project) -> None:
-    codebook = coded.codebook_for_group("holder")
-    retrainer = Retrainer(coded, codebook)
-    coded.add_codebook(codebook.with_theme(Theme("transport", "Transport", "Getting there.")))
-    retrainer.retrain()
-    assert retrainer.codebook.version == "1.1"
-    meta = json.loads((retrainer.last.path / "model.json").read_text(encoding="utf-8"))
-    assert "transport" in [t["id"] for t in meta["themes"]]
-
-
-def test_retraining_can_be_cancelled_and_needs_data(coded: Project, tmp_path: Path) -> None:
-    from themecoder.suggest.model import TrainingCancelled
-
-    cancel = threading.Event()
-    cancel.set()
-    retrainer = Retrainer(coded, coded.codebook_for_group("holder"))
-    with pytest.raises(TrainingCancelled):
-        retrainer.retrain(cancel)
-    assert "model:poet_holders" not in coded.info()
-    with pytest.raises(NotEnoughData):
-        Retrainer(coded, coded.codebook_for_group("holder"), min_examples=1000).retrain()
-
-
 def test_coding_session_can_take_the_uncertain_order(small: Project) -> None:
     from themecoder.coding import CodingSession
 
@@ -240,15 +147,3 @@ def test_coding_session_can_take_the_uncertain_order(small: Project) -> None:
     assert session.view_ids()[-1] == ids[0]                # decided: last
     with pytest.raises(ValueError):
         CodingSession(small, "ana", order="sideways")
-
-
-def test_retraining_refreshes_the_answers_coming_next_first(coded: Project) -> None:
-    codebook = coded.codebook_for_group("holder")
-    todo = [a.id for a in todo_answers(coded)]
-    coming = list(reversed(todo))[:5]
-    retrainer = Retrainer(coded, codebook, refresh_limit=5, coming_next=lambda: coming)
-    retrainer.retrain()
-    assert retrainer.last is not None and retrainer.last.refreshed == 5
-    fresh = {a for a, s in coded.suggestions(todo).items() if s.model_version.startswith(
-        "poet_holders-project@v1")}
-    assert fresh == set(coming)

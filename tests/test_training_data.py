@@ -92,6 +92,10 @@ def test_data_that_cannot_train_a_model_is_refused(tmp_path):
                                  CODEBOOK, text_col="text", themes_col="themes")
     with pytest.raises(SurveyError, match="no answer has a theme"):
         uncoded.check(CODEBOOK)
+    single = read_training_data(write(tmp_path, "text,themes\na,Staff\n", "s.csv"),
+                                CODEBOOK, text_col="text", themes_col="themes")
+    with pytest.raises(SurveyError, match="at least 2"):
+        single.check(CODEBOOK)
     never = read_training_data(write(tmp_path, "text,themes\na,Staff\nb,\n", "n.csv"),
                                CODEBOOK, text_col="text", themes_col="themes")
     assert any("no answer has theme(s) 'Funding/service level'" in w

@@ -100,6 +100,15 @@ async def _palette(pilot: Any) -> None:
     pilot.app.screen.query_one(OptionList).highlighted = 0
 
 
+async def _model_kept_back(pilot: Any) -> None:
+    """A retraining's outcome: the new version kept as a candidate, with the reason."""
+    pilot.app.screen.show_model_notice(
+        "poet_holders v3 kept as a candidate, v2 stays in use (trained on 386 prior + 96 "
+        "of this year's answers): micro-F1 0.701 vs 0.731 for v2 on 24 held-out decisions "
+        "of this year. `themecoder model use` can switch.", "warning")
+    await pilot.pause()
+
+
 async def _discovered(pilot: Any) -> None:
     await pilot.press("f6")
     await pilot.app.workers.wait_for_complete()
@@ -124,7 +133,8 @@ STATES: tuple[State, ...] = (
     State("palette", steps=_palette, snapshot=False),
     State("coder-name", options={"coder": None}),
     State("coder-name-typed", options={"coder": None}, keys=tuple("Ana")),
-    State("message", keys=("u",), snapshot=False),  # a toast, gone after a while
+    State("message", keys=("u",), snapshot=False),
+    State("model-notice", steps=_model_kept_back),  # a toast, gone after a while
     # a sample answer, coded blind and counted on the progress line
     State("sample-blind", app="sample"),
     # g to the answer bob has open: read-only, with a warning

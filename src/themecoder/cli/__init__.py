@@ -14,6 +14,7 @@ from themecoder.cli import (
     discover_cmd,  # noqa: F401
     export_cmd,  # noqa: F401
     model_cmds,  # noqa: F401
+    model_versions_cmds,  # noqa: F401
     project_cmds,  # noqa: F401
     serve_cmd,  # noqa: F401
     suggest_cmds,  # noqa: F401

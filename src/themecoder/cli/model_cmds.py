@@ -106,8 +106,10 @@ def train(codebook_path: str, data: str, text_col: str, question_col: str | None
                   progress=lambda done, total: bar.update(task, completed=done, total=total))
     metadata = training_metadata(
         codebook, td.texts, td.questions, td.Y,
-        data={"file": td.source.name, "text_col": text_col, "question_col": question_col,
-              "themes_col": themes_col, "filters": list(filters)},
+        # the path as given and where it was, so a project can find this data again
+        data={"file": td.source.name, "path": data, "resolved": str(td.source.resolve()),
+              "text_col": text_col, "question_col": question_col, "themes_col": themes_col,
+              "filters": list(filters)},
         command=_train_command(codebook_path, data, text_col, question_col, themes_col,
                                filters, accurate, out),
     )

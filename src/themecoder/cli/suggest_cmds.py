@@ -213,6 +213,8 @@ def _suggest_project(location: str, model_path: str | None, refresh: bool,
 
             run = suggest_project(store, model_path=model_path, refresh=refresh,
                                   batch_size=batch_size, progress=report)
+    for note in run.notes:
+        click.echo(note)
     if not run.answers:
         click.echo("every commented answer already has suggestions (use --refresh to redo)")
         return

@@ -32,6 +32,12 @@ def _m002_teams(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=tables)
 
 
+def _m003_model_versions(conn: Connection) -> None:
+    """Every model version of a project with its data sizes and scores, and where the
+    prior coding its models are trained on comes from."""
+    schema.metadata.create_all(conn, tables=[schema.training_links, schema.model_versions])
+
+
 def _m004_decision_revisions(conn: Connection) -> None:
     """A decision may name the other coder's decision it deliberately revises."""
     # a project created by this version already has the column (migration 1 builds the
@@ -60,6 +66,7 @@ def _m010_not_assigned_score(conn: Connection) -> None:
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "initial schema", _m001_initial),
     (2, "double coding and claims", _m002_teams),
+    (3, "model versions and training links", _m003_model_versions),
     (4, "decision revisions", _m004_decision_revisions),
     (5, "quote marks", _m005_quote_marks),
     (6, "note drafts", _m006_note_drafts),

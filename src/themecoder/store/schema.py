@@ -179,6 +179,62 @@ claims = Table(
     Index("ix_claims_coder", "coder"),
 )
 
+# ---- model versions and where prior coding comes from (migration 3)
+
+training_links = Table(
+    "training_links", metadata,
+    # one link per codebook id: the prior coding its models are trained on
+    Column("codebook_id", String(200), primary_key=True),
+    # file | project
+    Column("kind", String(20), nullable=False),
+    # the file's absolute path, or the prior project's location (never with a password)
+    Column("location", Text, nullable=False),
+    # the location as the user (or the model's metadata) named it
+    Column("given", Text, nullable=False),
+    Column("text_col", String(300), nullable=True),
+    Column("question_col", String(300), nullable=True),
+    Column("themes_col", String(300), nullable=True),
+    # JSON list of COL=VALUE filters
+    Column("filters", Text, nullable=False, default="[]"),
+    # what recorded the link: "model <dir>" or "link-training"
+    Column("origin", Text, nullable=False),
+    Column("created_at", String(40), nullable=False),
+)
+
+model_versions = Table(
+    "model_versions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("codebook_id", String(200), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("path", Text, nullable=False),
+    # given (named with suggest --model) | retrained
+    Column("origin", String(20), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("tier", String(20), nullable=True),
+    Column("n_prior", Integer, nullable=True),
+    Column("n_current", Integer, nullable=True),
+    Column("current_weight", Float, nullable=True),
+    Column("prior_source", Text, nullable=False, default=""),
+    # JSON list of this year's answer ids it was trained on
+    Column("training_answers", Text, nullable=False, default="[]"),
+    # SHA-256 of this year's training rows (answer ids and labels)
+    Column("current_fingerprint", String(64), nullable=True),
+    # held-out | cross-validation | none
+    Column("check_kind", String(30), nullable=False, default=""),
+    Column("n_checked", Integer, nullable=True),
+    Column("micro_f1", Float, nullable=True),
+    Column("macro_f1", Float, nullable=True),
+    # what it was compared with (a version label, or keywords) and that one's scores
+    Column("compared_with", String(300), nullable=False, default=""),
+    Column("compared_micro_f1", Float, nullable=True),
+    Column("compared_macro_f1", Float, nullable=True),
+    Column("accepted", Boolean, nullable=True),
+    Column("reason", Text, nullable=False, default=""),
+    # JSON: this version's recipe cross-validated on the prior coding (reused when it is live)
+    Column("recipe_cv", Text, nullable=False, default="{}"),
+    UniqueConstraint("codebook_id", "number", name="uq_model_version"),
+)
+
 # ---- quote bank (migration 5)
 
 quote_marks = Table(

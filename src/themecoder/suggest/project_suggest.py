@@ -18,11 +18,9 @@ from sqlalchemy import and_, func, select
 
 from themecoder.codebook import Codebook
 from themecoder.store import Project, schema
+from themecoder.store.model_registry import MODEL_KEY
 
 ProgressCallback = Callable[[int, int], None]
-
-MODEL_KEY = "model:{codebook_id}"
-"""Project setting naming the model directory used for a codebook."""
 
 
 @dataclass
@@ -32,6 +30,8 @@ class SuggestRun:
     answers: int = 0
     by_codebook: dict[str, str] = field(default_factory=dict)
     """codebook id → model version used."""
+    notes: list[str] = field(default_factory=list)
+    """What a given model became: its version, and where prior coding comes from."""
 
 
 def project_model_path(project: Project, codebook: Codebook) -> str | None:
@@ -122,7 +122,10 @@ def suggest_project(project: Project, *, model_path: str | Path | None = None,
     Args:
         project: the project.
         model_path: a model directory (or a directory of models, one per codebook id);
-            remembered in the project. ``None`` uses the remembered one, or keywords alone.
+            it becomes a version of each codebook's model and the live one, and the
+            training file its metadata names becomes the codebook's prior coding (see
+            :func:`themecoder.model_versions.remember_model`). ``None`` uses the live model,
+            or keywords alone.
         refresh: recompute answers that already have suggestions.
         batch_size: answers read, suggested and saved at a time.
         answer_ids: only these answers (e.g. the next ones in the app).
@@ -142,8 +145,9 @@ def suggest_project(project: Project, *, model_path: str | Path | None = None,
         if codebook.id not in by_codebook:
             by_codebook[codebook.id] = build_suggester(project, codebook, model_path)
             if model_path:
-                project.set_info(MODEL_KEY.format(codebook_id=codebook.id),
-                                 str(Path(model_path).resolve()))
+                from themecoder.model_versions import remember_model
+
+                run.notes += remember_model(project, codebook, model_path)
         suggester = by_codebook[codebook.id]
         for rows in _pending(project, group, refresh, batch_size, answer_ids):
             if cancel is not None and cancel.is_set():

@@ -63,10 +63,14 @@ class TrainingData:
             they are suggested from keywords only), only one theme with examples.
 
         Raises:
-            SurveyError: every answer is blank, or no answer has a theme.
+            SurveyError: fewer than 2 answers, every answer is blank, or no answer has a
+                theme.
         """
         if not any(text.strip() for text in self.texts):
             raise SurveyError(f"every answer in the text column is blank ({len(self)} rows)",
+                              file=self.source)
+        if len(self) < 2:
+            raise SurveyError(f"{len(self)} answer(s) to learn from: a model needs at least 2",
                               file=self.source)
         if not self.Y.any():
             raise SurveyError("no answer has a theme: there is nothing to learn from "

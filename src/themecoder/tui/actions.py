@@ -82,6 +82,9 @@ CODING_ACTIONS: tuple[Action, ...] = (
            "view: scroll the answer down", key_display="PgDn"),
     Action("view.scroll_up", "pageup,ctrl+up", "scroll_answer(-1)", "Scroll up",
            "view: scroll the answer up", show=False),
+    # the message itself says "Esc: dismiss"; the footer names the key where there is room
+    Action("model.dismiss", "escape", "dismiss_notice", "Dismiss message",
+           "model: dismiss the model message", footer_from=120),
     Action("quote.star", "asterisk", "quote_mark('star')", "Star quote",
            "quotes: star this answer for the quote bank", show=False, key_display="*"),
     Action("quote.ban", "exclamation_mark", "quote_mark('ban')", "Never quote",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -13,7 +15,6 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from themecoder.coding import CodingSession
 from themecoder.errors import ThemecoderError
-from themecoder.safe_text import visible_controls
 from themecoder.store import Project
 from themecoder.tui.actions import APP_ACTIONS, keymap_from_env
 from themecoder.tui.commands import CodingCommands
@@ -25,12 +26,35 @@ POLL_SECONDS = 3.0
 """How often the app looks for decisions made by other coders."""
 
 RETRAIN_EVERY = 50
+"""Retrain the model in the background after this many decisions."""
+
 REFRESH_AHEAD = 1000
 """After a retraining, the suggestions of this many answers coming next are refreshed."""
-"""Retrain the model in the background after this many decisions."""
 
 RETRAIN_CHECK_SECONDS = 5.0
 """How often the app checks whether a retraining is due."""
+
+
+@dataclass
+class RetrainOutcome:
+    """What a background retraining did, for each codebook."""
+
+    upcoming: list[int]
+    """The answers coming next, whose suggestions a new version refreshed."""
+    results: list[Any] = field(default_factory=list)
+    """:class:`~themecoder.retraining.RetrainResult` per codebook retrained."""
+    not_trained: list[str] = field(default_factory=list)
+    """Why a codebook was not retrained (too few coded answers)."""
+
+    def text(self) -> str:
+        """Every codebook's outcome, one line each."""
+        return "\n".join([r.summary() for r in self.results] + self.not_trained)
+
+    def kind(self) -> str:
+        """How the notice looks: a warning when a version was kept back or not trained."""
+        if self.not_trained or any(r.changed and not r.accepted for r in self.results):
+            return "warning"
+        return "success"
 
 
 class CodingApp(App[None]):
@@ -148,11 +172,13 @@ class CodingApp(App[None]):
         if any(w.group == "retrain" and w.state in (WorkerState.PENDING, WorkerState.RUNNING)
                for w in self.workers):
             if on_demand:
-                self.notify("The model is already being retrained.")
+                self.notify("The model is already being retrained; its progress is shown "
+                            "above the progress line.")
             return
         self._remaining_at_retrain = self.session.progress().remaining
-        if on_demand:
-            self.notify("Retraining the model in the background; keep coding.", timeout=3)
+        if self.coding_screen is not None:
+            self.coding_screen.show_model_notice("Retraining the model in the background; "
+                                                 "keep coding.", "progress")
         self.retrain_worker(on_demand, self.session.upcoming_todo(REFRESH_AHEAD))
 
     def action_retrain(self) -> None:
@@ -160,20 +186,29 @@ class CodingApp(App[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="retrain",
           name="retrain model")
-    def retrain_worker(self, on_demand: bool,
-                       upcoming: list[int]) -> tuple[list[Any], list[int]]:
-        from themecoder.learning import NotEnoughData, Retrainer
+    def retrain_worker(self, on_demand: bool, upcoming: list[int]) -> RetrainOutcome:
+        from themecoder.retraining import NotEnoughData, Retrainer
+        from themecoder.tui.messages import RetrainProgress
 
         worker = get_current_worker()
         cancel = threading.Event()
-
-        def progress(_done: int, _total: int) -> None:
-            if worker.is_cancelled:
-                cancel.set()
-
-        results = []
         codebooks = {cb.id: cb for cb in self.session.codebooks.values()}
-        for codebook_id, codebook in codebooks.items():
+        outcome = RetrainOutcome(upcoming=upcoming)
+        for position, (codebook_id, codebook) in enumerate(codebooks.items(), start=1):
+            last_post = 0.0
+
+            def progress(stage: str, done: int, total: int, codebook_id: str = codebook_id,
+                         position: int = position) -> None:
+                nonlocal last_post
+                if worker.is_cancelled:
+                    cancel.set()
+                now = time.monotonic()
+                # a few updates a second are enough for the eye
+                if self.coding_screen is not None and (now - last_post > 0.25 or done == total):
+                    last_post = now
+                    self.coding_screen.post_message(RetrainProgress(
+                        codebook_id, position, len(codebooks), stage, done, total))
+
             retrainer = self.retrainers.get(codebook_id)
             if retrainer is None:
                 retrainer = self.retrainers[codebook_id] = Retrainer(
@@ -181,37 +216,30 @@ class CodingApp(App[None]):
                     refresh_limit=REFRESH_AHEAD)
             retrainer.coming_next = lambda upcoming=upcoming: upcoming
             try:
-                retrainer.retrain(cancel, progress)
+                outcome.results.append(retrainer.retrain(cancel, progress))
             except NotEnoughData as exc:
-                if on_demand:
-                    self.call_from_thread(self.notify, exc.one_line(), severity="warning")
-                continue
-            results.append(retrainer.last)
-        return results, upcoming
+                outcome.not_trained.append(exc.one_line())
+        return outcome
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "retrain":
+        screen = self.coding_screen
+        if event.worker.group != "retrain" or screen is None or not screen.is_attached:
             return
-        if event.state == WorkerState.SUCCESS and event.worker.result:
-            results, todo = event.worker.result
-            if not results:
-                return
-            self.suggesters.clear()
-            if self.coding_screen is not None:
+        if event.state == WorkerState.SUCCESS and event.worker.result is not None:
+            outcome: RetrainOutcome = event.worker.result
+            if any(r.accepted and r.changed for r in outcome.results):
+                self.suggesters.clear()
                 from themecoder.tui.messages import SuggestionsReady
 
-                self.coding_screen.post_message(SuggestionsReady(todo))
-            done = "; ".join(f"{r.path.parent.name} {r.version} on {r.n_examples} answers"
-                             for r in results)
-            self.notify(visible_controls(f"Model retrained: {done}. Suggestions refreshed for "
-                                         f"{sum(r.refreshed for r in results)} answers to do."),
-                        title="Model retrained", timeout=6, markup=False)
+                screen.post_message(SuggestionsReady(outcome.upcoming))
+            screen.show_model_notice(outcome.text(), outcome.kind())
         elif event.state == WorkerState.ERROR:
             error = event.worker.error
             text = error.one_line() if hasattr(error, "one_line") else \
                 f"{type(error).__name__}: {error}"
-            self.notify(visible_controls(f"Retraining failed: {text}"), severity="error",
-                        title="Model", markup=False)
+            screen.show_model_notice(f"Retraining failed: {text}", "error")
+        elif event.state == WorkerState.CANCELLED:
+            screen.dismiss_model_notice()
 
     # ------------------------------------------------------------------ new themes
 

@@ -27,3 +27,16 @@ class ThemeClicked(Message):
     """A theme row was clicked (toggle it)."""
 
     index: int
+
+
+@dataclass
+class RetrainProgress(Message):
+    """A background retraining is at ``stage`` (reading, training, checking, refreshing) of
+    codebook ``codebook_id`` (``position`` of ``count`` codebooks), ``done`` of ``total``."""
+
+    codebook_id: str
+    position: int
+    count: int
+    stage: str
+    done: int
+    total: int

@@ -23,7 +23,12 @@ from themecoder.tui.actions import (
     theme_actions,
 )
 from themecoder.tui.literal import literal
-from themecoder.tui.messages import SuggestionsReady, SuggestProgress, ThemeClicked
+from themecoder.tui.messages import (
+    RetrainProgress,
+    SuggestionsReady,
+    SuggestProgress,
+    ThemeClicked,
+)
 from themecoder.tui.screens.dialogs import (
     ConfirmDialog,
     FilterDialog,
@@ -34,11 +39,17 @@ from themecoder.tui.screens.dialogs import (
 from themecoder.tui.screens.info import DefinitionsScreen
 from themecoder.tui.widgets.answer_view import AnswerView, decision_text, matched_words
 from themecoder.tui.widgets.key_footer import KeyFooter
+from themecoder.tui.widgets.model_notice import ModelNotice
 from themecoder.tui.widgets.progress_line import ProgressLine, progress_text
 from themecoder.tui.widgets.theme_list import ThemeList
 
 SUGGEST_AHEAD = 40
 """How many answers ahead of the current one get suggestions computed in the background."""
+
+RETRAIN_STAGES = {"reading": "reading the coding", "training": "training",
+                  "checking": "checking against the model in use",
+                  "refreshing": "refreshing suggestions"}
+"""How the model notice names each stage of a retraining."""
 
 
 class KeyButton(Button, can_focus=False):
@@ -68,6 +79,7 @@ class CodingScreen(Screen[None]):
         self._suggest_status = ""
         self._shown_first = False
         """Whether the first answer has been drawn (background work waits for it)."""
+        self._retraining = False
 
     # ------------------------------------------------------------------ layout
 
@@ -85,6 +97,7 @@ class CodingScreen(Screen[None]):
             with ContentSwitcher(id="themes"):
                 for codebook in self.session.codebooks.values():
                     yield ThemeList(codebook, id=f"themes-{codebook.id}")
+        yield ModelNotice(id="model-notice")
         yield ProgressLine(id="progress")
         yield KeyFooter(footer_widths(), palette_from=palette_width())
 
@@ -499,6 +512,38 @@ class CodingScreen(Screen[None]):
             self.arrive()
         else:
             self.render_progress()
+
+    # ------------------------------------------------------------------ the model
+
+    def show_model_notice(self, text: str, kind: str) -> None:
+        """Show retraining progress or its outcome above the progress line."""
+        # progress posted from the worker may still be queued when the outcome arrives
+        self._retraining = kind == "progress"
+        self.query_one(ModelNotice).show_notice(text, kind)
+        self.refresh_bindings()
+
+    def dismiss_model_notice(self) -> None:
+        """Hide the model notice."""
+        self._retraining = False
+        self.query_one(ModelNotice).dismiss()
+        self.refresh_bindings()
+
+    def action_dismiss_notice(self) -> None:
+        self.dismiss_model_notice()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "dismiss_notice":
+            return self.query_one(ModelNotice).is_outcome
+        return True
+
+    def on_retrain_progress(self, message: RetrainProgress) -> None:
+        if not self._retraining:
+            return
+        stage = RETRAIN_STAGES.get(message.stage, message.stage)
+        pct = f" {100 * message.done // message.total}%" if message.total else ""
+        which = f" ({message.position} of {message.count})" if message.count > 1 else ""
+        self.show_model_notice(f"Retraining {message.codebook_id}{which}: {stage}{pct}",
+                               "progress")
 
     # ------------------------------------------------------------------ suggest ahead
 
