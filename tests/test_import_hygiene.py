@@ -24,7 +24,9 @@ DOMAIN_MODULES = [
     "themecoder.export.workbook", "themecoder.export.settings",
     "themecoder.safe_text", "themecoder.survey_tables", "themecoder.store.access",
     "themecoder.store.claims", "themecoder.store.samples", "themecoder.coding_filter",
-    "themecoder.suggest.ahead",
+    "themecoder.suggest.ahead", "themecoder.suggest.semantic",
+    "themecoder.autocode", "themecoder.store.autocode",
+    "themecoder.suggest.calibration", "themecoder.export.sources",
 ]
 
 

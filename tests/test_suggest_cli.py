@@ -36,7 +36,7 @@ themes:
 """
 NAMES = ["Process", "Staff", "Set up"]
 HEADER = ["id", *NAMES, "Not assigned", *(f"score:{n}" for n in NAMES), "score:Not assigned",
-          "reasons"]
+          "reasons", "method"]
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +88,8 @@ def read_out(path: Path) -> list[list[str]]:
         return list(csv.reader(fh))
 
 
-def test_keyword_only_output_columns_and_values(files: Path, tmp_path: Path):
+def test_keyword_only_output_columns_and_values(files: Path, tmp_path: Path,
+                                                without_extra: None):
     out = tmp_path / "out.csv"
     code, stdout, _ = run("--codebook", str(files / "codebook.yaml"),
                           "--data", str(files / "answers.csv"), "--text-col", "answer",
@@ -109,7 +110,8 @@ def test_keyword_only_output_columns_and_values(files: Path, tmp_path: Path):
     # keywords alone have no Not-assigned probability
     assert by_id["r1"]["score:Not assigned"] == ""
     assert all(len(row[5]) == 6 for row in rows[1:])  # scores: 4 decimals
-    assert "wrote 6 rows" in stdout and "keywords:test_holders@1.0" in stdout
+    assert {row[-1] for row in rows[1:]} == {"keywords"}
+    assert "wrote 6 rows" in stdout and "by keywords (keywords:test_holders@1.0)" in stdout
 
 
 def test_formulas_in_cells_are_neutralised(files: Path, tmp_path: Path):
@@ -162,7 +164,8 @@ def test_model_with_and_without_codebook(files: Path, model_dir: Path, tmp_path:
     assert code == 0, stdout
     rows = read_out(out)
     assert rows[0] == HEADER
-    assert rows[1][1] == "1" and "model " in rows[1][-1]
+    assert rows[1][1] == "1" and "model " in rows[1][-2]
+    assert rows[1][-1].startswith("model test_model@") and "keywords" not in rows[1][-1]
     assert "keywords" not in stdout
     by_id = {row[0]: dict(zip(HEADER, row, strict=True)) for row in rows[1:]}
     # The learned Not-assigned decision, with the model's probability, beside the themes.
@@ -177,8 +180,9 @@ def test_model_with_and_without_codebook(files: Path, model_dir: Path, tmp_path:
                           "--out", str(out))
     assert code == 0, stdout
     assert "test_model@" in stdout and "+keywords:test_holders@1.0" in stdout
-    reasons = read_out(out)[1][-1]
+    reasons, method = read_out(out)[1][-2:]
     assert "model " in reasons and "matched 'paperwork'" in reasons
+    assert method.startswith("model test_model@") and method.endswith(" + keywords")
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -10,8 +10,10 @@ coders, and every sample answer has one decision from each of its coders.
 from __future__ import annotations
 
 import multiprocessing
+import sys
 import time
 from collections import Counter, defaultdict
+from pathlib import Path
 
 from conftest import make_project
 
@@ -20,39 +22,18 @@ from themecoder.errors import DecidedByOther
 from themecoder.store import Project
 from themecoder.store.teams import draw_double_coding_sample
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from team_race import coder as press_enter_rounds  # noqa: E402  (the benchmark's coder)
+
 CODERS = 3
 ROUNDS = 200
 SAMPLED = 24
 SAME_ROUNDS = 60
 
 
-def code_rounds(location: str, coder: str, rounds: int, barrier) -> dict[str, int]:  # noqa: ANN001
+def code_rounds(location: str, coder: str, rounds: int, barrier) -> Counter:  # noqa: ANN001
     """One coder: each round, wait for the others, then decide and move on."""
-    project = Project.open(location)
-    session = CodingSession(project, coder)
-    counts = Counter()
-    try:
-        for _ in range(rounds):
-            barrier.wait(120)
-            answer = session.current
-            if answer is None or session.my_decision(answer.id) is not None:
-                counts["idle"] += 1
-                continue
-            themes, not_assigned = session.premarked()
-            if not themes and not not_assigned:
-                ids = session.codebook(answer).theme_ids
-                themes = [ids[answer.id % len(ids)]]
-            try:
-                session.decide(themes, not_assigned=not_assigned)
-                counts["decided"] += 1
-            except DecidedByOther:
-                counts["refused"] += 1
-            if session.next_todo() is None:
-                counts["finished"] += 1
-    finally:
-        session.close()
-        project.close()
-    return dict(counts)
+    return press_enter_rounds(location, coder, rounds, barrier, pace=None)
 
 
 def decide_same_answers(location: str, coder: str, answer_ids: list[int],

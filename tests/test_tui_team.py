@@ -24,6 +24,14 @@ def messages(app) -> list[str]:  # noqa: ANN001
     return [str(n.message) for n in app._notifications]
 
 
+def assert_whole_message_shown(dialog: ConfirmDialog) -> None:
+    """The question wraps inside the dialog: none of it is cut off at the border."""
+    message = dialog.query_one("#confirm-message")
+    box = dialog.query_one(".dialog").content_region
+    assert box.contains_region(message.region), (box, message.region)
+    assert message.region.height >= 2
+
+
 def decisions_on(app, key: str) -> list[tuple[str, tuple[str, ...], int | None]]:  # noqa: ANN001
     with Project.open(app.project.location) as project:
         answer_id = project.answer_by_key(key).id
@@ -51,6 +59,7 @@ async def test_a_decision_made_meanwhile_is_refused_then_revised(tmp_path: Path)
         await pilot.press("1", "enter")  # mark Support as well, accept
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog)
+        assert_whole_message_shown(app.screen)
         await pilot.press("enter")  # Enter never confirms: the Cancel button has focus
         await pilot.pause()
         assert not isinstance(app.screen, ConfirmDialog)
@@ -90,6 +99,7 @@ async def test_go_to_an_answer_another_coder_holds_is_read_only(tmp_path: Path) 
             await pilot.press("enter")
             await pilot.pause()
             assert isinstance(app.screen, ConfirmDialog)
+            assert_whole_message_shown(app.screen)
             await pilot.press("y")
             await pilot.pause()
             assert not app.screen.query_one("#held").display

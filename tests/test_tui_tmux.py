@@ -29,17 +29,20 @@ E03,carer,I finally get a break.,,More respite please
 """
 
 
-def tmux(*args: str) -> str:
-    return subprocess.run(["tmux", *args], check=True, capture_output=True,
+def tmux(*args: str, socket: str | None = None) -> str:
+    """Run a tmux command (on a server of its own, without any tmux settings, for ``socket``)."""
+    server = ["-L", socket, "-f", "/dev/null"] if socket else []
+    return subprocess.run(["tmux", *server, *args], check=True, capture_output=True,
                           text=True).stdout
 
 
-def wait_for(session: str, predicate, timeout: float = 90.0) -> str:  # noqa: ANN001
+def wait_for(session: str, predicate, timeout: float = 90.0, *,  # noqa: ANN001
+             socket: str | None = None) -> str:
     """Poll the pane until ``predicate(text)`` holds; return the text."""
     deadline = time.monotonic() + timeout
     text = ""
     while time.monotonic() < deadline:
-        text = tmux("capture-pane", "-p", "-t", session)
+        text = tmux("capture-pane", "-p", "-t", session, socket=socket)
         if predicate(text):
             return text
         time.sleep(0.2)

@@ -11,10 +11,13 @@ import sys
 import time
 import uuid
 from collections import Counter
+from functools import partial
 from pathlib import Path
 
 import pytest
 from conftest import make_project
+from test_tui_tmux import tmux as tmux_on
+from test_tui_tmux import wait_for as wait_on
 
 from themecoder.store import Project
 from themecoder.store.claims import claims
@@ -25,24 +28,8 @@ ROUNDS = 6
 ANSWER_ID = re.compile(r"respondent \S+ · answer (\d+)")
 SOCKET = f"themecoder-team-{uuid.uuid4().hex[:8]}"
 """A tmux server of this test's own, so no one else's tmux settings change the window size."""
-
-
-def tmux(*args: str) -> str:
-    return subprocess.run(["tmux", "-L", SOCKET, "-f", "/dev/null", *args], check=True,
-                          capture_output=True, text=True).stdout
-
-
-def wait_for(session: str, predicate, timeout: float = 30.0) -> str:  # noqa: ANN001
-    """Poll the pane until ``predicate(text)`` holds; return the text."""
-    deadline = time.monotonic() + timeout
-    text = ""
-    while time.monotonic() < deadline:
-        text = tmux("capture-pane", "-p", "-t", session)
-        if predicate(text):
-            return text
-        time.sleep(0.1)
-    size = tmux("display", "-p", "-t", session, "#{window_width}x#{window_height}")
-    raise AssertionError(f"timed out ({size.strip()}); the pane shows:\n{text}")
+tmux = partial(tmux_on, socket=SOCKET)
+wait_for = partial(wait_on, socket=SOCKET)
 
 
 def shown(text: str) -> int | None:

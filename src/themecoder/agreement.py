@@ -186,7 +186,9 @@ class AgreementReport:
                   "answer compared (nothing to tell apart). Cohen's κ is for two coders only."]
         if self.not_blind is not None:
             row = self.not_blind
-            lines += ["", f"Not blind: {row.answers} more answers were coded by two or more "
+            answers = "1 more answer was" if row.answers == 1 else \
+                f"{row.answers} more answers were"
+            lines += ["", f"Not blind: {answers} coded by two or more "
                       "of these coders where one could see another's decision (outside a "
                       "double-coding sample). They are left out above: they would flatter the "
                       f"agreement. On their own, all themes: {_num(row.percent, 1, 'n/a')} % "

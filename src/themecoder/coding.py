@@ -20,11 +20,13 @@ suggestions ahead in :mod:`themecoder.suggest.ahead`; both are importable from h
 
 from __future__ import annotations
 
+import random
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from themecoder.bulk_load import collector_paused
 from themecoder.codebook import QUESTION_LABELS, QUESTIONS, Codebook
 from themecoder.coding_filter import (
     LOW_CONFIDENCE,
@@ -36,6 +38,7 @@ from themecoder.coding_filter import (
 )
 from themecoder.errors import DecidedByOther
 from themecoder.pace import WINDOW, decisions_per_hour, recent_decision_times
+from themecoder.store.autocode import audit_answer_ids
 from themecoder.store.claims import (
     claim,
     claim_next,
@@ -73,8 +76,9 @@ class CodingSession:
         order: ``"plain"`` (import order) or ``"uncertain"`` (the answers to do, the most
             uncertain suggestions first, see :func:`themecoder.learning.uncertainty_order`).
 
-    The queue holds every answer with a comment, in import order. :attr:`filter`
-    narrows it; :attr:`position` is the index of the current answer in the filtered view.
+    The queue holds every answer with a comment, in import order (answers of the blind audit
+    of automatic coding first, in a random order). :attr:`filter` narrows it;
+    :attr:`position` is the index of the current answer in the filtered view.
     """
 
     def __init__(self, project: Project, coder: str, *,
@@ -89,13 +93,14 @@ class CodingSession:
         self._by_id: dict[int, _Item] = {}
         self._by_key: dict[str, int] = {}
         self._by_respondent: dict[int, list[Answer]] = {}
-        for answer in project.answers(with_attributes=False):
-            self._by_respondent.setdefault(answer.respondent_id, []).append(answer)
-            if answer.has_comment:
-                item = _Item(answer)
-                self._items.append(item)
-                self._by_id[answer.id] = item
-                self._by_key[answer.key] = answer.id
+        with collector_paused():  # a large project's queue is built twice as fast
+            for answer in project.answers(with_attributes=False):
+                self._by_respondent.setdefault(answer.respondent_id, []).append(answer)
+                if answer.has_comment:
+                    item = _Item(answer)
+                    self._items.append(item)
+                    self._by_id[answer.id] = item
+                    self._by_key[answer.key] = answer.id
         if order == "uncertain":
             # The answers to do, the model's least sure first (with a random share mixed
             # in, see themecoder.learning); answers already decided keep import order after.
@@ -105,6 +110,16 @@ class CodingSession:
             self._items.sort(key=lambda item: rank.get(item.answer.id, len(rank)))
         elif order != "plain":
             raise ValueError(f"order must be 'plain' or 'uncertain', not {order!r}")
+        # audit answers of automatic coding: everyone codes them without the model's decision
+        self._audit = audit_answer_ids(project)
+        if self._audit:
+            # ...and first, in a random order, so that a part-done audit is a random sample
+            # too and its accuracy is known early
+            drawn = sorted(self._audit)
+            random.Random(0).shuffle(drawn)
+            first = {answer_id: n for n, answer_id in enumerate(drawn)}
+            self._items.sort(key=lambda item: first.get(item.answer.id, len(first)))
+        self._auto = 0
         self._codebooks: dict[str, Codebook] = {}
         for group in sorted({item.answer.group for item in self._items}):
             self._codebooks[group] = project.codebook_for_group(group)
@@ -166,13 +181,16 @@ class CodingSession:
         mine: dict[int, Decision] = {}
         other: dict[int, Decision] = {}
         for (answer_id, coder), decision in current.items():
+            if decision.source == "auto" and answer_id in self._audit:
+                continue  # the blind audit: nobody sees the model's decision
             if coder == self.coder:
                 mine[answer_id] = decision
             elif answer_id in self._blind:
                 continue
             else:
                 best = other.get(answer_id)
-                if best is None or decision.id > best.id:
+                # a person's decision counts over the model's, then the latest
+                if best is None or _rank(decision) > _rank(best):
                     other[answer_id] = decision
         if answer_ids is None:
             # on the first load every item is still undecided: only answers with a
@@ -186,7 +204,7 @@ class CodingSession:
             item = self._by_id.get(answer_id)
             if item is None:
                 continue
-            before = self._is_done(item)
+            before = self._is_done(item), self._is_auto(item)
             new_mine, new_other = mine.get(answer_id), other.get(answer_id)
             if (new_mine, new_other) != (item.mine, item.other):
                 changed.add(answer_id)
@@ -226,6 +244,8 @@ class CodingSession:
         if not answer_ids:
             return set()
         self._log_seen = seen
+        # an automatic coding batch may have been recorded or undone meanwhile
+        self._audit = audit_answer_ids(self.project)
         return self._load_decisions(answer_ids)
 
     def _ensure_suggestions(self, items: Sequence[_Item]) -> None:
@@ -260,9 +280,15 @@ class CodingSession:
     def _is_done(item: _Item) -> bool:
         return item.mine is not None or item.other is not None
 
-    def _count_change(self, item: _Item, before: bool) -> None:
+    @staticmethod
+    def _is_auto(item: _Item) -> bool:
+        decision = item.mine or item.other
+        return decision is not None and decision.source == "auto"
+
+    def _count_change(self, item: _Item, before: tuple[bool, bool]) -> None:
+        self._auto += int(self._is_auto(item)) - int(before[1])
         after = self._is_done(item)
-        if before == after:
+        if before[0] == after:
             return
         step = 1 if after else -1
         q = item.answer.question
@@ -323,6 +349,8 @@ class CodingSession:
         if f.status == "done" and (decision is None or decision.not_assigned):
             return False
         if f.status == "not_assigned" and (decision is None or not decision.not_assigned):
+            return False
+        if f.status == "auto" and (decision is None or decision.source != "auto"):
             return False
         if f.theme:
             if decision is not None:
@@ -543,12 +571,15 @@ class CodingSession:
         """The stored suggestion for an answer (the current one by default).
 
         Suggestions are read from the store in windows of the queue, so moving on costs
-        one small query every so often rather than one big read at start.
+        one small query every so often rather than one big read at start. An answer of the
+        blind audit of automatic coding has none: the model's view is hidden there.
         """
         if answer_id is None:
             if not self._view:
                 return None
             answer_id = self._items[self._view[self.position]].answer.id
+        if answer_id in self._audit:
+            return None
         if answer_id not in self._suggestions_loaded and not self._all_suggestions_loaded:
             pos = self._view_pos.get(answer_id)
             if pos is None:
@@ -672,7 +703,7 @@ class CodingSession:
             self._load_decisions([answer.id])
             raise
         item = self._by_id[answer.id]
-        before = self._is_done(item)
+        before = self._is_done(item), self._is_auto(item)
         item.mine = decision
         self._count_change(item, before)
         self._times.append(self._clock())
@@ -697,6 +728,16 @@ class CodingSession:
                 return False
             answer_id = answer.id
         return answer_id in self._blind
+
+    def in_audit(self, answer_id: int | None = None) -> bool:
+        """Whether an answer (the current one by default) is in the blind audit of automatic
+        coding: people code it without seeing the model's decision or suggestion."""
+        if answer_id is None:
+            answer = self.current
+            if answer is None:
+                return False
+            answer_id = answer.id
+        return answer_id in self._audit
 
     def sample_progress(self) -> tuple[int, int]:
         """``(decided, total)`` of this coder's double-coding sample answers."""
@@ -804,8 +845,17 @@ class CodingSession:
         remaining = sum(t - d for d, t in per_question.values())
         rate = self.rate()
         seconds = remaining * 3600.0 / rate if rate else None
+        audit_left = sum(1 for a in self._audit if a in self._by_id
+                         and not self._is_done(self._by_id[a]))
         return Progress(done=self._view_done, total=len(self._view), per_question=per_question,
-                        rate=rate, remaining=remaining, seconds_left=seconds)
+                        rate=rate, remaining=remaining, seconds_left=seconds, auto=self._auto,
+                        audit_left=audit_left)
+
+
+def _rank(decision: Decision) -> tuple[int, int]:
+    """Which of two other coders' decisions shows: a person's over the model's, then the
+    latest (as :meth:`Project.final_decisions`)."""
+    return (0 if decision.source == "auto" else 1, decision.id)
 
 
 __all__ = ["LOW_CONFIDENCE", "STATUSES", "STATUS_LABELS", "CodingSession", "Filter", "Progress",

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 
 from themecoder.codebook import QUESTION_LABELS
 
-STATUSES = ("all", "todo", "done", "not_assigned")
-"""Answer statuses a filter can select: everything, still to do, coded, not assigned."""
+STATUSES = ("all", "todo", "done", "not_assigned", "auto")
+"""Answer statuses a filter can select: everything, still to do, coded, not assigned, and
+coded automatically by the model (no person has coded them)."""
 
 STATUS_LABELS = {"all": "all answers", "todo": "to do", "done": "done",
-                 "not_assigned": "not assigned"}
+                 "not_assigned": "not assigned", "auto": "auto-coded"}
 
 LOW_CONFIDENCE = 0.5
 """A suggestion whose best score is below this counts as low confidence."""
@@ -26,7 +27,8 @@ class Filter:
 
     Attributes:
         status: One of :data:`STATUSES`: "todo" is undecided by anyone, "done" is coded with
-            themes and "not_assigned" is decided as too vague (by this coder or another).
+            themes, "not_assigned" is decided as too vague (by this coder or another) and
+            "auto" is coded by the model alone (see :mod:`themecoder.autocode`).
         question: Only this question (``worked_well``, ``not_well``, ``change``).
         group: Only this respondent group.
         theme: Only answers coded with (or, when undecided, suggested) this theme id.
@@ -85,6 +87,8 @@ class Progress:
             and earlier ones (``None`` until there are enough, see :mod:`themecoder.pace`).
         remaining: Commented answers still to do (all filters).
         seconds_left: Estimated time to finish ``remaining`` at ``rate``.
+        auto: Commented answers coded by the model alone (counted in ``done`` too).
+        audit_left: Answers of the blind audit of automatic coding still to code.
     """
 
     done: int
@@ -93,6 +97,8 @@ class Progress:
     rate: float | None
     remaining: int
     seconds_left: float | None
+    auto: int = 0
+    audit_left: int = 0
 
 
 def format_duration(seconds: float | None) -> str:

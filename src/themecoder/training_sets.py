@@ -94,7 +94,8 @@ def project_training_data(project: Project, codebook: Codebook) -> CodedAnswers:
     """Every answer coded for ``codebook`` (final decisions, imported coding included).
 
     A Not assigned decision is a row with no theme: the model learns what vague looks
-    like. Themes no longer in the codebook are ignored.
+    like. Themes no longer in the codebook are ignored. The model's own automatic decisions
+    (source ``auto``) are left out: a model must not learn from itself.
     """
     import numpy as np
 
@@ -103,7 +104,8 @@ def project_training_data(project: Project, codebook: Codebook) -> CodedAnswers:
     ids, keys, texts, questions, rows = [], [], [], [], []
     for answer in project.answers(with_comment=True, with_attributes=False):
         decision = decided.get(answer.id)
-        if decision is None or not codebook.applies_to(answer.group):
+        if decision is None or decision.source == "auto" \
+                or not codebook.applies_to(answer.group):
             continue
         row = np.zeros(len(column), dtype=np.int8)
         for theme_id in decision.themes:

@@ -53,9 +53,12 @@ def _settings(project: str, settings_file: str | None, attribution: str | None =
               default="data", show_default=True,
               help="data: CSV text exactly as imported (R, pandas, SPSS); spreadsheet: "
                    "text starting with = + - @ gets a leading apostrophe.")
+@click.option("--by-source", is_flag=True,
+              help="Also split the theme counts into people's coding and the model's "
+                   "automatic coding (theme_counts_by_source.csv).")
 @_report_options
 def export(project: str | None, out_dir: str, formats: tuple[str, ...], by: tuple[str, ...],
-           csv_for: str, prefer_coder: str | None, non_answers: str | None,
+           csv_for: str, by_source: bool, prefer_coder: str | None, non_answers: str | None,
            settings_file: str | None) -> None:
     """Write PROJECT's theme counts, tables, figures, quote bank and coded data into --out.
 
@@ -68,7 +71,8 @@ def export(project: str | None, out_dir: str, formats: tuple[str, ...], by: tupl
     location = resolve_project(project)
     result = export_project(location, out_dir, formats=formats, by=by,
                             prefer_coder=prefer_coder, non_answers=non_answers,
-                            settings=_settings(location, settings_file), csv_for=csv_for)
+                            settings=_settings(location, settings_file), csv_for=csv_for,
+                            by_source=by_source)
     for path in result.files:
         click.echo(str(path))
     if result.unfinished:

@@ -133,15 +133,22 @@ def status(project: str | None, coder: str | None) -> None:
         codebooks = store.codebooks()
     title = literal(f"{info.get('name', 'project')} — {store.display_location}")
     table = Table(title=title)
-    for name in ("group", "question", "answers", "commented", "coded", "not assigned", "to do"):
+    auto = any(row.get("auto") for row in rows)
+    names = ["group", "question", "answers", "commented", "coded", "not assigned", "to do"]
+    keys = ["answers", "commented", "coded", "not_assigned", "to_do"]
+    if auto:  # decided answers the model coded alone (themecoder autocode)
+        names.append("auto-coded")
+        keys.append("auto")
+    for name in names:
         table.add_column(name, justify="left" if name in ("group", "question") else "right")
-    totals = {"answers": 0, "commented": 0, "coded": 0, "not_assigned": 0, "to_do": 0}
+    totals = dict.fromkeys(keys, 0)
     for row in rows:
         pct = f" ({100 * row['commented'] / row['answers']:.1f}%)" if row["answers"] else ""
         table.add_row(literal(row["group"]),
                       literal(QUESTION_LABELS.get(row["question"], row["question"])),
                       str(row["answers"]), f"{row['commented']}{pct}", str(row["coded"]),
-                      str(row["not_assigned"]), str(row["to_do"]))
+                      str(row["not_assigned"]), str(row["to_do"]),
+                      *([str(row["auto"])] if auto else []))
         for key in totals:
             totals[key] += row[key]
     table.add_section()

@@ -3,8 +3,9 @@
 Reads the file in chunks (memory stays flat on big files), runs
 :meth:`themecoder.suggest.suggester.Suggester.suggest_many`, and writes one row per input row:
 the input's first column (its id), one 0/1 column per theme named as the theme, one
-``score:THEME`` column per theme, and the reasons. Text cells are neutralised so a
-spreadsheet never runs an answer as a formula.
+``score:THEME`` column per theme, the reasons, and the method that made the suggestion
+("keywords", "keywords + meaning", "model NAME@VERSION + keywords"). Text cells are
+neutralised so a spreadsheet never runs an answer as a formula.
 """
 
 from __future__ import annotations
@@ -79,12 +80,12 @@ def read_chunks(path: Path, columns: list[str], chunk_size: int) -> tuple[str, I
 
 def _load(model_path: str | None, codebook_path: str | None) -> Any:
     from themecoder.codebook import load_codebook
-    from themecoder.suggest.suggester import Suggester, codebook_from_model
+    from themecoder.suggest.suggester import Suggester, codebook_from_model, codebook_suggester
 
     codebook = load_codebook(codebook_path) if codebook_path else None
     if model_path is None:
         assert codebook is not None
-        return Suggester(codebook)
+        return codebook_suggester(codebook)
     from themecoder.suggest.model import load_model
 
     model = load_model(model_path, codebook=codebook)
@@ -133,8 +134,9 @@ def suggest(project: str | None, model_path: str | None, codebook_path: str | No
         without one, the codebooks' keywords are used).
     themecoder suggest (--codebook FILE | --model DIR) --data FILE --text-col COL --out OUT.csv
         writes the input's first column, a 0/1 column per theme (named as the theme), a
-        score:THEME column per theme (0-1) and the reasons. --codebook alone suggests from
-        keywords; --model alone from the model; both combine them.
+        score:THEME column per theme (0-1), the reasons and the method. --codebook alone
+        suggests from keywords, and from their meaning when the 'accurate' extra is
+        installed; --model alone from the model; both combine model and keywords.
     """
     if project is not None:
         if data_path or out_path or codebook_path:
@@ -168,7 +170,8 @@ def suggest(project: str | None, model_path: str | None, codebook_path: str | No
             not_assigned = suggester.codebook.not_assigned.name
             writer.writerow([neutralise(c) for c in (
                 id_col, *(t.name for t in themes), not_assigned,
-                *(f"score:{t.name}" for t in themes), f"score:{not_assigned}", "reasons")])
+                *(f"score:{t.name}" for t in themes), f"score:{not_assigned}", "reasons",
+                "method")])
             for chunk in chunks:
                 texts = chunk[text_col].tolist()
                 qs = [_question(v, questions) for v in chunk[question_col].tolist()] \
@@ -184,14 +187,15 @@ def suggest(project: str | None, model_path: str | None, codebook_path: str | No
                     na_score = result.not_assigned_score
                     writer.writerow([neutralise(ident), *flags, int(result.vague), *scores,
                                      "" if na_score is None else f"{na_score:.4f}",
-                                     neutralise(format_reasons(result))])
+                                     neutralise(format_reasons(result)), result.method])
                 rows += len(chunk)
                 progress.update(task, completed=rows)
         tmp.replace(out)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    click.echo(f"wrote {rows} rows to {out} ({suggester.model_version})")
+    click.echo(f"wrote {rows} rows to {out}, suggested by {suggester.method} "
+               f"({suggester.model_version})")
 
 
 def _suggest_project(location: str, model_path: str | None, refresh: bool,
@@ -218,7 +222,10 @@ def _suggest_project(location: str, model_path: str | None, refresh: bool,
     if not run.answers:
         click.echo("every commented answer already has suggestions (use --refresh to redo)")
         return
-    used = "; ".join(f"{cb}: {version}" for cb, version in run.by_codebook.items())
+    from themecoder.suggest.suggester import describe_method
+
+    used = "; ".join(f"{cb}: {describe_method(version)}" for cb, version in
+                     run.by_codebook.items())
     click.echo(f"suggested themes for {run.answers} answers ({used})")
 
 

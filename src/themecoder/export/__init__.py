@@ -120,7 +120,8 @@ def export_project(project: Project | str | os.PathLike[str], out_dir: str | os.
                    *, formats: Iterable[str] | str = ("all",), by: Iterable[str] = (),
                    prefer_coder: str | None = None, non_answers: str | None = None,
                    settings: ExportSettings | str | os.PathLike[str] | None = None,
-                   csv_for: str = "data", quotes: bool = True) -> ExportResult:
+                   csv_for: str = "data", quotes: bool = True,
+                   by_source: bool = False) -> ExportResult:
     """Write a project's tallies, tables, charts and merged data into ``out_dir``.
 
     Args:
@@ -137,6 +138,7 @@ def export_project(project: Project | str | os.PathLike[str], out_dir: str | os.
         csv_for: ``data`` (CSV text exactly as imported) or ``spreadsheet`` (formula-like
             text neutralised).
         quotes: add the quote bank as a sheet of the workbook.
+        by_source: also split the counts into people's and the model's automatic coding.
 
     Returns:
         The files written, whether coding is unfinished, and the summary.
@@ -149,7 +151,8 @@ def export_project(project: Project | str | os.PathLike[str], out_dir: str | os.
         with Project.open(project) as opened:
             return export_project(opened, out_dir, formats=formats, by=by,
                                   prefer_coder=prefer_coder, non_answers=non_answers,
-                                  settings=settings, csv_for=csv_for, quotes=quotes)
+                                  settings=settings, csv_for=csv_for, quotes=quotes,
+                                  by_source=by_source)
     from themecoder.export.data import load_export_data
     from themecoder.export.tally import tally as make_tally
 
@@ -167,7 +170,8 @@ def export_project(project: Project | str | os.PathLike[str], out_dir: str | os.
                             with_text=bool(merged_formats) or with_quotes,
                             with_attributes=True)
     result_tally = make_tally(project, by=by, prefer_coder=prefer_coder, data=data,
-                              non_answers=non_answers or settings.non_answers)
+                              non_answers=non_answers or settings.non_answers,
+                              by_source=by_source)
     bank = None
     if with_quotes:
         from themecoder.quotes import select_quotes

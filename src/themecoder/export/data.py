@@ -8,7 +8,8 @@ decision rule is applied with numpy/pandas:
 1. an ``undo`` row withdraws the decision whose id is in its ``undoes`` column;
 2. per (answer, coder) the latest decision that is neither an undo nor withdrawn is in force;
 3. per answer the decision that counts is the adjudicated one, else the preferred coder's,
-   else the most recent (highest id) — the same rule as :meth:`Project.final_decisions`.
+   else a person's over an automatic one (source ``auto``), else the most recent (highest
+   id) — the same rule as :meth:`Project.final_decisions`.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ from themecoder.store import Project, schema
 from themecoder.store.access import database_problem, shown_url
 
 DECISION_RULE = ("adjudicated decision first; then the decision of the preferred coder{coder}; "
-                 "then the most recent decision by any coder. An undone decision never counts; "
-                 "per coder only the latest decision on an answer is in force.")
+                 "then a person's decision over an automatic one; then the most recent "
+                 "decision by any coder. An undone decision never counts; per coder only the "
+                 "latest decision on an answer is in force.")
 """The rule choosing one decision per answer, as written into every export's metadata."""
 
 
@@ -146,11 +148,13 @@ def final_decisions_frame(log: pd.DataFrame, prefer_coder: str | None = None) ->
     # per (answer, coder) the latest live decision is in force
     live = live.sort_values("id", kind="stable")
     in_force = live.drop_duplicates(["answer_id", "coder"], keep="last")
-    # per answer: adjudicated > preferred coder > latest id
+    # per answer: adjudicated > preferred coder > a person over the model alone > latest id
     adjudicated = (in_force["source"] == "adjudicated").to_numpy(dtype=np.int64)
     preferred = ((in_force["coder"] == prefer_coder).to_numpy(dtype=np.int64)
                  if prefer_coder is not None else np.zeros(len(in_force), dtype=np.int64))
-    score = (adjudicated << 62) | (preferred << 61) | in_force["id"].to_numpy(dtype=np.int64)
+    human = (in_force["source"] != "auto").to_numpy(dtype=np.int64)
+    score = (adjudicated << 62) | (preferred << 61) | (human << 60) | \
+        in_force["id"].to_numpy(dtype=np.int64)
     order = np.lexsort((score, in_force["answer_id"].to_numpy()))
     ranked = in_force.iloc[order]
     chosen = ranked.drop_duplicates("answer_id", keep="last")

@@ -16,6 +16,10 @@ A 0/1 cell is blank (missing) where there is nothing to code: the respondent mad
 on that question, the answer is not coded yet, or the theme is not in the respondent group's
 codebook. So the mean of a column is the share of coded comments with that theme.
 
+When part of the survey was coded automatically (``themecoder autocode``), each question also
+gets a ``<question>:auto-coded`` column: 1 where the model coded the answer alone, 0 where
+people did, blank where nothing was coded.
+
 The SPSS file uses short valid variable names (``ww_staff``, ``nw_not_assigned``...) with the
 full column name as the variable label and value labels ``{0: "No", 1: "Yes"}``.
 """
@@ -33,6 +37,7 @@ import pandas as pd
 from themecoder.codebook import QUESTIONS, slugify
 from themecoder.export import limits
 from themecoder.export.data import ExportData, parse_attributes
+from themecoder.export.sources import auto_coded_mask, mention_arrays
 from themecoder.export.tables import write_csv
 from themecoder.export.tally import Tally, metadata_lines, question_label
 from themecoder.export.workbook import SafeSheet
@@ -43,6 +48,9 @@ QUESTION_PREFIX = {"worked_well": "ww", "not_well": "nw", "change": "ch"}
 
 YES_NO = {0: "No", 1: "Yes"}
 """Value labels of the 0/1 theme columns."""
+
+AUTO_CODED = "auto-coded"
+"""Name (after ``<question>:``) of the column saying the model coded the answer alone."""
 
 _SPSS_RESERVED = {"ALL", "AND", "BY", "EQ", "GE", "GT", "LE", "LT", "NE", "NOT", "OR", "TO",
                   "WITH"}
@@ -92,12 +100,11 @@ def merged_frame(tally: Tally, data: ExportData) -> tuple[pd.DataFrame, dict[str
     short: dict[str, str] = {}
     blocks: dict[str, np.ndarray] = {}
     answer_group = answers["group"].to_numpy(dtype=object)
-    mentions = tally.mentions
-    m_pos = mentions["answer_pos"].to_numpy(dtype=np.int64) if len(mentions) else \
-        np.zeros(0, dtype=np.int64)
-    m_theme = mentions["theme_id"].to_numpy(dtype=object) if len(mentions) else \
-        np.zeros(0, dtype=object)
+    m_pos, m_theme = mention_arrays(tally)
     counted = tally.commented if len(tally.commented) == len(answers) else has_comment
+    auto = auto_coded_mask(data)
+    if not auto.any():
+        auto = None  # nothing was coded automatically: no column for it
     for q in questions:
         in_q = (question_arr == q) & counted & (final_pos >= 0)
         m_in_q = in_q[m_pos] if len(m_pos) else np.zeros(0, dtype=bool)
@@ -123,6 +130,12 @@ def merged_frame(tally: Tally, data: ExportData) -> tuple[pd.DataFrame, dict[str
             name = f"{q}:{na_name}"
             blocks[name] = na_values
             short[name] = f"{QUESTION_PREFIX.get(q, q[:2])}_{slugify(na_name)}"
+        if auto is not None:
+            # 1 where the model coded the answer alone (themecoder autocode), 0 where people did
+            values = np.full(n, np.nan)
+            values[resp_pos[in_q]] = auto[in_q].astype(float)
+            blocks[f"{q}:{AUTO_CODED}"] = values
+            short[f"{q}:{AUTO_CODED}"] = f"{QUESTION_PREFIX.get(q, q[:2])}_auto_coded"
     frame = pd.concat([frame, pd.DataFrame(blocks, index=frame.index)], axis=1)
     for name in blocks:
         frame[name] = frame[name].astype("Int64")

@@ -88,13 +88,16 @@ def question_legend(tally: Tally, group: str, question: str) -> str:
 
 def write_csv_tables(tally: Tally, out_dir: Path, *, for_spreadsheet: bool = False
                      ) -> list[Path]:
-    """``theme_counts.csv``, ``summary.csv``, ``codebook_changes.csv`` (when themes changed)
-    and, per ``by`` attribute, crosstab and test CSVs."""
+    """``theme_counts.csv``, ``summary.csv``, ``codebook_changes.csv`` (when themes changed),
+    ``theme_counts_by_source.csv`` (when asked for) and, per ``by`` attribute, crosstab and
+    test CSVs."""
     safe = {"for_spreadsheet": for_spreadsheet}
     files = [write_csv(tally.counts, out_dir / "theme_counts.csv", **safe),
              write_csv(tally.summary, out_dir / "summary.csv", **safe)]
     if len(tally.changes):
         files.append(write_csv(tally.changes, out_dir / "codebook_changes.csv", **safe))
+    if len(tally.by_source):
+        files.append(write_csv(tally.by_source, out_dir / "theme_counts_by_source.csv", **safe))
     for column, table in tally.crosstabs.items():
         slug = file_slug(column)
         files.append(write_csv(table, out_dir / f"crosstab_{slug}.csv", **safe))
@@ -184,6 +187,20 @@ def markdown(tally: Tally) -> str:
             lines.append(f"| {_md(row.group)} | {_md(row.question_label)} | "
                          f"{_md(row.theme_name)} | {_md(what)} | {row.mentions} | "
                          f"{_md(row.counted_under)} |")
+    if len(tally.by_source):
+        lines += ["", "## By who coded: people and automatic coding", "",
+                  "Each cell: comments coded with the theme (% of the answers of that "
+                  "question coded by that source). *Automatic*: the model coded the answer "
+                  "alone (`themecoder autocode`); answers people checked count as people's.",
+                  "", "| Group | Question | Theme | People | Automatic |",
+                  "|---|---|---|---:|---:|"]
+        split = tally.by_source.set_index(["group", "question", "theme_id", "source"])
+        for row in tally.by_source[tally.by_source["source"] == "people"].itertuples(
+                index=False):
+            auto = split.loc[(row.group, row.question, row.theme_id, "auto")]
+            lines.append(f"| {_md(row.group)} | {_md(row.question_label)} | "
+                         f"{_md(row.theme_name)} | {_cell(row.comments, row.decided)} | "
+                         f"{_cell(int(auto['comments']), int(auto['decided']))} |")
     for column, tests in tally.tests.items():
         lines += ["", f"## By {_md(column)}: chi-square tests", "",
                   "Theme mentioned or not, among respondents who commented, by "

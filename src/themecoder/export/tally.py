@@ -74,6 +74,8 @@ class Tally:
         commented: per answer of the export data, whether it counts as a comment.
         mentions: the counted theme mentions, old themes folded: ``answer_pos`` (position in
             the export data's answers), ``group``, ``question``, ``theme_id``.
+        by_source: the counts split into people's and the model's automatic coding
+            (:data:`~themecoder.export.sources.SOURCE_COLUMNS`; empty unless asked for).
     """
 
     counts: pd.DataFrame
@@ -86,6 +88,7 @@ class Tally:
     plan: ThemePlan = field(default_factory=ThemePlan)
     commented: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     mentions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    by_source: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def unfinished(self) -> bool:
@@ -214,7 +217,7 @@ def _rule_text(rule: str, source: str, count: int) -> str:
 
 def tally(project: Project, *, by: tuple[str, ...] | list[str] = (),
           prefer_coder: str | None = None, data: ExportData | None = None,
-          non_answers: str | None = None) -> Tally:
+          non_answers: str | None = None, by_source: bool = False) -> Tally:
     """Count comments per theme for every respondent group × question (and by attribute).
 
     Args:
@@ -224,6 +227,7 @@ def tally(project: Project, *, by: tuple[str, ...] | list[str] = (),
         data: frames already read with :func:`load_export_data` (read here when ``None``).
         non_answers: ``"comment"`` or ``"no-comment"``: how answers matching the codebook's
             non-answer phrases count (default: each codebook's own rule, else comment).
+        by_source: also split the counts into people's and automatic coding.
 
     Raises:
         ExportError: a ``by`` column is not a respondent attribute, an unknown coder or rule.
@@ -335,6 +339,10 @@ def tally(project: Project, *, by: tuple[str, ...] | list[str] = (),
                                     themes_by_gq, questions, codebooks, question_label)
             result.crosstabs[column] = table
             result.tests[column] = tests
+    if by_source:
+        from themecoder.export.sources import counts_by_source
+
+        result.by_source = counts_by_source(result, data)
     result.metadata = _metadata(project, result, final, prefer_coder, list(by), rules)
     return result
 
@@ -439,6 +447,14 @@ def _metadata(project: Project, result: Tally, final: pd.DataFrame, prefer_coder
                         f"dropped or restricted since and are counted under those themes — "
                         f"{listed}. Add `replaces: [old_id]` to a theme of the new codebook "
                         "version to fold them in.")
+    from themecoder.export.sources import autocode_metadata
+
+    auto = autocode_metadata(project)
+    if auto is not None:
+        meta["autocode"] = auto
+        if auto["warning"]:
+            text = auto["warning"].removeprefix("WARNING: ")
+            warnings.append(f"Automatic coding: {text}")
     meta["warnings"] = warnings
     return meta
 
@@ -463,6 +479,8 @@ def metadata_lines(metadata: dict[str, Any]) -> list[tuple[str, str]]:
              ("themecoder", str(metadata.get("themecoder_version", "")))]
     for item in metadata.get("non_answers", []):
         lines.append((f"Non-answers ({item['group']})", str(item.get("text", ""))))
+    if metadata.get("autocode"):
+        lines.append(("Automatic coding", str(metadata["autocode"]["text"])))
     if metadata.get("by"):
         lines.append(("Broken down by", ", ".join(metadata["by"])))
         lines.append(("Tests", str(metadata.get("tests", ""))))

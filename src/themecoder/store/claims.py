@@ -25,6 +25,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from themecoder.errors import DecidedByOther, StoreError
 from themecoder.store import schema
+from themecoder.store.autocode import seen_by_people
 from themecoder.store.project import Decision, Project, decision_from_row
 
 DEFAULT_TTL_MINUTES = 30.0
@@ -77,10 +78,12 @@ class _ClaimRace(Exception):
 
 
 def decision_in_force(answer_col: Any, coder: str | None = None) -> Any:
-    """``EXISTS`` a decision in force on the answer (by ``coder`` when given)."""
+    """``EXISTS`` a decision in force on the answer (by ``coder`` when given); an automatic
+    decision on an answer of the blind audit does not count (people code it blind)."""
     d = schema.decisions
     undone = select(d.c.undoes).where(d.c.undoes.is_not(None))
-    cond = [d.c.answer_id == answer_col, d.c.source != "undo", d.c.id.not_in(undone)]
+    cond = [d.c.answer_id == answer_col, d.c.source != "undo", d.c.id.not_in(undone),
+            seen_by_people(d)]
     if coder is not None:
         cond.append(d.c.coder == coder)
     return exists().where(and_(*cond))
@@ -372,7 +375,8 @@ def record_unless_decided(project: Project, answer_id: int, coder: str,
 
 def _other_in_force(answer_id: int, coder: str) -> Any:
     """The latest decision in force on an answer by a coder other than ``coder``, unless
-    the answer is in ``coder``'s sample lane (where others' decisions do not count)."""
+    the answer is in ``coder``'s sample lane (where others' decisions do not count); the
+    model's decision on an answer of the blind audit does not count either."""
     d, dc = schema.decisions, schema.double_coding
     undo = d.alias("undo")
     withdrawn = select(undo.c.undoes).where(undo.c.answer_id == answer_id,
@@ -380,5 +384,5 @@ def _other_in_force(answer_id: int, coder: str) -> Any:
     in_lane = exists().where(dc.c.answer_id == answer_id, dc.c.coder == coder)
     return (select(d.c.id, d.c.coder)
             .where(d.c.answer_id == answer_id, d.c.coder != coder, d.c.source != "undo",
-                   d.c.id.not_in(withdrawn), ~in_lane)
+                   d.c.id.not_in(withdrawn), ~in_lane, seen_by_people(d))
             .order_by(d.c.id.desc()).limit(1))

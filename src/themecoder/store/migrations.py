@@ -56,6 +56,12 @@ def _m006_note_drafts(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[schema.note_drafts])
 
 
+def _m007_autocode(conn: Connection) -> None:
+    """Batches of decisions the model made on its own, their probabilities, the blind audit."""
+    tables = [schema.autocode_batches, schema.auto_decisions, schema.audit_answers]
+    schema.metadata.create_all(conn, tables=tables)
+
+
 def _m010_not_assigned_score(conn: Connection) -> None:
     """The model's probability of Not assigned, stored beside each suggestion."""
     columns = {c["name"] for c in inspect(conn).get_columns("suggestions")}
@@ -70,6 +76,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (4, "decision revisions", _m004_decision_revisions),
     (5, "quote marks", _m005_quote_marks),
     (6, "note drafts", _m006_note_drafts),
+    (7, "automatic coding batches and blind audit", _m007_autocode),
     (10, "Not-assigned score of suggestions", _m010_not_assigned_score),
 ]
 

@@ -33,8 +33,9 @@ from themecoder.store.access import (
 )
 from themecoder.survey import SurveyData
 
-SOURCES = ("accepted", "corrected", "manual", "imported", "adjudicated", "undo")
-"""Where a decision came from."""
+SOURCES = ("accepted", "corrected", "manual", "imported", "adjudicated", "auto", "undo")
+"""Where a decision came from (``auto``: made by the model alone, see
+:mod:`themecoder.store.autocode`)."""
 
 IMPORT_CODER = "imported"
 """Coder name recorded on decisions brought in with a survey file."""
@@ -688,6 +689,9 @@ class Project:
         """
         if source not in SOURCES or source == "undo":
             raise StoreError(f"unknown decision source '{source}'", field="source")
+        if source == "auto":
+            raise StoreError("automatic decisions are recorded a batch at a time "
+                             "(themecoder autocode)", field="source")
         coder = coder.strip()
         if not coder:
             raise StoreError("a decision needs a coder name", field="coder")
@@ -792,7 +796,8 @@ class Project:
         """One decision per coded answer, for exports and status.
 
         The rule, in order: an adjudicated decision; else ``prefer_coder``'s decision; else
-        the most recent decision by any coder.
+        a person's decision over one the model made alone (source ``auto``); else the most
+        recent decision by any coder.
         """
         chosen: dict[int, Decision] = {}
         for (answer_id, _coder), decision in self.current_decisions().items():
@@ -914,7 +919,8 @@ class Project:
     # ---------------------------------------------------------------- status
 
     def status(self, coder: str | None = None) -> list[dict[str, Any]]:
-        """Per group × question: total answers, commented, coded, not assigned, to do.
+        """Per group × question: total answers, commented, coded, not assigned, to do, and
+        ``auto``: how many of the decided answers the model coded alone.
 
         Coded counts use :meth:`final_decisions` (or only ``coder``'s decisions when given).
         """
@@ -931,12 +937,14 @@ class Project:
             key = (row.group_label, row.question)
             item = counts.setdefault(key, {"group": row.group_label, "question": row.question,
                                            "answers": 0, "commented": 0, "coded": 0,
-                                           "not_assigned": 0, "to_do": 0})
+                                           "not_assigned": 0, "to_do": 0, "auto": 0})
             item["answers"] += 1
             if not row.has_comment:
                 continue
             item["commented"] += 1
             decision = decided.get(row.id)
+            if decision is not None and decision.source == "auto":
+                item["auto"] += 1
             if decision is None:
                 item["to_do"] += 1
             elif decision.not_assigned:
@@ -947,9 +955,10 @@ class Project:
         return sorted(counts.values(), key=lambda x: (x["group"], order.get(x["question"], 99)))
 
 
-def _rank(decision: Decision, prefer_coder: str | None) -> tuple[int, int, int]:
+def _rank(decision: Decision, prefer_coder: str | None) -> tuple[int, int, int, int]:
     return (1 if decision.source == "adjudicated" else 0,
             1 if prefer_coder is not None and decision.coder == prefer_coder else 0,
+            0 if decision.source == "auto" else 1,
             decision.id)
 
 

@@ -247,3 +247,46 @@ quote_marks = Table(
     Column("created_at", String(40), nullable=False),
     Index("ix_quote_marks_answer", "answer_id", "id"),
 )
+
+# ---- semi-automatic coding (migration 7)
+
+autocode_batches = Table(
+    "autocode_batches", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    # the name the batch's decisions are recorded under
+    Column("coder", String(200), nullable=False),
+    Column("target", Float, nullable=False),
+    Column("expected_accuracy", Float, nullable=False),
+    Column("answers", Integer, nullable=False),
+    # answers still to do that were considered
+    Column("candidates", Integer, nullable=False),
+    Column("audit_share", Float, nullable=False),
+    Column("audit_min", Integer, nullable=False),
+    Column("seed", Integer, nullable=False),
+    # JSON {codebook id: model version}
+    Column("models", Text, nullable=False),
+    # JSON: what the probabilities were calibrated on
+    Column("calibration", Text, nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("undone_at", String(40), nullable=True),
+)
+
+auto_decisions = Table(
+    "auto_decisions", metadata,
+    Column("decision_id", Integer, ForeignKey("decisions.id"), primary_key=True,
+           autoincrement=False),
+    Column("batch_id", Integer, ForeignKey("autocode_batches.id"), nullable=False),
+    Column("answer_id", Integer, ForeignKey("answers.id"), nullable=False),
+    # the estimated probability that the decision's whole set of themes is exactly right
+    Column("probability", Float, nullable=False),
+    Index("ix_auto_decisions_batch", "batch_id"),
+    Index("ix_auto_decisions_answer", "answer_id"),
+)
+
+audit_answers = Table(
+    "audit_answers", metadata,
+    Column("batch_id", Integer, ForeignKey("autocode_batches.id"), nullable=False),
+    Column("answer_id", Integer, ForeignKey("answers.id"), nullable=False),
+    UniqueConstraint("batch_id", "answer_id", name="uq_audit_answer"),
+    Index("ix_audit_answers_answer", "answer_id"),
+)

@@ -54,7 +54,8 @@ def coder_decisions(project: Project, coders: Iterable[str] | None = None
     """Each coder's own coding in force per answer: ``{answer_id: {coder: Decision}}``.
 
     Unlike :meth:`Project.current_decisions`, adjudicated decisions are left out, so a
-    coder who also adjudicates keeps their original coding for agreement and comparison.
+    coder who also adjudicates keeps their original coding for agreement and comparison;
+    so are the model's automatic decisions (source ``auto``): they are nobody's judgement.
     """
     wanted = set(coders) if coders is not None else None
     live: dict[tuple[int, str], list[Decision]] = {}
@@ -64,7 +65,7 @@ def coder_decisions(project: Project, coders: Iterable[str] | None = None
         if decision.source == "undo" and decision.undoes is not None:
             withdrawn.add(decision.undoes)
     for decision in log:
-        if decision.source in ("undo", "adjudicated") or decision.id in withdrawn:
+        if decision.source in ("undo", "adjudicated", "auto") or decision.id in withdrawn:
             continue
         if wanted is not None and decision.coder not in wanted:
             continue
@@ -100,8 +101,9 @@ def adjudication_queue(project: Project, *, coders: Iterable[str] | None = None,
     """Answers on which two or more coders' decisions in force differ, in answer order.
 
     Decisions differ when their theme sets differ or one is not-assigned and the other
-    not. Settled answers (an adjudicated decision in force) are left out unless
-    ``include_settled``.
+    not. A decision another coder deliberately revised (a confirmed revision in the app)
+    is no rival: the revision replaced it. Settled answers (an adjudicated decision in
+    force) are left out unless ``include_settled``.
     """
     by_answer = coder_decisions(project, coders)
     adjudicated = {answer_id: d for (answer_id, _c), d in project.current_decisions().items()
@@ -109,7 +111,8 @@ def adjudication_queue(project: Project, *, coders: Iterable[str] | None = None,
     order = {c: i for i, c in enumerate(coders or project.coders())}
     out = []
     for answer_id in sorted(by_answer):
-        decisions = by_answer[answer_id]
+        revised = {d.revises for d in by_answer[answer_id].values()}
+        decisions = {c: d for c, d in by_answer[answer_id].items() if d.id not in revised}
         if len(decisions) < 2 or len({_verdict(d) for d in decisions.values()}) < 2:
             continue
         settled = adjudicated.get(answer_id)

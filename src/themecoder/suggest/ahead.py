@@ -25,7 +25,8 @@ def suggest_ahead(project: Project, answers: Sequence[Answer], *,
                   cancel: threading.Event | None = None,
                   progress: Callable[[int, int], None] | None = None,
                   batch_size: int = 32,
-                  suggesters: dict[str, Any] | None = None) -> list[int]:
+                  suggesters: dict[str, Any] | None = None,
+                  wait_for_meaning: bool = True) -> list[int]:
     """Compute and store suggestions for answers that need them.
 
     Args:
@@ -35,6 +36,8 @@ def suggest_ahead(project: Project, answers: Sequence[Answer], *,
         progress: Called with ``(done, total)`` after each batch.
         batch_size: Answers per batch (each batch is stored before the next starts).
         suggesters: Suggesters already built, by codebook id (built and cached here if not).
+        wait_for_meaning: For a codebook without a model, whether to wait for the embedding
+            model to load; if not, keywords alone suggest until it is loaded.
 
     Returns:
         Ids of the answers that got suggestions.
@@ -50,8 +53,10 @@ def suggest_ahead(project: Project, answers: Sequence[Answer], *,
     total = len(answers)
     for codebook_id, (codebook, items) in by_codebook.items():
         if codebook_id not in suggesters:
-            # the project's model for this codebook when one is registered, else keywords
-            suggesters[codebook_id] = build_suggester(project, codebook)
+            # the project's model for this codebook when one is registered, else the
+            # codebook (keywords, and meaning when the accurate extra is installed)
+            suggesters[codebook_id] = build_suggester(project, codebook,
+                                                      wait_for_meaning=wait_for_meaning)
         suggester = suggesters[codebook_id]
         for start in range(0, len(items), batch_size):
             if cancel is not None and cancel.is_set():

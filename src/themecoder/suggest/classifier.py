@@ -22,7 +22,9 @@ theme.
 
 Features are in :mod:`~themecoder.suggest.features`, heads and the decision rule in
 :mod:`~themecoder.suggest.decision`, saving and loading in
-:mod:`~themecoder.suggest.model_files`.
+:mod:`~themecoder.suggest.model_files`. The out-of-fold predictions that tune the thresholds
+also fit the model's estimate of how likely its whole set of themes for an answer is exactly
+right (:mod:`~themecoder.suggest.calibration`), which automatic coding relies on.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from themecoder.errors import ModelError, ThemecoderError
+from themecoder.suggest.calibration import ExactSetCalibrator
 from themecoder.suggest.decision import (
     DecisionRule,
     _expit,
@@ -134,6 +137,11 @@ class ThemeClassifier:
         embedding_weight_: The share of the embedding heads in the probabilities.
         cv_metrics_: The internal cross-validation's per-label (themes, then
             ``not_assigned`` when the model has that head) and micro/macro metrics.
+        calibrator_: The probability that an answer's whole decision (its themes, or Not
+            assigned) is exactly right
+            (:class:`~themecoder.suggest.calibration.ExactSetCalibrator`, over the labels of
+            :meth:`label_outputs`), fitted on the same out-of-fold predictions; ``None`` in a
+            model saved without one.
         n_features_, n_examples_: Size of the feature space and of the training data.
     """
 
@@ -294,7 +302,7 @@ class ThemeClassifier:
             if emb is not None and P_emb is not None and E is not None:
                 P_emb[test] = _expit(E[test] @ emb[0].T + emb[1])
 
-        best: tuple[float, float, DecisionRule, np.ndarray, float] | None = None
+        best: tuple[float, float, DecisionRule, np.ndarray, float, np.ndarray] | None = None
         for alpha in alphas:
             P = P_text if P_emb is None or alpha == 0 else (1 - alpha) * P_text + alpha * P_emb
             P_themes, p_na = P[:, :k], (P[:, k] if has_na else None)
@@ -303,9 +311,9 @@ class ThemeClassifier:
             pred, na = decide(P_themes, rule, p_na)
             score = _micro_f1_with_na(Y, y_na.astype(bool), pred, na)
             if best is None or score > best[0] + 1e-12:
-                best = (score, alpha, rule, np.hstack([pred, na[:, None]]), t_global)
+                best = (score, alpha, rule, np.hstack([pred, na[:, None]]), t_global, P)
         assert best is not None
-        _, alpha, rule, oof_pred, t_global = best
+        _, alpha, rule, oof_pred, t_global, P_oof = best
 
         from themecoder.evaluate import metrics_to_dict, theme_metrics
 
@@ -315,6 +323,8 @@ class ThemeClassifier:
         self.cv_metrics_ = metrics_to_dict(theme_metrics(
             truth[:, :len(labels)], oof_pred[:, :len(labels)], labels))
         self.cv_metrics_["n_splits"] = n_splits
+        heads = H.shape[1]
+        self.calibrator_ = ExactSetCalibrator().fit(P_oof, oof_pred[:, :heads], H)
 
         feats, W, b, emb = fit_heads(np.arange(n))
         if alpha == 0:
@@ -400,6 +410,24 @@ class ThemeClassifier:
         """
         return self.predict_all(texts, questions).themes
 
+    def label_outputs(self, texts: Sequence[object], questions: Sequence[object] | None = None
+                      ) -> tuple[np.ndarray, np.ndarray]:
+        """Per-label probabilities and decided 0/1 labels, (n, L) each, as :attr:`calibrator_`
+        takes them: the themes, then Not assigned when the model has that head."""
+        result = self.predict_all(texts, questions)
+        if not self.has_not_assigned_:
+            return result.proba, result.themes
+        return (np.hstack([result.proba, result.not_assigned_proba[:, None]]),
+                np.hstack([result.themes, result.not_assigned[:, None].astype(np.int8)]))
+
+    def label_truth(self, Y: Any) -> np.ndarray:
+        """The (n, L) true labels matching :meth:`label_outputs` for (n, k) true themes: a
+        Not-assigned column (no theme) is added when the model has that head."""
+        Y = (np.asarray(Y) > 0).astype(np.int8)
+        if not self.has_not_assigned_:
+            return Y
+        return np.hstack([Y, (Y.sum(axis=1) == 0).astype(np.int8)[:, None]])
+
     def predict_with_proba(self, texts: Sequence[object], questions: Sequence[object] | None = None
                            ) -> tuple[np.ndarray, np.ndarray]:
         """:meth:`predict` and :meth:`predict_proba` at the cost of one."""
@@ -435,6 +463,8 @@ class ThemeClassifier:
         if self.embedding_coef_ is not None:
             arrays["embedding_coef"] = self.embedding_coef_
             arrays["embedding_intercept"] = self.embedding_intercept_
+        if getattr(self, "calibrator_", None) is not None:
+            arrays.update(self.calibrator_.to_arrays())
         return state, arrays
 
     @classmethod
@@ -486,5 +516,10 @@ class ThemeClassifier:
         model.n_examples_ = int(state["n_examples"])
         model.n_features_ = d
         model.cv_metrics_ = state.get("cv_metrics", {})
+        model.calibrator_ = None  # a model saved before calibration was part of the fit
+        if any(name.startswith("calibration_") for name in arrays):
+            model.calibrator_ = ExactSetCalibrator.from_arrays(arrays)
+            if model.calibrator_.n_labels != heads:
+                raise ValueError("calibration arrays do not match the theme list")
         return model
 

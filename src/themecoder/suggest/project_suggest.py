@@ -40,23 +40,29 @@ def project_model_path(project: Project, codebook: Codebook) -> str | None:
 
 
 def build_suggester(project: Project, codebook: Codebook, model_path: str | Path | None = None,
-                    *, keyword_suggester: Any = None) -> Any:
+                    *, keyword_suggester: Any = None, wait_for_meaning: bool = True) -> Any:
     """A :class:`~themecoder.suggest.suggester.Suggester` for one codebook of the project.
 
-    Uses ``model_path`` when given, else the model remembered in the project, else
-    keywords alone.
+    Uses ``model_path`` when given, else the model remembered in the project, else the
+    codebook alone: keywords + meaning with the ``accurate`` extra, keywords without it
+    (see :func:`~themecoder.suggest.suggester.codebook_suggester`).
+
+    Args:
+        wait_for_meaning: Without a model, whether the first suggestions wait for the
+            embedding model to load (else keywords alone until it has).
 
     Raises:
         ModelError: the model cannot be loaded or was made for another codebook version.
     """
-    from themecoder.suggest.suggester import Suggester
+    from themecoder.suggest.suggester import Suggester, codebook_suggester
 
     path = model_path or project_model_path(project, codebook)
-    model = None
-    if path:
-        from themecoder.suggest.model import load_model
+    if not path:
+        return codebook_suggester(codebook, keyword_suggester,
+                                  wait_for_meaning=wait_for_meaning)
+    from themecoder.suggest.model import load_model
 
-        model = load_model(path, codebook=codebook)
+    model = load_model(path, codebook=codebook)
     return Suggester(codebook, model=model, keyword_suggester=keyword_suggester)
 
 

@@ -10,6 +10,14 @@ Combining rule
     :mod:`themecoder.suggest.keywords`) and it is suggested at ``keyword_threshold`` (0.5: one
     plain, negated or misspelt keyword match is enough; a misspelt *and* negated one is not).
 
+    *Without a model but with meaning* (a :class:`~themecoder.suggest.semantic.MeaningScorer`,
+    which needs the ``accurate`` extra), the keyword score ``k`` and the meaning score ``m``
+    combine by noisy-OR, ``score = 1 - (1 - k) * (1 - m)``, which ranks the themes. Themes
+    are suggested by their keywords as above; when no keyword suggests a theme, the theme
+    closest in meaning is suggested if its meaning score reaches 0.5 (unless the answer is a
+    stock non-answer, or its only keyword hits are absences that do not count). The reasons
+    say which sentence matched which theme.
+
     *With a model*, the model's probability ``p`` is primary and keyword evidence ``k`` raises
     it by noisy-OR with a weight ``w``: ``score = 1 - (1 - p) * (1 - w * k)``. With the default
     ``w`` = 0.35 a plain keyword match (k = 0.9) on its own adds 0.31, so it can tip a theme
@@ -31,6 +39,10 @@ Vague answers (without a model)
 The model is what :func:`themecoder.suggest.model.load_model` returns: an object with a
 ``classifier`` (a fitted :class:`~themecoder.suggest.classifier.ThemeClassifier`), a
 ``name``, a ``version`` and ``metadata``.
+
+Every suggestion records what made it in ``model_version`` (stored with it), e.g.
+``keywords:poet_holders@1.0+meaning:all-MiniLM-L6-v2``; :func:`describe_method` turns that
+into the words the app and the command line show ("keywords + meaning").
 """
 
 from __future__ import annotations
@@ -47,6 +59,7 @@ from themecoder.errors import ModelError
 
 if TYPE_CHECKING:
     from themecoder.suggest.keywords import KeywordHit, KeywordSuggester
+    from themecoder.suggest.semantic import MeaningMatch, MeaningScorer
 
 DEFAULT_KEYWORD_WEIGHT = 0.35
 """How much a full keyword score adds to a model probability (see the module docstring)."""
@@ -139,6 +152,7 @@ class ThemeSuggestion:
         model_score: The model's probability (``None`` without a model).
         keyword_score: The keyword score (0 when no keyword matched).
         threshold: The score at which this theme is suggested.
+        meaning_score: The meaning score (``None`` when meaning was not used).
     """
 
     theme_id: str
@@ -150,6 +164,7 @@ class ThemeSuggestion:
     model_score: float | None = None
     keyword_score: float = 0.0
     threshold: float = DEFAULT_KEYWORD_THRESHOLD
+    meaning_score: float | None = None
 
 
 @dataclass(frozen=True)
@@ -162,7 +177,8 @@ class Suggestion:
         themes: Every theme that applies to the question, best first.
         vague: Suggest *Not assigned*: the model's Not-assigned decision, or without a model
             an answer that looks too vague to code (:func:`looks_vague`).
-        model_version: What made the suggestion, e.g. ``"keywords:poet_holders@1.0"`` or
+        model_version: What made the suggestion, e.g. ``"keywords:poet_holders@1.0"``,
+            ``"keywords:poet_holders@1.0+meaning:all-MiniLM-L6-v2"`` or
             ``"poet_holders@2026.11.23+keywords:poet_holders@1.0"``.
         hits: The keyword hits behind the reasons (empty without keywords).
         not_assigned_score: The model's probability of Not assigned (``None`` without a
@@ -198,6 +214,31 @@ class Suggestion:
         """A theme's score (0 for a theme that does not apply to the question)."""
         return next((t.score for t in self.themes if t.theme_id == theme_id), 0.0)
 
+    @property
+    def method(self) -> str:
+        """What made the suggestion, in words: "keywords", "keywords + meaning", "model …"."""
+        return describe_method(self.model_version)
+
+
+def describe_method(model_version: str | None) -> str:
+    """A stored ``model_version`` in words for a coder.
+
+    ``"keywords:poet_holders@1.0+meaning:all-MiniLM-L6-v2"`` → ``"keywords + meaning"``;
+    ``"poet_holders@v3+keywords:poet_holders@1.0"`` → ``"model poet_holders@v3 + keywords"``.
+    A part it does not recognise is shown as it is.
+    """
+    words = []
+    for part in (model_version or "").split("+"):
+        if part.startswith("keywords:"):
+            words.append("keywords")
+        elif part.startswith("meaning:"):
+            words.append("meaning")
+        elif "@" in part:
+            words.append(f"model {part}")
+        elif part and part != "none":
+            words.append(part)
+    return " + ".join(words) or "nothing"
+
 
 def codebook_from_model(model: Any) -> Codebook:
     """A minimal codebook (ids and names, no keywords) from a model's metadata.
@@ -232,20 +273,27 @@ class Suggester:
         keyword_weight: ``w`` of the combining rule (0 ignores keywords' scores when a
             model is present; their reasons and spans are still shown).
         keyword_threshold: Keyword score at which a theme is suggested without a model.
+        meaning: A :class:`~themecoder.suggest.semantic.MeaningScorer` for the codebook:
+            without a model, rank and suggest by meaning as well as keywords.
 
     Raises:
         ModelError: the model has themes the codebook does not have.
+        ValueError: both a model and ``meaning`` were given.
     """
 
     def __init__(self, codebook: Codebook, model: Any = None,
                  keyword_suggester: KeywordSuggester | None = None, *,
                  keywords: bool = True,
                  keyword_weight: float = DEFAULT_KEYWORD_WEIGHT,
-                 keyword_threshold: float = DEFAULT_KEYWORD_THRESHOLD) -> None:
+                 keyword_threshold: float = DEFAULT_KEYWORD_THRESHOLD,
+                 meaning: MeaningScorer | None = None) -> None:
         if not 0 <= keyword_weight <= 1:
             raise ValueError("keyword_weight must be between 0 and 1")
+        if model is not None and meaning is not None:
+            raise ValueError("meaning is for suggestions without a model; give one or the other")
         self.codebook = codebook
         self.model = model
+        self.meaning = meaning
         self.keyword_weight = keyword_weight
         self.keyword_threshold = keyword_threshold
         if keyword_suggester is None and keywords:
@@ -278,7 +326,16 @@ class Suggester:
 
     @property
     def model_version(self) -> str:
-        """What makes the suggestions: model name@version and/or keywords:codebook@version."""
+        """What makes the suggestions: model name@version, keywords:codebook@version and/or
+        meaning:embedding model (see :func:`describe_method`)."""
+        return self._version(with_meaning=self.meaning is not None)
+
+    @property
+    def method(self) -> str:
+        """What makes the suggestions, in words ("keywords + meaning", "model … + keywords")."""
+        return describe_method(self.model_version)
+
+    def _version(self, *, with_meaning: bool) -> str:
         parts = []
         if self.model is not None:
             name = getattr(self.model, "name", None)
@@ -286,6 +343,8 @@ class Suggester:
             parts.append(f"{name}@{version}" if name else version)
         if self.keyword_suggester is not None:
             parts.append(f"keywords:{self.codebook.id}@{self.codebook.version}")
+        if with_meaning and self.meaning is not None:
+            parts.append(f"meaning:{self.meaning.name}")
         return "+".join(parts) or "none"
 
     def suggest(self, text: str | None, question: str | None = None) -> Suggestion:
@@ -354,11 +413,14 @@ class Suggester:
             probabilities = prediction.proba
             if self._na_threshold is not None:
                 na_probabilities = prediction.not_assigned_proba
-        version = self.model_version
+        # None while a scorer that does not wait has no model loaded yet: keywords alone
+        meanings = self.meaning.score_many(texts) if self.meaning is not None else None
+        version = self._version(with_meaning=meanings is not None)
         out = []
         for n, (text, question, hits) in enumerate(zip(texts, questions, all_hits, strict=True)):
             if probabilities is None:
-                out.append(self._one_from_keywords(text, question, hits, version))
+                matches = meanings[n] if meanings is not None else None
+                out.append(self._one_from_keywords(text, question, hits, version, matches))
             else:
                 p_na = float(na_probabilities[n]) if na_probabilities is not None else None
                 out.append(self._one_with_model(text, question, hits, probabilities[n], p_na,
@@ -374,14 +436,36 @@ class Suggester:
             by_theme.setdefault(hit.theme_id, []).append(hit)
         return theme_scores(hits), by_theme, any(h.score > 0 for h in hits)
 
+    def _meaning_pick(self, text: str, applicable: list[Theme], kw_scores: dict[str, float],
+                      matches: dict[str, MeaningMatch]) -> str | None:
+        """The theme suggested by meaning: the closest, when no keyword suggests one."""
+        if not matches or is_stock_non_answer(text) or any(
+                kw_scores.get(t.id, 0.0) >= self.keyword_threshold for t in applicable):
+            return None
+        best = max((matches[t.id] for t in applicable if t.id in matches),
+                   key=lambda m: m.similarity, default=None)
+        return best.theme_id if best is not None and best.score >= 0.5 else None
+
     def _one_from_keywords(self, text: str, question: str | None, hits: list[KeywordHit],
-                           version: str) -> Suggestion:
-        """Day one: keyword scores, and the vague-answer rule for Not assigned."""
+                           version: str, matches: dict[str, MeaningMatch] | None = None
+                           ) -> Suggestion:
+        """Day one: keyword scores (and meaning, when given), and the vague-answer rule for
+        Not assigned."""
         kw_scores, by_theme, counted = self._keyword_parts(hits)
         stock = is_stock_non_answer(text)
         themes: list[ThemeSuggestion] = []
-        for theme in self._applicable(question):
+        applicable = self._applicable(question)
+        # "no problems with the paperwork": the keywords found only absences; meaning,
+        # which cannot tell an absence, does not get to suggest the theme instead
+        picked = self._meaning_pick(text, applicable, kw_scores, matches) \
+            if matches and (counted or not hits) else None
+        for theme in applicable:
             theme_hits = by_theme.get(theme.id, ())
+            match = matches.get(theme.id) if matches else None
+            if match is not None:
+                themes.append(self._with_meaning(theme, theme_hits, kw_scores, match,
+                                                 picked == theme.id, stock))
+                continue
             if not theme_hits:
                 # the common case: one shared immutable zero per theme
                 themes.append(self._zeros[theme.id])
@@ -400,6 +484,27 @@ class Suggester:
         reason = "the answer looks too vague to code" if vague else ""
         return Suggestion(text=text, question=question, themes=_ranked(themes), vague=vague,
                           model_version=version, hits=hits, not_assigned_reason=reason)
+
+    def _with_meaning(self, theme: Theme, theme_hits: Sequence[KeywordHit],
+                      kw_scores: dict[str, float], match: MeaningMatch, picked: bool,
+                      stock: bool) -> ThemeSuggestion:
+        """A theme's suggestion from its keyword hits and its meaning match."""
+        from themecoder.suggest.semantic import REASON_THEMES
+
+        k = kw_scores.get(theme.id, 0.0)
+        score = 1.0 - (1.0 - k) * (1.0 - match.score)
+        reasons = [h.reason for h in theme_hits]
+        if picked or match.rank < REASON_THEMES:
+            reasons.append(match.reason)
+        if picked:
+            reasons.append("closest in meaning (no keyword suggested a theme)")
+        return ThemeSuggestion(
+            theme_id=theme.id, theme_name=theme.name, score=round(score, 4),
+            suggested=(k >= self.keyword_threshold or picked) and not stock,
+            reasons=tuple(reasons),
+            spans=tuple((h.start, h.end) for h in theme_hits if h.score > 0),
+            keyword_score=k, threshold=self.keyword_threshold,
+            meaning_score=match.score)
 
     def _one_with_model(self, text: str, question: str | None, hits: list[KeywordHit],
                         row: Any, p_na: float | None, version: str) -> Suggestion:
@@ -457,6 +562,23 @@ class Suggester:
 def _ranked(themes: list[ThemeSuggestion]) -> list[ThemeSuggestion]:
     """Best score first; ties keep the codebook's order."""
     return [t for _, t in sorted(enumerate(themes), key=lambda it: (-it[1].score, it[0]))]
+
+def codebook_suggester(codebook: Codebook, keyword_suggester: KeywordSuggester | None = None,
+                       *, wait_for_meaning: bool = True) -> Suggester:
+    """A suggester from the codebook alone (no trained model): keywords + meaning when the
+    ``accurate`` extra is installed, keywords alone when it is not.
+
+    Args:
+        codebook: The codebook.
+        keyword_suggester: A keyword suggester already built for it, if any.
+        wait_for_meaning: Whether the first suggestions wait for the embedding model to
+            load; if not, they come from keywords alone until it is loaded (see
+            :func:`themecoder.suggest.semantic.load_meaning_model`).
+    """
+    from themecoder.suggest.semantic import MeaningScorer, meaning_available
+
+    meaning = MeaningScorer(codebook, wait=wait_for_meaning) if meaning_available() else None
+    return Suggester(codebook, keyword_suggester=keyword_suggester, meaning=meaning)
 
 
 def _as_text(value: Any) -> str:

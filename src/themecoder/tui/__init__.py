@@ -5,6 +5,7 @@ Importing this package is light: Textual loads only when :func:`run` starts the 
 
 from __future__ import annotations
 
+import gc
 import sys
 
 from themecoder.errors import ThemecoderError
@@ -40,8 +41,15 @@ def run(project_location: str, coder: str, *, order: str = "plain") -> None:
         StoreError: there is no project at ``project_location``.
     """
     require_terminal()
-    from themecoder.store import Project
-    from themecoder.tui.app import CodingApp
+    # Start-up builds many objects that all stay (Textual, the store, the queue): the
+    # garbage collector waits until the first answer is on screen (CodingApp resumes it).
+    gc.disable()
+    try:
+        from themecoder.tui.app import CodingApp
 
-    Project.open(project_location).close()  # a bad path fails here, before the screen opens
-    CodingApp(project_location, coder, order=order).run()
+        # a bad path fails here, before the screen opens
+        app = CodingApp(project_location, coder, order=order, collector_paused=True)
+    except BaseException:
+        gc.enable()
+        raise
+    app.run()

@@ -95,6 +95,7 @@ FILTER_SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("filter: to do", "todo"),
     ("filter: done", "done"),
     ("filter: not assigned", "not_assigned"),
+    ("filter: auto-coded", "auto"),
     ("filter: all answers", "all"),
 )
 """Command-palette entries that set the status filter directly."""

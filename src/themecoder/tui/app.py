@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import threading
 import time
 from dataclasses import dataclass, field
@@ -75,6 +76,8 @@ class CodingApp(App[None]):
             first, see :func:`themecoder.learning.uncertainty_order`).
         retrain_every: Retrain the model in the background after this many decisions
             (``None``: only on demand, palette "model: retrain").
+        collector_paused: The caller paused the garbage collector for the start-up; the
+            app resumes it once the first answer is on screen (or when it closes).
     """
 
     CSS_PATH = "app.tcss"
@@ -89,8 +92,10 @@ class CodingApp(App[None]):
                  poll_seconds: float | None = POLL_SECONDS, deterministic: bool = False,
                  keymap: dict[str, str] | None = None, order: str = "plain",
                  retrain_every: int | None = RETRAIN_EVERY,
-                 suggesters: dict[str, Any] | None = None) -> None:
+                 suggesters: dict[str, Any] | None = None,
+                 collector_paused: bool = False) -> None:
         super().__init__()
+        self.collector_paused = collector_paused
         self.project = Project.open(project_location)
         if coder is not None:
             self.session = CodingSession(self.project, coder, order=order)
@@ -148,7 +153,19 @@ class CodingApp(App[None]):
         if self.retrain_every:
             self.set_interval(RETRAIN_CHECK_SECONDS, self.check_retrain)
 
+    def first_answer_shown(self) -> None:
+        """Start-up is over (the coding screen calls this once it has drawn the first
+        answer)."""
+        self._resume_collector()
+
+    def _resume_collector(self) -> None:
+        """Resume the garbage collector if it was paused for the start-up."""
+        if self.collector_paused:
+            self.collector_paused = False
+            gc.enable()
+
     def on_unmount(self) -> None:
+        self._resume_collector()
         with contextlib.suppress(ThemecoderError, SQLAlchemyError):
             if hasattr(self, "session"):  # a browser tab closed before naming its coder
                 self.session.close()  # let other coders have the answer this coder held

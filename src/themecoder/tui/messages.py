@@ -30,6 +30,18 @@ class ThemeClicked(Message):
 
 
 @dataclass
+class MeaningReady(Message):
+    """The sentence-embedding model is loaded: suggestions can use meaning."""
+
+
+@dataclass
+class MeaningFailed(Message):
+    """The sentence-embedding model could not be loaded: suggestions use keywords alone."""
+
+    error: str
+
+
+@dataclass
 class RetrainProgress(Message):
     """A background retraining is at ``stage`` (reading, training, checking, refreshing) of
     codebook ``codebook_id`` (``position`` of ``count`` codebooks), ``done`` of ``total``."""

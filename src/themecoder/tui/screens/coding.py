@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Button, ContentSwitcher, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from themecoder.codebook import Codebook
 from themecoder.coding import CodingSession, Filter, suggest_ahead
 from themecoder.errors import DecidedByOther, ThemecoderError
 from themecoder.safe_text import visible_controls
@@ -24,6 +25,8 @@ from themecoder.tui.actions import (
 )
 from themecoder.tui.literal import literal
 from themecoder.tui.messages import (
+    MeaningFailed,
+    MeaningReady,
     RetrainProgress,
     SuggestionsReady,
     SuggestProgress,
@@ -79,6 +82,11 @@ class CodingScreen(Screen[None]):
         self._suggest_status = ""
         self._shown_first = False
         """Whether the first answer has been drawn (background work waits for it)."""
+        self._meaning_loading = False
+        self._awaiting_meaning: list[Answer] = []
+        """Answers suggested by keywords alone while the meaning model was loading."""
+        self._meaning_refresh: list[Answer] = []
+        self._meaning_thread: threading.Thread | None = None
         self._retraining = False
 
     # ------------------------------------------------------------------ layout
@@ -154,7 +162,8 @@ class CodingScreen(Screen[None]):
                       draft=draft is not None,
                       context=session.respondent_context(answer),
                       show_reasons=self.show_reasons, sample=session.in_sample(answer.id),
-                      held_by=session.held_by, quote_mark=session.quote_mark(answer.id))
+                      held_by=session.held_by, quote_mark=session.quote_mark(answer.id),
+                      audit=session.in_audit(answer.id))
             view.scroll_home(animate=False)
         self.render_themes()
         self.render_progress()
@@ -192,6 +201,8 @@ class CodingScreen(Screen[None]):
             top = f"Answer {session.position + 1} of {session.view_size} · " + top
         if self._suggest_status:
             top += f" · {self._suggest_status}"
+        if self._meaning_loading:
+            top += " · loading the meaning model"
         self.query_one("#topbar", Static).update(literal(top, one_line=True), layout=False)
 
     # ------------------------------------------------------------------ deciding
@@ -548,8 +559,12 @@ class CodingScreen(Screen[None]):
     # ------------------------------------------------------------------ suggest ahead
 
     def _first_answer_shown(self) -> None:
-        # only now load what suggesting needs (spaCy, the model): the coder is reading
+        # only now load what suggesting needs (spaCy, the models): the coder is reading
         self._shown_first = True
+        first_answer_shown = getattr(self.app, "first_answer_shown", None)
+        if first_answer_shown is not None:
+            first_answer_shown()
+        self.maybe_load_meaning()
         self.set_timer(0.2, self.maybe_suggest_ahead)
 
     def maybe_suggest_ahead(self) -> None:
@@ -560,11 +575,17 @@ class CodingScreen(Screen[None]):
         if any(w.group == "suggest" and w.state in (WorkerState.PENDING, WorkerState.RUNNING)
                for w in self.app.workers):
             return
+        if self._meaning_refresh:
+            refresh, self._meaning_refresh = self._meaning_refresh, []
+            self.suggest_worker(refresh)
+            return
         missing = [a for a in self.session.missing_suggestions(SUGGEST_AHEAD)
                    if a.id not in self._requested]
         if not missing:
             return
         self._requested.update(a.id for a in missing)
+        if self._meaning_loading:
+            self._awaiting_meaning.extend(missing)
         self.suggest_worker(missing)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="suggest",
@@ -579,8 +600,65 @@ class CodingScreen(Screen[None]):
             self.post_message(SuggestProgress(done, total))
 
         ids = suggest_ahead(self.session.project, answers, cancel=cancel, progress=progress,
-                            suggesters=self._suggesters)
+                            suggesters=self._suggesters, wait_for_meaning=False)
         self.post_message(SuggestionsReady(ids))
+
+    # ------------------------------------------------------------------ meaning model
+
+    def maybe_load_meaning(self) -> None:
+        """Load the sentence-embedding model in the background when a codebook has no model.
+
+        Until it is loaded, answers are suggested by keywords alone; those still undecided
+        are suggested again with meaning once it is.
+        """
+        from themecoder.suggest.project_suggest import project_model_path
+        from themecoder.suggest.semantic import meaning_available, meaning_loaded
+
+        if not self.suggest_ahead_enabled or meaning_loaded() or not meaning_available():
+            return
+        project = self.session.project
+        without_model = [cb for cb in self.session.codebooks.values()
+                         if not project_model_path(project, cb)]
+        if not without_model:
+            return
+        self._meaning_loading = True
+        # A daemon thread, not a thread worker: Textual runs those in asyncio's executor,
+        # whose threads the process waits for on exit, so quitting would hang until the
+        # model had loaded (seconds to a minute on a busy machine).
+        self._meaning_thread = threading.Thread(
+            target=self._load_meaning, args=(without_model,), name="load meaning model",
+            daemon=True)
+        self._meaning_thread.start()
+        self.render_progress()  # the top bar says it is loading
+
+    def _load_meaning(self, codebooks: list[Codebook]) -> None:
+        """Load the embedding model and embed the codebooks' theme descriptions (in a
+        thread); tell the screen when done or why not."""
+        from themecoder.suggest.semantic import MeaningScorer, load_meaning_model
+
+        try:
+            load_meaning_model()
+            for codebook in codebooks:  # their descriptions' embeddings are cached from now on
+                MeaningScorer(codebook).prepare()
+        except Exception as exc:  # noqa: BLE001 - shown to the coder; keywords go on
+            self.post_message(MeaningFailed(_error_text(exc)))
+            return
+        self.post_message(MeaningReady())
+
+    def on_meaning_ready(self, message: MeaningReady) -> None:
+        self._meaning_loading = False
+        self._meaning_refresh = [a for a in self._awaiting_meaning
+                                 if self.session.decision(a.id) is None]
+        self._awaiting_meaning = []
+        self.render_progress()
+        self.maybe_suggest_ahead()
+
+    def on_meaning_failed(self, message: MeaningFailed) -> None:
+        self._meaning_loading = False
+        self._awaiting_meaning = []
+        self.notify(visible_controls(f"Suggestions use keywords alone: {message.error}"),
+                    markup=False, severity="warning", title="Meaning model not loaded")
+        self.render_progress()
 
     def on_suggest_progress(self, message: SuggestProgress) -> None:
         self._suggest_status = f"suggesting {message.done}/{message.total}"
@@ -600,10 +678,14 @@ class CodingScreen(Screen[None]):
         if event.state == WorkerState.ERROR and event.worker.group == "suggest":
             self._suggest_status = ""
             self.suggest_ahead_enabled = False  # do not retry on every keystroke
-            error = event.worker.error
-            text = error.one_line() if isinstance(error, ThemecoderError) else \
-                f"{type(error).__name__}: {error}"
-            self.notify(visible_controls(f"Suggestions could not be computed: {text}"),
-                        markup=False, severity="error",
-                        title="Suggest ahead stopped")
+            self.notify(visible_controls(
+                f"Suggestions could not be computed: {_error_text(event.worker.error)}"),
+                markup=False, severity="error", title="Suggest ahead stopped")
             self.render_progress()
+
+
+def _error_text(error: BaseException | None) -> str:
+    """An error (a worker's, or the meaning model's) in one line."""
+    if isinstance(error, ThemecoderError):
+        return error.one_line()
+    return f"{type(error).__name__}: {error}"

@@ -283,7 +283,9 @@ class FilterDialog(Dialog, ModalScreen[Filter | None]):
             yield dialog_title("Filter and search")
             with RadioSet(id="status", compact=True):
                 for status in STATUSES:
-                    yield RadioChoice(STATUS_LABELS[status], value=status == f.status,
+                    # "all" is enough here: five choices share one line
+                    label = "all" if status == "all" else STATUS_LABELS[status]
+                    yield RadioChoice(label, value=status == f.status,
                                       id=f"status-{status}", compact=True)
             yield Select([(literal(QUESTION_LABELS.get(q, q), one_line=True), q)
                           for q in self.questions],

@@ -17,6 +17,7 @@ from textual.widgets import Static
 
 from themecoder.codebook import QUESTION_LABELS, Codebook
 from themecoder.store.project import Answer, Decision, StoredSuggestion
+from themecoder.suggest.suggester import describe_method
 from themecoder.tui.actions import THEME_KEYS
 from themecoder.tui.literal import literal
 
@@ -131,14 +132,6 @@ def decision_text(decision: Decision | None, codebook: Codebook, coder: str) -> 
     return f"✓ Decided by {who} ({decision.source}): {what}"
 
 
-def short_model_name(model_version: str) -> str:
-    """What made a suggestion, briefly: ``"poet_holders@2026.11.23 + keywords"`` rather
-    than ``poet_holders@2026.11.23+keywords:poet_holders@1.0`` (the reasons show that)."""
-    parts = ["keywords" if part.startswith("keywords:") else part
-             for part in model_version.split("+")]
-    return " + ".join(p for p in parts if p) or model_version
-
-
 class AnswerView(VerticalScroll, can_focus=False):
     """Everything about the current answer, except the theme list."""
 
@@ -169,13 +162,15 @@ class AnswerView(VerticalScroll, can_focus=False):
              decision: Decision | None, codebook: Codebook | None, coder: str, note: str,
              context: list[Answer], show_reasons: bool, draft: bool = False,
              sample: bool = False, held_by: str | None = None,
-             quote_mark: str = "") -> None:
+             quote_mark: str = "", audit: bool = False) -> None:
         """Render one answer (``None``: the filter matches nothing).
 
         ``draft`` says ``note`` is an unsaved draft rather than a saved note;
         ``sample`` marks an answer of the coder's double-coding sample (coded blind);
         ``held_by`` names another coder who has the answer open (it is read-only here);
         ``quote_mark`` is ``"star"`` or ``"ban"`` when the coder marked the answer.
+        ``audit`` an answer of the blind audit of automatic coding (its suggestion is hidden,
+        and the view says why).
         """
         q = self.query_one
         if answer is None or codebook is None:
@@ -199,7 +194,9 @@ class AnswerView(VerticalScroll, can_focus=False):
             one_line=True))
         self._set("#answer-text", highlighted(
             answer.text, merged_spans(suggestion, len(answer.text)), codebook))
-        self._set("#suggested-by", literal(_suggested_by(suggestion, codebook)))
+        self._set("#suggested-by", literal(
+            "Blind audit of automatic coding: the model's decision is hidden; code it "
+            "yourself" if audit else _suggested_by(suggestion, codebook)))
         self._set("#decision", literal(decision_text(decision, codebook, coder)))
         label = "Note (unsaved draft, press m)" if draft else "Note"
         mark = QUOTE_MARK_TEXT.get(quote_mark, "")
@@ -226,7 +223,7 @@ def _suggested_by(suggestion: StoredSuggestion | None, codebook: Codebook) -> st
         what = f"{codebook.not_assigned.name} (vague)"
     else:
         what = "nothing"
-    return f"Suggested: {what} · by {short_model_name(suggestion.model_version)}"
+    return f"Suggested: {what} · by {describe_method(suggestion.model_version)}"
 
 
 def _reasons(suggestion: StoredSuggestion | None, codebook: Codebook) -> str:

@@ -15,6 +15,8 @@ def progress_text(progress: Progress, filter_label: str, *, show_rate: bool = Tr
     coder's double-coding sample, shown when the coder has one."""
     pct = 100 * progress.done / progress.total if progress.total else 100.0
     first = f"Done {progress.done}/{progress.total} ({pct:.0f}%) in {filter_label}"
+    if progress.audit_left:  # the blind audit of automatic coding, still to code
+        first += f" · audit to do {progress.audit_left}"
     if show_rate:
         rate = f"{progress.rate:.0f}/h" if progress.rate else "–/h"
         first += f" · {rate} · {format_duration(progress.seconds_left)} left"
@@ -23,6 +25,8 @@ def progress_text(progress: Progress, filter_label: str, *, show_rate: bool = Tr
     parts = [f"{QUESTION_SHORT.get(q, q)} {d}/{t}" for q, (d, t) in
              progress.per_question.items()]
     second = " · ".join(parts) + f" · to do {progress.remaining}"
+    if progress.auto:  # coded by the model alone (counted as done above)
+        second += f" · auto-coded {progress.auto}"
     if sample is not None:
         second = f"sample {sample[0]} / {sample[1]} · " + second
     return first + "\n" + second
