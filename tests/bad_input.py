@@ -25,9 +25,12 @@ CARERS = str(ROOT / "codebooks" / "poet_carers.yaml")
 SAMPLE = ROOT / "sample_data"
 
 
-def invoke(*args: str) -> Result:
-    """Run a command in-process (fast); exceptions are kept on the result, not raised."""
-    return CliRunner().invoke(cli, [str(a) for a in args])
+def invoke(*args: str, width: int = 200) -> Result:
+    """Run a command in-process (fast); exceptions are kept on the result, not raised.
+
+    Tables are printed ``width`` columns wide, so cells are not wrapped.
+    """
+    return CliRunner().invoke(cli, [str(a) for a in args], env={"COLUMNS": str(width)})
 
 
 def run(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:

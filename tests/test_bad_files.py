@@ -8,6 +8,7 @@ the project exactly as it was.
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import sqlite3
 import subprocess
@@ -80,6 +81,19 @@ def test_answers_over_several_lines_still_import(project: Path, tmp_path: Path) 
     assert "2 respondents, 6 answers added" in result.output
 
 
+def test_a_line_of_an_answer_with_many_commas_is_not_a_row(project: Path,
+                                                          tmp_path: Path) -> None:
+    # the second line splits into six cells, as many as the header, but does not start
+    # like the rows' respondent ids: it is part of the answer
+    survey = tmp_path / "q.csv"
+    survey.write_bytes((HEADER + 'R010,Carer,C,"I would like:\r\nmore staff, more hours, '
+                        'better pay, less forms, faster, kinder",b,c\r\n'
+                        'R011,Carer,C,fine,ok,more\r\n').encode())
+    result = invoke("import", project, survey, *ID_OPTIONS)
+    assert result.exit_code == 0, result.output
+    assert "2 respondents, 6 answers added" in result.output
+
+
 def test_a_two_megabyte_answer_is_read_whole(tmp_path: Path) -> None:
     survey = tmp_path / "long.csv"
     text = "word " * 400_000
@@ -137,7 +151,7 @@ BAD_MAPPINGS = {
     "a mapping as attributes": ("attributes: {a: b}\n", "attributes", 1),
     "a list key": ("? [a]\n: b\n", None, 1),
     "an unknown layout": ("layout: tall\n", "layout", 1),
-    "an unknown question": ("questions: {fft_why: Why}\n", "questions", 1),
+    "not a question id": ("questions: {Worked Well: a}\n", "questions", 1),
     "theme columns not auto": ("theme_columns: yes\n", "theme_columns", 1),
     "not a mapping": ("- a\n- b\n", None, 1),
     "unclosed bracket": ("questions: [a\n", None, 2),
@@ -157,6 +171,13 @@ def test_a_badly_typed_mapping_is_one_line(name: str, project: Path, tmp_path: P
         assert caught.value.field == field
     import_refused(project, SAMPLE / "current_year.csv", options=("--mapping", mapping),
                    names=mapping)
+
+
+def test_a_question_no_codebook_declares_is_refused(project: Path, tmp_path: Path) -> None:
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text("questions: {fft_why: worked_well}\n", encoding="utf-8")
+    import_refused(project, SAMPLE / "current_year.csv", "unknown question 'fft_why'",
+                   "a codebook may declare others", options=("--mapping", mapping))
 
 
 def test_numbers_may_name_columns(tmp_path: Path) -> None:
@@ -179,7 +200,7 @@ def test_another_programs_database_is_refused_untouched(tmp_path: Path) -> None:
     for args in (["status", other], ["import", other, SAMPLE / "current_year.csv"],
                  ["export", other, "--out", tmp_path / "out"], ["suggest", other],
                  ["init", other, "--codebook", SAMPLE.parent / "codebooks/poet_carers.yaml"]):
-        assert_refused(invoke(*args), str(other))
+        assert_refused(invoke(*args), str(other), "not a themecoder project")
         assert file_digest(other) == digest
         assert sorted(p.name for p in tmp_path.iterdir()) == ["other.db"]
     conn = sqlite3.connect(f"file:{other}?mode=ro", uri=True)
@@ -210,7 +231,7 @@ def _damage(path: Path) -> None:
     size = path.stat().st_size
     with open(path, "r+b") as handle:
         handle.seek(4096 * 4)
-        handle.write(os.urandom(min(4096 * 6, size - 4096 * 4)))
+        handle.write(random.Random(16).randbytes(min(4096 * 6, size - 4096 * 4)))
 
 
 def test_a_damaged_project_is_one_line(project: Path, tmp_path: Path) -> None:
@@ -219,6 +240,51 @@ def test_a_damaged_project_is_one_line(project: Path, tmp_path: Path) -> None:
     _damage(project)
     for args in (["status", project], ["export", project, "--out", tmp_path / "out"]):
         assert_refused(run(*args), str(project), "damaged")
+
+
+def _garble(project: Path, sql: str) -> None:
+    """Change a project's cells behind themecoder's back, as a damaged page would."""
+    conn = sqlite3.connect(project)
+    try:
+        conn.execute(sql)
+        conn.commit()
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize(("garbling", "commands"), [
+    # bytes that are not UTF-8 in a text cell (the codebook every command reads)
+    ("UPDATE codebooks SET yaml = CAST(X'69643a20fffe00' AS TEXT)", ("status", "export")),
+    # JSON that no longer parses, in pages SQLite finds sound (one changed byte)
+    ("UPDATE respondents SET attributes = replace(attributes, '\": ', '\"; ')", ("export",)),
+])
+def test_garbled_cells_are_one_line(garbling: str, commands: tuple[str, ...], project: Path,
+                                    tmp_path: Path) -> None:
+    assert invoke("import", project, SAMPLE / "current_year.csv", "--mapping",
+                  SAMPLE / "mapping.yaml").exit_code == 0
+    _garble(project, garbling)
+    extra = {"status": [], "export": ["--out", tmp_path / "out"]}
+    for command in commands:
+        assert_refused(run(command, project, *extra[command]), str(project), "damaged")
+
+
+def test_a_damaged_index_is_found_after_an_unexpected_failure(project: Path) -> None:
+    from themecoder.store import Project
+    from themecoder.store.access import damaged_project
+
+    assert invoke("import", project, SAMPLE / "current_year.csv", "--mapping",
+                  SAMPLE / "mapping.yaml").exit_code == 0
+    Project.open(project).close()
+    assert damaged_project(RuntimeError("a bug")) is None  # sound: the bug keeps its traceback
+    conn = sqlite3.connect(project)  # an index that no longer matches its table
+    conn.execute("PRAGMA writable_schema = ON")
+    conn.execute("UPDATE sqlite_master SET sql = replace(sql, '(respondent_id)', '(id)') "
+                 "WHERE type = 'index' AND name = 'ix_answers_respondent'")
+    conn.commit()
+    conn.close()
+    found = damaged_project(RuntimeError("a bug"))
+    assert found is not None and "damaged" in found.one_line()
+    assert "ix_answers_respondent" in found.one_line()
 
 
 def _as_nobody() -> list[str] | None:
@@ -292,3 +358,12 @@ def test_a_project_name_with_markup_is_shown_as_written(tmp_path: Path) -> None:
     result = run("status", path)
     assert result.returncode == 0, result.stderr
     assert name in result.stdout
+
+
+def test_a_folder_named_like_markup_is_shown_as_written(tmp_path: Path) -> None:
+    folder = tmp_path / "[old]"
+    folder.mkdir()
+    project = new_project(folder)
+    result = invoke("status", project, width=400)
+    assert result.exit_code == 0, result.output
+    assert f"{folder}/p.db" in result.output

@@ -23,6 +23,8 @@ DOMAIN_MODULES = [
     "themecoder.resources", "themecoder.safe_cells", "themecoder.quotes", "themecoder.redact",
     "themecoder.export.workbook", "themecoder.export.settings",
     "themecoder.safe_text", "themecoder.survey_tables", "themecoder.store.access",
+    "themecoder.questions", "themecoder.export.limits", "themecoder.export.publish",
+    "themecoder.suggest.clauses", "themecoder.store.updates", "themecoder.suggest.model_rules",
     "themecoder.store.claims", "themecoder.store.samples", "themecoder.coding_filter",
     "themecoder.suggest.ahead", "themecoder.suggest.semantic",
     "themecoder.autocode", "themecoder.store.autocode",

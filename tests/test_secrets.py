@@ -67,6 +67,14 @@ def test_error_lines_mask_the_password() -> None:
                      f"postgress://ann:{SECRET}@127.0.0.1:1/survey"):
         line = assert_refused(run("status", location))
         assert SECRET not in line and "***" in line
+        assert "***: " in line or "***@" in line  # the line's own separator survives
+
+
+def test_masking_keeps_the_parts_of_an_error_line_apart() -> None:
+    location = f"postgresql://ann@db/survey?password={SECRET}"
+    line = StoreError("a project already exists in this database", file=location).one_line()
+    assert line == ("postgresql://ann@db/survey?password=***: "
+                    "a project already exists in this database")
 
 
 def _with_password(url: str, form: str) -> str:

@@ -33,22 +33,18 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from themecoder.errors import CodebookError, read_user_text
+from themecoder.questions import QUESTION_LABELS, QUESTIONS, DeclaredQuestion, question_label
 
-QUESTIONS: tuple[str, ...] = ("worked_well", "not_well", "change")
-"""The normalised question keys, in the order surveys ask them."""
-
-QUESTION_LABELS: dict[str, str] = {
-    "worked_well": "What worked well",
-    "not_well": "What did not work well",
-    "change": "What would you change",
-}
+__all__ = ["QUESTIONS", "QUESTION_LABELS", "Codebook", "CodebookError", "DeclaredQuestion",
+           "NonAnswers", "NotAssigned", "Theme", "bump_version", "load_codebook",
+           "loads_codebook", "normalise_answer", "save_codebook", "slugify"]
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _TOP_FIELDS = {"id", "name", "version", "groups", "questions", "not_assigned", "themes",
@@ -159,6 +155,7 @@ class Codebook:
     questions: tuple[str, ...] = QUESTIONS
     description: str = ""
     non_answers: NonAnswers | None = None
+    declared_questions: tuple[DeclaredQuestion, ...] = ()
     source: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -203,6 +200,10 @@ class Codebook:
         """Whether this codebook codes answers of respondent group ``group``."""
         return group.casefold() in {g.casefold() for g in self.groups}
 
+    def question_label(self, question: str) -> str:
+        """How reports name ``question``: its declared label, the POET label, or the id."""
+        return question_label(question, self.declared_questions)
+
     @property
     def fingerprint(self) -> str:
         """A short hash of the theme ids and names: changes when the theme list changes."""
@@ -219,7 +220,9 @@ class Codebook:
         if self.description:
             out["description"] = self.description
         out["groups"] = list(self.groups)
-        out["questions"] = list(self.questions)
+        declared = {q.id: q for q in self.declared_questions}
+        out["questions"] = [_question_dict(declared[q]) if q in declared else q
+                            for q in self.questions]
         out["not_assigned"] = {
             "id": self.not_assigned.id,
             "name": self.not_assigned.name,
@@ -257,12 +260,15 @@ class Codebook:
         if theme.id in self.theme_ids or self.find(theme.name) is not None:
             raise CodebookError(f"a theme '{theme.name}' ({theme.id}) already exists",
                                 file=self.source, field="themes")
-        return Codebook(
-            id=self.id, name=self.name, version=version or bump_version(self.version),
-            groups=self.groups, themes=(*self.themes, theme), not_assigned=self.not_assigned,
-            questions=self.questions, description=self.description,
-            non_answers=self.non_answers, source=self.source,
-        )
+        return replace(self, version=version or bump_version(self.version),
+                       themes=(*self.themes, theme))
+
+
+def _question_dict(question: DeclaredQuestion) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": question.id, "label": question.label}
+    if question.aliases:
+        out["aliases"] = list(question.aliases)
+    return out
 
 
 def bump_version(version: str) -> str:
@@ -373,15 +379,36 @@ class _Validator:
                             "starting with a letter)")
         return value
 
-    def questions(self, node: yaml.Node, field: str) -> tuple[str, ...]:
-        values = self.text_list(node, field)
-        for value in values:
-            if value not in QUESTIONS:
-                raise self.fail(node, field,
-                                f"unknown question '{value}' (expected: {', '.join(QUESTIONS)})")
-        if not values:
-            raise self.fail(node, field, "must name at least one question")
-        return values
+    def questions(self, node: yaml.Node,
+                  field: str) -> tuple[tuple[str, ...], tuple[DeclaredQuestion, ...]]:
+        """The codebook's questions: POET ids, or declarations ``{id, label, aliases}``."""
+        if not isinstance(node, yaml.SequenceNode) or not node.value:
+            raise self.fail(node, field, "must list at least one question")
+        ids: list[str] = []
+        declared: list[DeclaredQuestion] = []
+        for item in node.value:
+            if isinstance(item, yaml.MappingNode):
+                question = self.declared_question(item, field)
+                declared.append(question)
+                value = question.id
+            else:
+                value = self.text(item, field)
+                if value not in QUESTIONS:
+                    raise self.fail(item, field, f"unknown question '{value}' (expected: "
+                                    f"{', '.join(QUESTIONS)}, or declare it: "
+                                    "{id: ..., label: ...})")
+            if value in ids:
+                raise self.fail(item, field, f"question '{value}' is listed twice")
+            ids.append(value)
+        return tuple(ids), tuple(declared)
+
+    def declared_question(self, node: yaml.MappingNode, field: str) -> DeclaredQuestion:
+        items = self.mapping(node, field)
+        self.check_fields(items, {"id", "label", "aliases"}, ("id", "label"), node, f"{field}.")
+        return DeclaredQuestion(id=self.identifier(items["id"][1], f"{field}.id"),
+                                label=self.text(items["label"][1], f"{field}.label"),
+                                aliases=self.text_list(items["aliases"][1], f"{field}.aliases")
+                                if "aliases" in items else ())
 
     def codebook(self, root: yaml.Node | None) -> Codebook:
         if root is None:
@@ -396,8 +423,8 @@ class _Validator:
         groups = self.text_list(top["groups"][1], "groups")
         if not groups:
             raise self.fail(top["groups"][1], "groups", "must name at least one respondent group")
-        questions = self.questions(top["questions"][1], "questions") \
-            if "questions" in top else QUESTIONS
+        questions, declared = self.questions(top["questions"][1], "questions") \
+            if "questions" in top else (QUESTIONS, ())
         not_assigned = self.not_assigned(top["not_assigned"][1])
         themes_node = top["themes"][1]
         if not isinstance(themes_node, yaml.SequenceNode) or not themes_node.value:
@@ -423,7 +450,8 @@ class _Validator:
         non_answers = self.non_answers(top["non_answers"][1]) if "non_answers" in top else None
         return Codebook(id=cb_id, name=name, version=version, groups=groups, themes=tuple(themes),
                         not_assigned=not_assigned, questions=questions, description=description,
-                        non_answers=non_answers, source=self.source)
+                        non_answers=non_answers, declared_questions=declared,
+                        source=self.source)
 
     def check_replaces(self, themes_node: yaml.SequenceNode, themes: list[Theme]) -> None:
         """An old theme is folded into at most one theme per question, never into itself."""
@@ -489,7 +517,10 @@ class _Validator:
                                 f"bad regular expression '{pattern}': {exc}") from None
         questions = default_questions
         if "questions" in items:
-            questions = self.questions(items["questions"][1], prefix + "questions")
+            questions = self.text_list(items["questions"][1], prefix + "questions")
+            if not questions:
+                raise self.fail(items["questions"][1], prefix + "questions",
+                                "must name at least one question")
             for q in questions:
                 if q not in default_questions:
                     raise self.fail(items["questions"][1], prefix + "questions",

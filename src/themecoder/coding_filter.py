@@ -6,10 +6,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from themecoder.codebook import QUESTION_LABELS
+from themecoder.questions import DeclaredQuestion, question_label
 
 STATUSES = ("all", "todo", "done", "not_assigned", "auto")
 """Answer statuses a filter can select: everything, still to do, coded, not assigned, and
@@ -52,10 +52,12 @@ class Filter:
     answer_ids: frozenset[int] | None = None
     label: str = ""
 
-    def describe(self, theme_names: Mapping[str, str] | None = None) -> str:
+    def describe(self, theme_names: Mapping[str, str] | None = None,
+                 declared: Iterable[DeclaredQuestion] = ()) -> str:
         """A short label, e.g. ``"to do · What worked well · theme Stress/worry · 'forms'"``.
 
-        ``theme_names`` maps theme ids to the names shown (the id is shown without it).
+        ``theme_names`` maps theme ids to the names shown (the id is shown without it);
+        ``declared``: the questions the codebooks declare, for their labels.
         """
         parts = [STATUS_LABELS.get(self.status, self.status)]
         if self.sample:
@@ -63,7 +65,7 @@ class Filter:
         if self.answer_ids is not None:
             parts.append(self.label or f"{len(self.answer_ids)} chosen answers")
         if self.question:
-            parts.append(QUESTION_LABELS.get(self.question, self.question))
+            parts.append(question_label(self.question, declared))
         if self.group:
             parts.append(self.group)
         if self.theme:

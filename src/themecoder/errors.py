@@ -36,9 +36,11 @@ class ThemecoderError(Exception):
 
     def one_line(self) -> str:
         """The message as one line: ``file:line: field 'x': message``."""
+        # names and values in it come from files and people: keep each part inert (each on
+        # its own, so masking a password never runs on into the separators added here)
         where = ""
         if self.file:
-            where = self.file
+            where = shown(self.file, one_line=True)
             if self.line is not None:
                 where += f":{self.line}"
             elif self.row is not None:
@@ -46,9 +48,8 @@ class ThemecoderError(Exception):
             where += ": "
         elif self.row is not None:
             where = f"row {self.row}: "
-        field = f"field '{self.field}': " if self.field else ""
-        # names and values in it come from files and people: keep the line inert
-        return shown(f"{where}{field}{self.message}", one_line=True)
+        field = f"field '{shown(self.field, one_line=True)}': " if self.field else ""
+        return f"{where}{field}{shown(self.message, one_line=True)}"
 
 
 class CodebookError(ThemecoderError):

@@ -200,7 +200,8 @@ def select_quotes(project: Any, tally: Tally, data: ExportData,
             values = attributes.iloc[r].to_dict() if len(attributes.columns) else {}
             bank.rows.append({
                 "group": str(group), "question": str(question),
-                "question_label": question_label(str(question)), "theme_id": str(theme_id),
+                "question_label": question_label(str(question), tally.codebooks.values()),
+                "theme_id": str(theme_id),
                 "theme_name": names.get(str(theme_id), str(theme_id)),
                 "rank": len(chosen), "quote": quote,
                 "attribution": attribution_text(str(group), values, settings.attribution),
@@ -238,7 +239,7 @@ def quotes_markdown(bank: QuoteBank, tally: Tally) -> str:
     if frame.empty:
         lines.append("No quotes: nothing is coded with a theme yet.")
     for (group, question), part in frame.groupby(["group", "question"], sort=False):
-        lines += [f"## {group}: {question_label(str(question))}", ""]
+        lines += [f"## {group}: {question_label(str(question), tally.codebooks.values())}", ""]
         for theme, rows in part.groupby("theme_name", sort=False):
             lines += [f"### {theme}", ""]
             for row in rows.itertuples(index=False):

@@ -6,13 +6,16 @@
   platforms export.
 
 Columns are named by a :class:`SurveyMapping` (built from options or a small YAML
-mapping file). Questions are normalised to ``worked_well`` / ``not_well`` / ``change``.
-Every other column is kept as a respondent attribute for crosstabs. Existing coding
-(prior years' hand coding) may come along as a column of ``|``-separated theme names
-or as one 0/1 column per theme.
+mapping file). Questions are normalised to ``worked_well`` / ``not_well`` / ``change``, or
+to a question the project's codebooks declare (see :mod:`themecoder.questions`). Every
+other column is kept as a respondent attribute for crosstabs. Existing coding (prior years'
+hand coding) may come along as a column of ``|``-separated theme names or as one 0/1
+column per theme; coding columns a file lacks altogether are left out with a note, so one
+mapping serves coded and uncoded years. Reading the file itself is
+:mod:`themecoder.survey_tables`.
 
 All problems raise :class:`~themecoder.errors.SurveyError` naming the file, the row
-and the column; nothing is returned half-read.
+and the column (every missing column at once); nothing is returned half-read.
 """
 
 from __future__ import annotations
@@ -25,8 +28,8 @@ from typing import Any
 
 import yaml
 
-from themecoder.codebook import QUESTIONS
 from themecoder.errors import SurveyError
+from themecoder.questions import QUESTIONS, DeclaredQuestion, normalise_question
 from themecoder.survey_tables import Table, file_sha256, read_table
 
 __all__ = ["NOT_ASSIGNED_LABELS", "AnswerRecord", "RespondentRecord", "SurveyData",
@@ -35,37 +38,6 @@ __all__ = ["NOT_ASSIGNED_LABELS", "AnswerRecord", "RespondentRecord", "SurveyDat
 
 NOT_ASSIGNED_LABELS = {"not assigned", "not_assigned", "vague", "n/a (vague)"}
 """Values of an existing-coding column that mean "deliberately not assigned"."""
-
-_QUESTION_ALIASES: dict[str, str] = {
-    "worked_well": "worked_well", "worked well": "worked_well", "ww": "worked_well",
-    "what worked well": "worked_well", "q1": "worked_well", "good": "worked_well",
-    "not_well": "not_well", "not well": "not_well", "did not work well": "not_well",
-    "what did not work well": "not_well", "didn't work well": "not_well",
-    "what didn't work well": "not_well", "q2": "not_well", "nw": "not_well",
-    "change": "change", "would change": "change", "what would you change": "change",
-    "q3": "change", "improve": "change",
-}
-
-
-def normalise_question(value: str) -> str | None:
-    """Map a survey's question label to ``worked_well`` / ``not_well`` / ``change``.
-
-    Returns ``None`` when the label is not recognisable.
-    """
-    key = re.sub(r"[?.!:]+$", "", " ".join(str(value).strip().casefold().split()))
-    if key in _QUESTION_ALIASES:
-        return _QUESTION_ALIASES[key]
-    words = set(re.findall(r"[a-z']+", key))
-    if words & {"change", "improve", "improved", "improvement", "better", "differently"}:
-        return "change"
-    if "well" in words or "good" in words:
-        if words & {"not", "didn't", "didnt", "badly", "poorly"}:
-            return "not_well"
-        return "worked_well"
-    if words & {"bad", "badly", "poorly", "problems", "problem"}:
-        return "not_well"
-    return None
-
 
 @dataclass
 class SurveyMapping:
@@ -108,6 +80,7 @@ class SurveyMapping:
         return {self.themes} if self.themes else set()
 
 
+_QUESTION_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _MAPPING_FIELDS = {f for f in SurveyMapping.__dataclass_fields__}
 
 
@@ -201,9 +174,9 @@ class _MappingReader:
         if mapping.theme_columns not in (None, "auto"):
             raise self.fail("theme_columns", "must be 'auto' (0/1 columns named by theme)")
         for key in mapping.questions:
-            if key not in QUESTIONS:
-                raise self.fail("questions", f"unknown question '{key}' (expected: "
-                                f"{', '.join(QUESTIONS)})")
+            if not _QUESTION_ID.match(key):
+                raise self.fail("questions", f"'{key}' is not a question id (expected: "
+                                f"{', '.join(QUESTIONS)}, or one a codebook declares)")
         return mapping
 
 
@@ -374,7 +347,8 @@ def theme_column_name(label: str, by_name: dict[str, str]) -> str | None:
 
 
 def read_survey(path: str | Path, mapping: SurveyMapping,
-                theme_names: Iterable[str] | None = None) -> SurveyData:
+                theme_names: Iterable[str] | None = None,
+                questions: Iterable[DeclaredQuestion] = ()) -> SurveyData:
     """Read a survey file into respondents and answers.
 
     Args:
@@ -382,6 +356,8 @@ def read_survey(path: str | Path, mapping: SurveyMapping,
         mapping: which columns mean what.
         theme_names: every theme name known to the project's codebooks; used to find
             0/1 coding columns when ``mapping.theme_columns == "auto"``.
+        questions: the questions the project's codebooks declare besides the POET ones
+            (recognised by id, label or alias).
 
     Raises:
         SurveyError: naming the file, row and column of the first problem.
@@ -395,10 +371,11 @@ def read_survey(path: str | Path, mapping: SurveyMapping,
         notes.append(f"the file has none of the coding columns ({', '.join(coding)}): its "
                      "answers are read without coding")
     _check_columns(table, mapping)
+    recognise = _Questions(tuple(questions))
     if mapping.layout == "long":
-        data = _read_long(table, mapping, list(theme_names or ()))
+        data = _read_long(table, mapping, list(theme_names or ()), recognise)
     elif mapping.layout == "wide":
-        data = _read_wide(table, mapping, list(theme_names or ()))
+        data = _read_wide(table, mapping, list(theme_names or ()), recognise)
     else:
         raise SurveyError(f"unknown layout '{mapping.layout}' (expected long or wide)",
                           file=table.path, field="layout")
@@ -449,22 +426,42 @@ def _attribute_columns(table: Table, mapping: SurveyMapping, used: set[str]) -> 
     return [c for c in table.columns if c and c not in used]
 
 
-def _read_wide(table: Table, mapping: SurveyMapping, theme_names: list[str]) -> SurveyData:
+class _Questions:
+    """Recognises the survey's questions: the POET ones and those the codebooks declare."""
+
+    def __init__(self, declared: tuple[DeclaredQuestion, ...]) -> None:
+        self.declared = declared
+        self.ids = (*QUESTIONS, *(q.id for q in declared if q.id not in QUESTIONS))
+        self._seen: dict[str, str | None] = {}
+
+    def __call__(self, value: str) -> str | None:
+        if value not in self._seen:
+            self._seen[value] = normalise_question(value, self.declared)
+        return self._seen[value]
+
+    def expected(self) -> str:
+        return ", ".join(self.ids)
+
+
+def _read_wide(table: Table, mapping: SurveyMapping, theme_names: list[str],
+               recognise: _Questions) -> SurveyData:
     id_col = _require(table, mapping.id, "the respondent id")
     if not mapping.fixed_group:
         _require(table, mapping.group, "the respondent group")
     questions = dict(mapping.questions)
     if not questions:
         for column in table.columns:
-            key = normalise_question(column) if column not in (id_col, mapping.group) else None
+            key = recognise(column) if column not in (id_col, mapping.group) else None
             if key and key not in questions and not column.casefold().endswith("themes"):
                 questions[key] = column
     if not questions:
         raise SurveyError("no question columns found; name them (e.g. --question "
                           "worked_well=COLUMN)", file=table.path, row=1, field="questions")
     for key, column in questions.items():
-        if key not in QUESTIONS:
-            raise SurveyError(f"unknown question '{key}'", file=table.path, field="questions")
+        if key not in recognise.ids:
+            raise SurveyError(f"unknown question '{key}' (expected: {recognise.expected()}; "
+                              "a codebook may declare others)", file=table.path,
+                              field="questions")
         _require(table, column, f"question {key}")
     theme_cols: dict[str, str] = {}
     if isinstance(mapping.themes, dict):
@@ -483,7 +480,7 @@ def _read_wide(table: Table, mapping: SurveyMapping, theme_names: list[str]) -> 
             if ":" not in column:
                 continue
             q_part, _, t_part = column.partition(":")
-            qkey = normalise_question(q_part) or q_part.strip()
+            qkey = recognise(q_part) or q_part.strip()
             name = theme_column_name(t_part, by_name)
             if qkey in questions and name:
                 binary.setdefault(qkey, {})[column] = name
@@ -516,7 +513,8 @@ def _read_wide(table: Table, mapping: SurveyMapping, theme_names: list[str]) -> 
     return SurveyData(table.path, table.sha256, "wide", respondents, answers)
 
 
-def _read_long(table: Table, mapping: SurveyMapping, theme_names: list[str]) -> SurveyData:
+def _read_long(table: Table, mapping: SurveyMapping, theme_names: list[str],
+               recognise: _Questions) -> SurveyData:
     id_col = _require(table, mapping.id, "the respondent id")
     q_col = _require(table, mapping.question, "the question")
     text_col = _require(table, mapping.text, "the answer text")
@@ -543,10 +541,11 @@ def _read_long(table: Table, mapping: SurveyMapping, theme_names: list[str]) -> 
     for row, number in zip(table.rows, table.row_numbers, strict=True):
         key = _respondent_key(row, id_col, table, number)
         raw_question = row[q_col]
-        qkey = normalise_question(raw_question)
+        qkey = recognise(raw_question)
         if qkey is None:
             raise SurveyError(f"cannot tell which question '{raw_question.strip()[:40]}' is "
-                              f"(expected one of {', '.join(QUESTIONS)} or their wording)",
+                              f"(expected one of {recognise.expected()} or their wording; a "
+                              "codebook may declare others, with their labels)",
                               file=table.path, row=number, field=q_col)
         group = _group_of(row, mapping, table, number)
         known = respondents.get(key)

@@ -9,8 +9,12 @@ the quote opened, rather than silently swallowing the rows after it.
 
 from __future__ import annotations
 
+import bisect
+import csv
 import hashlib
 import io
+import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -129,8 +133,6 @@ def read_table(path: str | Path) -> Table:
 
 
 def _read_csv(path: Path) -> tuple[list[str], list[list[str]], str]:
-    import csv
-
     text, encoding = _decode(path.read_bytes(), path)
     if "\x00" in text:
         raise SurveyError("the file contains NUL bytes: it does not look like a CSV file",
@@ -162,44 +164,87 @@ def _check_quotes(text: str, delimiter: str, header: list[str], records: list[li
     """Refuse a quote that swallows rows: one never closed, or one that runs over lines that
     read as rows of their own (a quote opened by mistake and closed by another row's quote).
 
-    Multi-line answers are fine; only their lines that split into exactly as many cells as
-    the header (in a file of three or more columns) count as swallowed rows.
+    Multi-line answers are fine. A line inside a quoted cell counts as a swallowed row only
+    when it splits into exactly as many cells as the header (in a file of three or more
+    columns) and its first cell has the shape of the rows' first cells (``R011`` like
+    ``R010``: the respondent ids), which a line of an answer almost never has.
     """
-    import bisect
-    import csv
-    import re
-
     if '"' not in text:
         return
     d = re.escape(delimiter)
-    quoted = re.compile(rf'(?:^|(?<=[{d}\r\n]))"[^"]*(?:""[^"]*)*("|\Z)')
-    newlines: list[int] | None = None
+    # a quote that opens a cell (after a delimiter, a line break or at the start) and its
+    # cell up to the closing quote or the end of the file; starting with the quote lets the
+    # regular-expression engine jump from quote to quote
+    quoted = re.compile(rf'"(?<![^{d}\r\n]")[^"]*(?:""[^"]*)*("|\Z)')
+    newlines: list[int] = []
+    shapes: list[str | None] = []  # the usual shape of first cells, worked out when needed
+
+    def line_of(offset: int) -> int:
+        if not newlines:
+            newlines.extend(m.start() for m in re.finditer("\n", text))
+        return bisect.bisect_right(newlines, offset) + 1
+
     for match in quoted.finditer(text):
-        body = match.group(0)
-        closed = bool(match.group(1))
-        if closed and "\n" not in body and "\r" not in body:
+        start, end = match.span()
+        if match.group(1) and text.find("\n", start, end) < 0 and text.find("\r", start, end) < 0:
             continue
-        if newlines is None:
-            newlines = [m.start() for m in re.finditer("\n", text)]
-        line = bisect.bisect_right(newlines, match.start()) + 1
-        record = min(bisect.bisect_left(last_lines, line), len(records) - 1)
-        where = {"file": path, "row": record + 1,
-                 "field": _cell_column(records[record], header, body[1:41])}
-        if not closed:
+        body = match.group(0)
+        if not match.group(1):
+            line = line_of(match.start())
             raise SurveyError(f"a quote opened here (line {line} of the file) is never closed, "
                               "so every row after it would be read into this cell; close the "
-                              'quote, or write a quote inside a quoted cell as ""', **where)
+                              'quote, or write a quote inside a quoted cell as ""',
+                              **_where(path, header, records, last_lines, line, body))
         if len(header) < 3:
             continue
         lines = body[1:-1].splitlines()[1:1001]
-        swallowed = [n for n, item in enumerate(lines, start=1)
-                     if len(next(csv.reader([item], delimiter=delimiter), [])) == len(header)]
+        swallowed = []
+        for number, item in enumerate(lines, start=1):
+            if item.count(delimiter) < len(header) - 1:
+                continue  # too few delimiters to be a row
+            cells = next(csv.reader([item], delimiter=delimiter), [])
+            if len(cells) != len(header):
+                continue
+            if not shapes:
+                step = max(1, len(records) // 2000)
+                shapes.append(_usual_shape([r[0] for r in records[1::step] if r]))
+            if shapes[0] is not None and _shape(cells[0]) == shapes[0]:
+                swallowed.append(number)
         if swallowed:
+            line = line_of(match.start())
             first = lines[swallowed[0] - 1]
             raise SurveyError(f"a quote opened here (line {line} of the file) runs over "
                               f"{len(swallowed)} line(s) that read as rows of their own (line "
                               f"{line + swallowed[0]}: '{first[:40]}'); is a closing quote "
-                              "missing?", **where)
+                              "missing?", **_where(path, header, records, last_lines, line, body))
+
+
+def _where(path: Path, header: list[str], records: list[list[str]], last_lines: list[int],
+           line: int, body: str) -> dict[str, Any]:
+    """File, row and column of the record holding the quoted cell that starts ``body``."""
+    record = min(bisect.bisect_left(last_lines, line), len(records) - 1)
+    return {"file": path, "row": record + 1,
+            "field": _cell_column(records[record], header, body[1:41])}
+
+
+def _shape(cell: str) -> str:
+    """A cell's shape: capitals ``A``, small letters ``a``, digits ``9``, runs collapsed
+    (``R0117`` → ``A9``, ``2026-0001`` → ``9-9``)."""
+    out: list[str] = []
+    for char in cell.strip():
+        kind = "9" if char.isdigit() else "A" if char.isupper() else "a" if char.islower() \
+            else char
+        if not out or out[-1] != kind:
+            out.append(kind)
+    return "".join(out)
+
+
+def _usual_shape(cells: list[str]) -> str | None:
+    """The shape most first cells share, when at least half of them do."""
+    if not cells:
+        return None
+    shape, count = Counter(_shape(c) for c in cells).most_common(1)[0]
+    return shape if shape and count * 2 >= len(cells) else None
 
 
 def _cell_column(record: list[str], header: list[str], start: str) -> str | None:

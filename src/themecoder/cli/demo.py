@@ -1,6 +1,8 @@
-"""``themecoder demo``: the whole job on the bundled synthetic POET survey.
+"""``themecoder demo`` and ``themecoder sample``: the bundled synthetic POET survey.
 
-It builds two projects in a folder: last year's survey with its hand coding, and this
+``sample`` copies the shipped codebooks and the sample survey into a folder, so the README's
+walkthrough runs there command by command. ``demo`` runs the whole job at once: it builds
+two projects in a folder: last year's survey with its hand coding, and this
 year's survey to code. This year's answers get suggestions from the shipped model,
 both projects are exported (tables, charts, coded data), and the coding app opens on
 this year's project when run in a terminal. Running it again reuses what is there.
@@ -114,3 +116,37 @@ def demo(folder: str, coder: str | None, no_tui: bool) -> None:
 
     run(str(current_location), coder)
     click.echo(f"reopen it any time with: {command}")
+
+
+SAMPLE_FILES = {"codebooks": ("poet_holders.yaml", "poet_carers.yaml"),
+                "sample_data": ("current_year.csv", "prior_year.csv", "prior_year_long.csv",
+                                "mapping.yaml", "README.md")}
+"""The files ``themecoder sample`` copies, by folder."""
+
+
+@cli.command()
+@click.option("--dir", "folder", default=".", show_default=True,
+              type=click.Path(file_okay=False), help="Folder to copy the files into.")
+def sample(folder: str) -> None:
+    """Copy the shipped POET codebooks and the synthetic sample survey into a folder.
+
+    Writes codebooks/ and sample_data/ there (a file already there with other content is
+    left alone and named), so the README's walkthrough runs in that folder as written.
+    """
+    import shutil
+
+    from themecoder.errors import ThemecoderError
+    from themecoder.resources import project_root
+
+    root = project_root()
+    out = Path(folder)
+    for sub, names in SAMPLE_FILES.items():
+        (out / sub).mkdir(parents=True, exist_ok=True)
+        for name in names:
+            source, target = root / sub / name, out / sub / name
+            if target.exists() and target.read_bytes() != source.read_bytes():
+                raise ThemecoderError("a different file is already there; left as it is",
+                                      file=target)
+            if not target.exists():
+                shutil.copyfile(source, target)
+            click.echo(str(target))

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from themecoder.cli.root import cli, project_argument, resolve_project
+from themecoder.cli.root import cli, echo, project_argument, resolve_project
 
 
 def _report_options(func: Any) -> Any:
@@ -76,9 +76,9 @@ def export(project: str | None, out_dir: str, formats: tuple[str, ...], by: tupl
     for path in result.files:
         click.echo(str(path))
     if result.unfinished:
-        click.echo(f"warning: {result.warning}", err=True)
+        echo(f"warning: {result.warning}", err=True)
     for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        echo(f"warning: {warning}", err=True)
 
 
 @cli.command("quotes")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
 from themecoder.cli.root import cli, echo, literal, project_argument, resolve_project
-from themecoder.codebook import QUESTION_LABELS, load_codebook
+from themecoder.codebook import load_codebook
 from themecoder.errors import SurveyError
+from themecoder.questions import declared_by, question_label
 from themecoder.store import Project
 from themecoder.survey import SurveyMapping, load_mapping, read_survey
 
@@ -72,12 +74,16 @@ def _parse_questions(values: tuple[str, ...], option: str = "--question") -> dic
               help="Existing coding as 0/1 columns named by theme (wide: 'question:Theme').")
 @click.option("--coder", default="imported", show_default=True,
               help="Coder name recorded on imported coding.")
+@click.option("--update", is_flag=True,
+              help="Answers already in the project whose text differs here: replace their "
+                   "text (each change recorded; their coding is kept and listed for review; "
+                   "their suggestions are dropped). Without it such a file is refused.")
 def import_(project: str, file: str, mapping_file: str | None, layout: str | None,
             id_col: str | None, group_col: str | None, fixed_group: str | None,
             group_values: tuple[str, ...], questions: tuple[str, ...],
             question_col: str | None, text_col: str | None,
             answer_id_col: str | None, themes_cols: tuple[str, ...], theme_columns: bool,
-            coder: str) -> None:
+            coder: str, update: bool) -> None:
     """Import survey answers from FILE (CSV, XLSX or SPSS .sav) into PROJECT.
 
     Importing the same file again adds nothing; a file with any bad row is refused whole.
@@ -108,15 +114,30 @@ def import_(project: str, file: str, mapping_file: str | None, layout: str | Non
     with Project.open(project) as store:
         names = [t.name for cb in store.codebooks() for t in cb.themes] + \
             [cb.not_assigned.name for cb in store.codebooks()]
-        data = read_survey(file, mapping, theme_names=names)
-        result = store.import_survey(data, coder=coder)
+        data = read_survey(file, mapping, theme_names=names,
+                           questions=declared_by(store.codebooks()))
+        result = store.import_survey(data, coder=coder, update=update)
     for note in data.notes:
         echo(f"note: {note}", err=True)
     echo(f"imported {Path(file).name}: {result.respondents_added} respondents, "
-               f"{result.answers_added} answers added"
-               + (f", {result.answers_already_present} already present"
-                  if result.answers_already_present else "")
-               + (f", {result.decisions_added} coding decisions" if result.decisions_added else ""))
+         f"{result.answers_added} answers added"
+         + (f", {result.answers_already_present} already present"
+            if result.answers_already_present else "")
+         + (f", {result.decisions_added} coding decisions" if result.decisions_added else ""))
+    _report_updates(result.text_updates)
+
+
+def _report_updates(report: Any) -> None:
+    if not report.updated:
+        return
+    echo(f"updated the text of {len(report.updated)} answer(s) (recorded with this import; "
+         f"{report.suggestions_dropped} suggestion(s) made for the old text dropped)")
+    if report.with_decisions:
+        listed = ", ".join(report.with_decisions[:10]) + \
+            (f" and {len(report.with_decisions) - 10} more" if len(report.with_decisions) > 10
+             else "")
+        echo(f"note: {len(report.with_decisions)} updated answer(s) already have coding, "
+             f"which is kept as it was; review them: {listed}", err=True)
 
 
 @cli.command()
@@ -133,6 +154,7 @@ def status(project: str | None, coder: str | None) -> None:
         codebooks = store.codebooks()
     title = literal(f"{info.get('name', 'project')} — {store.display_location}")
     table = Table(title=title)
+    declared = declared_by(codebooks)
     auto = any(row.get("auto") for row in rows)
     names = ["group", "question", "answers", "commented", "coded", "not assigned", "to do"]
     keys = ["answers", "commented", "coded", "not_assigned", "to_do"]
@@ -145,7 +167,7 @@ def status(project: str | None, coder: str | None) -> None:
     for row in rows:
         pct = f" ({100 * row['commented'] / row['answers']:.1f}%)" if row["answers"] else ""
         table.add_row(literal(row["group"]),
-                      literal(QUESTION_LABELS.get(row["question"], row["question"])),
+                      literal(question_label(row["question"], declared)),
                       str(row["answers"]), f"{row['commented']}{pct}", str(row["coded"]),
                       str(row["not_assigned"]), str(row["to_do"]),
                       *([str(row["auto"])] if auto else []))

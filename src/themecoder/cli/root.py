@@ -27,7 +27,7 @@ COMMAND_MODULES = {
     "discover": "discover_cmd", "evaluate": "model_cmds", "export": "export_cmd",
     "import": "project_cmds", "init": "project_cmds", "model": "model_versions_cmds",
     "project": "model_versions_cmds", "quotes": "export_cmd", "report": "export_cmd",
-    "serve": "serve_cmd", "settings": "export_cmd", "status": "project_cmds",
+    "sample": "demo", "serve": "serve_cmd", "settings": "export_cmd", "status": "project_cmds",
     "suggest": "suggest_cmds", "team": "team_cmds", "train": "model_cmds",
 }
 """Each command → the module (in ``themecoder.cli``) that defines it. A command's module
@@ -58,6 +58,9 @@ class ThemecoderGroup(click.Group):
         return super().list_commands(ctx)
 
     def invoke(self, ctx: click.Context) -> Any:
+        access = sys.modules.get("themecoder.store.access")
+        if access is not None:  # (not imported yet: nothing opened yet either)
+            access.forget_opened()
         try:
             return super().invoke(ctx)
         except ThemecoderError as exc:
@@ -66,6 +69,17 @@ class ThemecoderGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(exit_codes.INTERRUPTED)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:
+            # a damaged project file breaks code in ways of its own: say so in one line
+            from themecoder.store.access import damaged_project
+
+            damaged = damaged_project(exc)
+            if damaged is None:
+                raise
+            click.echo(f"error: {damaged.one_line()}", err=True)
+            ctx.exit(exit_codes.USER_ERROR)
 
 
 @click.group(cls=ThemecoderGroup, context_settings=CONTEXT_SETTINGS)

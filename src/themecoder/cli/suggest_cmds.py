@@ -94,11 +94,11 @@ def _load(model_path: str | None, codebook_path: str | None) -> Any:
     return Suggester(codebook, model)
 
 
-def _question(value: str, cache: dict[str, str | None]) -> str | None:
+def _question(value: str, cache: dict[str, str | None], declared: tuple = ()) -> str | None:
     if value not in cache:
         from themecoder.survey import normalise_question
 
-        found = normalise_question(value) if value.strip() else None
+        found = normalise_question(value, declared) if value.strip() else None
         if found is None and value.strip():
             echo(f"note: question '{shown(value, one_line=True)}' not recognised; every theme "
                  "applies to it", err=True)
@@ -174,7 +174,8 @@ def suggest(project: str | None, model_path: str | None, codebook_path: str | No
                 "method")])
             for chunk in chunks:
                 texts = chunk[text_col].tolist()
-                qs = [_question(v, questions) for v in chunk[question_col].tolist()] \
+                qs = [_question(v, questions, suggester.codebook.declared_questions)
+                      for v in chunk[question_col].tolist()] \
                     if question_col else None
                 results = suggester.suggest_many(texts, qs, batch_size=batch_size)
                 for ident, result in zip(chunk[id_col].tolist(), results, strict=True):
@@ -194,8 +195,8 @@ def suggest(project: str | None, model_path: str | None, codebook_path: str | No
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    click.echo(f"wrote {rows} rows to {out}, suggested by {suggester.method} "
-               f"({suggester.model_version})")
+    echo(f"wrote {rows} rows to {out}, suggested by {suggester.method} "
+         f"({suggester.model_version})")
 
 
 def _suggest_project(location: str, model_path: str | None, refresh: bool,
@@ -226,7 +227,7 @@ def _suggest_project(location: str, model_path: str | None, refresh: bool,
 
     used = "; ".join(f"{cb}: {describe_method(version)}" for cb, version in
                      run.by_codebook.items())
-    click.echo(f"suggested themes for {run.answers} answers ({used})")
+    echo(f"suggested themes for {run.answers} answers ({used})")
 
 
 def format_reasons(suggestion: Any) -> str:

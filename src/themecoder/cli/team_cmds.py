@@ -12,8 +12,8 @@ from typing import Any
 import click
 
 from themecoder.cli.root import DB_ENV_VAR, cli, echo, project_argument, resolve_project
-from themecoder.codebook import QUESTION_LABELS
 from themecoder.errors import StoreError
+from themecoder.questions import declared_by, question_label
 from themecoder.safe_text import shown
 
 
@@ -73,6 +73,7 @@ def assign(project: str | None, db: str | None, coders: str, share: float | None
     with Project.open(_location(project, db)) as store:
         sample = draw_double_coding_sample(store, _coder_list(coders) or [], share=share, n=n,
                                            seed=seed)
+        declared = declared_by(store.codebooks())
         order, _share = sample_order(store)
     echo(f"double-coding sample {sample.id}: {len(sample.answer_ids)} answers for "
                f"{', '.join(sample.coders)} (seed {sample.seed}); the app serves them to each "
@@ -80,7 +81,7 @@ def assign(project: str | None, db: str | None, coders: str, share: float | None
                "(see `themecoder team set --sample-order`)")
     width = max((len(s.group) for s in sample.strata), default=5)
     for stratum in sample.strata:
-        label = QUESTION_LABELS.get(stratum.question, stratum.question)
+        label = question_label(stratum.question, declared)
         echo(f"  {stratum.group:<{width}}  {label:<32} {stratum.drawn:>5} of "
                    f"{stratum.available}")
 
@@ -117,7 +118,7 @@ def agree(project: str | None, db: str | None, coders: str | None, out_csv: str 
     except OSError as exc:
         raise StoreError(f"cannot write the report: {exc.strerror}",
                          file=exc.filename) from None
-    click.echo(report.to_markdown(), nl=False)
+    click.echo(shown(report.to_markdown()), nl=False)
 
 
 @cli.command()

@@ -34,13 +34,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from themecoder.codebook import QUESTIONS, slugify
+from themecoder.codebook import slugify
 from themecoder.export import limits
 from themecoder.export.data import ExportData, parse_attributes
 from themecoder.export.sources import auto_coded_mask, mention_arrays
 from themecoder.export.tables import write_csv
 from themecoder.export.tally import Tally, metadata_lines, question_label
 from themecoder.export.workbook import SafeSheet
+from themecoder.questions import ordered
 from themecoder.store import Project
 
 QUESTION_PREFIX = {"worked_well": "ww", "not_well": "nw", "change": "ch"}
@@ -72,8 +73,7 @@ def merged_frame(tally: Tally, data: ExportData) -> tuple[pd.DataFrame, dict[str
     answers = data.answers
     attributes = parse_attributes(respondents)
     n = len(respondents)
-    questions = [q for q in QUESTIONS
-                 if any(q in cb.questions for cb in tally.codebooks.values())]
+    questions = text_columns(tally)
     frame = pd.DataFrame({"respondent_id": respondents["respondent_key"].to_numpy(dtype=object),
                           "group": respondents["group"].to_numpy(dtype=object)})
     reserved = {"respondent_id", "group", *questions}
@@ -191,14 +191,21 @@ def write_merged(project: Project, tally: Tally, data: ExportData, out_dir: Path
     return files
 
 
-def _labels(frame: pd.DataFrame, theme_columns: list[str]) -> dict[str, str]:
+def text_columns(tally: Tally) -> list[str]:
+    """The answer-text columns: every question of the codebooks, POET ones first."""
+    return ordered(q for cb in tally.codebooks.values() for q in cb.questions)
+
+
+def _labels(frame: pd.DataFrame, theme_columns: list[str], tally: Tally) -> dict[str, str]:
     labels: dict[str, str] = {}
+    codebooks = list(tally.codebooks.values())
+    texts = set(text_columns(tally))
     for column in frame.columns:
         if column in theme_columns:
             q, _, name = column.partition(":")
-            labels[column] = f"{question_label(q)} — {name}"
-        elif column in QUESTION_PREFIX:
-            labels[column] = question_label(column)
+            labels[column] = f"{question_label(q, codebooks)} — {name}"
+        elif column in texts:
+            labels[column] = question_label(column, codebooks)
         elif column == "respondent_id":
             labels[column] = "Respondent id"
         elif column == "group":
@@ -228,12 +235,13 @@ def _write_xlsx(frame: pd.DataFrame, tally: Tally, theme_columns: list[str],
                     continue
                 sheet.cell(r, c, value)
         widths = [14, 10] + [12] * len(columns)
+        texts = set(text_columns(tally))
         for c, column in enumerate(columns):
-            width = 40 if column in QUESTION_PREFIX else (10 if column in theme_columns
+            width = 40 if column in texts else (10 if column in theme_columns
                                                           else widths[min(c, len(widths) - 1)])
             ws.set_column(c, c, width)
         ws.freeze_panes(1, 1)
-        labels = _labels(frame, theme_columns)
+        labels = _labels(frame, theme_columns, tally)
         lab = workbook.add_worksheet("Variables")
         lab_sheet = SafeSheet(lab)
         lab_sheet.row(0, ["Column", "Label", "Values"], head)
@@ -259,7 +267,7 @@ def _write_sav(frame: pd.DataFrame, tally: Tally, short: dict[str, str],
     import pyreadstat
 
     names = spss_names(list(frame.columns), short)
-    labels = _labels(frame, theme_columns)
+    labels = _labels(frame, theme_columns, tally)
     out = pd.DataFrame(index=frame.index)
     for column in frame.columns:
         if column in theme_columns:

@@ -76,10 +76,11 @@ def question_legend(tally: Tally, group: str, question: str) -> str:
     ``"What worked well: 76.0 % commented (173 of 228)"``."""
     rows = tally.summary[(tally.summary["group"] == group)
                          & (tally.summary["question"] == question)]
+    label = question_label(question, tally.codebooks.values())
     if not len(rows):
-        return question_label(question)
+        return label
     row = rows.iloc[0]
-    return (f"{question_label(question)}: {format_pct(row['pct_commented'])} commented "
+    return (f"{label}: {format_pct(row['pct_commented'])} commented "
             f"({int(row['commented']):,} of {int(row['respondents']):,})")
 
 
@@ -157,7 +158,7 @@ def markdown(tally: Tally) -> str:
                   f"Codebook {_md(codebook_label(codebook))}. Each cell: comments coded with "
                   "the theme (% of respondents who commented on the question). An answer with "
                   "several themes counts once for each.", "",
-                  "| Theme | " + " | ".join(_md(question_label(q)) for q in questions)
+                  "| Theme | " + " | ".join(_md(codebook.question_label(q)) for q in questions)
                   + " | Total |",
                   "|---|" + "---:|" * (len(questions) + 1)]
         for _theme_id, name, per_q in ordered_themes(tally, group):

@@ -15,6 +15,7 @@ Percentages are rounded half up (:mod:`.numbers`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -23,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from themecoder import __version__
-from themecoder.codebook import NON_ANSWER_RULES, QUESTION_LABELS, QUESTIONS, Codebook
+from themecoder.codebook import NON_ANSWER_RULES, QUESTIONS, Codebook
 from themecoder.errors import ExportError
 from themecoder.export.crosstab import (  # noqa: F401  (re-exported names)
     BLANK_LEVEL,
@@ -41,6 +42,7 @@ from themecoder.export.data import (
 )
 from themecoder.export.numbers import format_pct, pct
 from themecoder.export.versions import CURRENT, ThemeEntry, ThemePlan, theme_plan
+from themecoder.questions import question_label as labelled
 from themecoder.store import Project
 
 COUNT_COLUMNS = ["group", "question", "question_label", "theme_id", "theme_name", "comments",
@@ -132,9 +134,10 @@ class Tally:
         return list(self.metadata.get("warnings", []))
 
 
-def question_label(question: str) -> str:
-    """The question as the report words it."""
-    return QUESTION_LABELS.get(question, question)
+def question_label(question: str, codebooks: Iterable[Codebook] = ()) -> str:
+    """The question as the report words it: the label a codebook declares, the POET label,
+    or the id."""
+    return labelled(question, [q for cb in codebooks for q in cb.declared_questions])
 
 
 def _group_order(project: Project, groups: list[str]) -> dict[str, Codebook]:
@@ -297,7 +300,8 @@ def tally(project: Project, *, by: tuple[str, ...] | list[str] = (),
             for entry in plan.entries.get((group, question), []):
                 comments = int(theme_counts.get((group, question, entry.id), 0))
                 rows.append({"group": group, "question": question,
-                             "question_label": question_label(question), "theme_id": entry.id,
+                             "question_label": codebook.question_label(question),
+                             "theme_id": entry.id,
                              "theme_name": entry.name, "comments": comments,
                              "pct_of_commenters": pct(comments, n_commented),
                              "rank": 0, "commenters": n_commented, "respondents": n_resp,
@@ -312,18 +316,18 @@ def tally(project: Project, *, by: tuple[str, ...] | list[str] = (),
             n_non = int(stats["non_answer"]) if stats is not None else 0
             summary_rows.append({
                 "group": group, "codebook_id": codebook.id, "codebook_version": codebook.version,
-                "question": question, "question_label": question_label(question),
+                "question": question, "question_label": codebook.question_label(question),
                 "respondents": n_resp, "commented": n_commented, "pct_commented": share,
                 "coded": int(stats["coded"]) if stats is not None else 0,
                 "not_assigned": int(stats["not_assigned"]) if stats is not None else 0,
                 "to_do": int(stats["to_do"]) if stats is not None else 0,
                 "theme_mentions": sum(r["comments"] for r in rows),
                 "non_answers": n_non, "non_answer_rule": _rule_text(rule, source, n_non),
-                "commented_text": _commented_text(share, question)})
+                "commented_text": _commented_text(share, codebook.question_label(question))})
     counts = pd.DataFrame(count_rows, columns=COUNT_COLUMNS)
     summary = pd.DataFrame(summary_rows, columns=SUMMARY_COLUMNS)
     result = Tally(counts=counts, summary=summary, codebooks=codebooks, plan=plan,
-                   commented=commented, changes=_changes(plan, raw_counts),
+                   commented=commented, changes=_changes(plan, raw_counts, codebooks),
                    mentions=mentions)
     if by:
         attributes = parse_attributes(data.respondents)
@@ -372,11 +376,13 @@ def _entry_note(entry: ThemeEntry, group: str, question: str, plan: ThemePlan,
                                    for old, n in folded)
 
 
-def _changes(plan: ThemePlan, raw_counts: pd.Series) -> pd.DataFrame:
+def _changes(plan: ThemePlan, raw_counts: pd.Series,
+             codebooks: dict[str, Codebook]) -> pd.DataFrame:
     rows = []
     for group, question, entry in plan.old_entries():
         rows.append({"group": group, "question": question,
-                     "question_label": question_label(question), "theme_id": entry.id,
+                     "question_label": question_label(question, codebooks.values()),
+                     "theme_id": entry.id,
                      "theme_name": entry.name, "status": entry.status,
                      "changed_in": entry.changed_in,
                      "mentions": int(raw_counts.get((group, question, entry.id), 0)),
@@ -396,10 +402,10 @@ def _questions(codebook: Codebook) -> list[str]:
         [q for q in codebook.questions if q not in QUESTIONS]
 
 
-def _commented_text(share: float, question: str) -> str:
+def _commented_text(share: float, label: str) -> str:
     if share != share:  # NaN
-        return f"no respondents asked {question_label(question).lower()}"
-    return f"{format_pct(share)} commented on {question_label(question).lower()}"
+        return f"no respondents asked {label.lower()}"
+    return f"{format_pct(share)} commented on {label.lower()}"
 
 
 def _metadata(project: Project, result: Tally, final: pd.DataFrame, prefer_coder: str | None,
@@ -440,7 +446,9 @@ def _metadata(project: Project, result: Tally, final: pd.DataFrame, prefer_coder
     changes = result.changes
     old = changes[changes["status"] != "folded in"] if len(changes) else changes
     if len(old):
-        listed = "; ".join(f"{r.group} {question_label(r.question).lower()}: {r.theme_name} "
+        listed = "; ".join(f"{r.group} "
+                           f"{question_label(r.question, result.codebooks.values()).lower()}: "
+                           f"{r.theme_name} "
                            f"({r.status} in v{r.changed_in}) {r.mentions}"
                            for r in old.itertuples(index=False))
         warnings.append(f"{int(old['mentions'].sum())} theme mention(s) were made with themes "

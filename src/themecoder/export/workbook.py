@@ -34,7 +34,7 @@ from themecoder.export.tables import (
     ordered_themes,
     question_legend,
 )
-from themecoder.export.tally import Tally, codebook_label, metadata_lines, question_label
+from themecoder.export.tally import Tally, codebook_label, metadata_lines
 from themecoder.safe_cells import neutralise
 
 FIGURE_SIZE = (1350, 860)
@@ -233,7 +233,8 @@ def _group_sheet(workbook: Any, tally: Tally, group: str, codebook: Codebook, fm
     header_row = row
     headers = ["Theme"]
     for q in questions:
-        headers += [f"{question_label(q)}: comments", f"{question_label(q)}: % of commenters"]
+        label = codebook.question_label(q)
+        headers += [f"{label}: comments", f"{label}: % of commenters"]
     headers.append("Total comments")
     sheet.row(header_row, headers, fmt.head)
     themes = ordered_themes(tally, group)

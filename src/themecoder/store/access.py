@@ -10,6 +10,9 @@
   with the project's settings would switch it to WAL mode or write a schema into it).
 * :func:`database_problem` turns the database errors a user can act on (a damaged file, a
   read-only file, a missing folder, a full disk) into one line, naming the project.
+* :func:`damaged_project` looks, after an unexpected failure, for a project file this process
+  opened that is damaged: a damaged page can hand back rows that break the code reading them
+  in ways no error message of SQLite names.
 """
 
 from __future__ import annotations
@@ -185,11 +188,57 @@ def check_sqlite_project(path: Path, shown: str) -> None:
     if found is None:
         raise StoreError("not a themecoder project (an SQLite database of another program; "
                          "it was left unchanged)", file=shown)
+    _opened.setdefault(path, shown)
+
+
+_opened: dict[Path, str] = {}
+"""The SQLite projects opened since :func:`forget_opened`, with the name the user gave each."""
+
+
+def forget_opened() -> None:
+    """Start a new command: :func:`damaged_project` looks only at what is opened from now."""
+    _opened.clear()
+
+
+def damaged_project(failure: BaseException) -> StoreError | None:
+    """After an unexpected ``failure``: a one-line error if it came from a damaged project.
+
+    Each project file this process opened is checked read-only (``PRAGMA integrity_check``);
+    the first damaged one is named with SQLite's first finding. Text a project holds in a form
+    themecoder never writes (JSON that does not parse) means the same, even where the check
+    finds the pages sound (one changed byte in a cell). ``None``: nothing is damaged, so the
+    failure is a bug and keeps its traceback.
+    """
+    for path, shown in list(_opened.items()):
+        if not path.exists():
+            continue
+        try:
+            conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True, timeout=30)
+            try:
+                findings = [row[0] for row in conn.execute("PRAGMA integrity_check(3)")]
+            finally:
+                conn.close()
+        except sqlite3.Error as exc:
+            findings = [str(exc)]
+        if findings != ["ok"]:
+            first = " ".join(findings[0].split()).removeprefix("*** in database main *** ")
+            return StoreError(f"the project file is damaged ({first[:200]}); restore it from "
+                              "a backup", file=shown)
+    if isinstance(failure, ValueError) and type(failure).__name__ == "JSONDecodeError" \
+            and _opened:
+        shown = next(iter(_opened.values()))
+        return StoreError(f"the project file holds data themecoder never writes ({failure}): "
+                          "it is damaged or was edited by another program; restore it from a "
+                          "backup", file=shown)
+    return None
 
 
 _PROBLEMS = (
     ("malformed", "the project file is damaged ({detail}); restore it from a backup"),
     ("not a database", "the project file is damaged or not a database ({detail})"),
+    # SQLite hands back text whose bytes a damaged page garbled as this error
+    ("could not decode to utf-8", "the project file is damaged ({detail}); restore it from "
+                                  "a backup"),
     ("readonly database", "the project is read-only here ({detail}): make the file and its "
                           "folder writable, or work on a copy"),
     ("read-only", "the project is read-only here ({detail})"),
@@ -210,6 +259,8 @@ def database_problem(exc: BaseException) -> str | None:
     original = getattr(exc, "orig", None) or exc
     detail = str(original).splitlines()[0] if str(original) else type(original).__name__
     lowered = detail.casefold()
+    # the garbled text itself says nothing to the user
+    detail = detail.split(" with text '")[0]
     for needle, message in _PROBLEMS:
         if needle in lowered:
             return message.format(detail=mask_secrets(detail[:200]))

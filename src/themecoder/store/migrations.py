@@ -62,6 +62,11 @@ def _m007_autocode(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=tables)
 
 
+def _m008_answer_updates(conn: Connection) -> None:
+    """Answers whose text a re-import replaced (import --update), old and new text."""
+    schema.metadata.create_all(conn, tables=[schema.answer_updates])
+
+
 def _m010_not_assigned_score(conn: Connection) -> None:
     """The model's probability of Not assigned, stored beside each suggestion."""
     columns = {c["name"] for c in inspect(conn).get_columns("suggestions")}
@@ -77,6 +82,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (5, "quote marks", _m005_quote_marks),
     (6, "note drafts", _m006_note_drafts),
     (7, "automatic coding batches and blind audit", _m007_autocode),
+    (8, "answer text updates", _m008_answer_updates),
     (10, "Not-assigned score of suggestions", _m010_not_assigned_score),
 ]
 

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from themecoder.codebook import QUESTIONS, Codebook, loads_codebook
 from themecoder.errors import StoreError
-from themecoder.store import migrations, schema
+from themecoder.store import migrations, schema, updates
 from themecoder.store.access import (
     check_sqlite_project,
     database_problem,
@@ -164,6 +164,8 @@ class ImportResult:
     answers_added: int = 0
     answers_already_present: int = 0
     decisions_added: int = 0
+    #: With ``update``: the answers whose text was replaced (see :mod:`.updates`).
+    text_updates: updates.TextUpdates = field(default_factory=updates.TextUpdates)
 
 
 def _decision(row: Any) -> Decision:
@@ -216,10 +218,10 @@ class Project:
         path = sqlite_path(url)
         if path is not None:
             if file_exists(path, str(location)) and path.stat().st_size > 0:
+                check_sqlite_project(path, str(location))  # another program's file: refused
                 if not exist_ok:
                     raise StoreError("a project already exists here (use it, or choose "
                                      "another file)", file=location)
-                check_sqlite_project(path, str(location))
             if not path.parent.exists():
                 raise StoreError(f"the folder {path.parent} does not exist", file=location)
         engine = _make_engine(url)
@@ -430,12 +432,15 @@ class Project:
 
     # ---------------------------------------------------------------- import
 
-    def import_survey(self, data: SurveyData, *, coder: str = IMPORT_CODER) -> ImportResult:
+    def import_survey(self, data: SurveyData, *, coder: str = IMPORT_CODER,
+                      update: bool = False) -> ImportResult:
         """Add a survey's respondents and answers, and any existing coding, in one transaction.
 
         Answers already in the project (same key, same text) are skipped, so importing a file
         twice adds nothing. The whole import is refused, and nothing is written, if any row
-        is wrong (unknown group, unknown theme, an answer key with different text).
+        is wrong (unknown group, unknown theme) or if answers already in the project have
+        different text — unless ``update``, which replaces their text on record and keeps
+        their coding (see :mod:`themecoder.store.updates`).
 
         Raises:
             StoreError: naming the file, row and column of the problem.
@@ -474,7 +479,7 @@ class Project:
         try:
             with self.engine.begin() as conn:
                 result = self._write_import(conn, data, codebook_by_group, group_of, coded,
-                                            coder, stamp)
+                                            coder, stamp, update)
         except IntegrityError as exc:
             raise StoreError(f"import refused by the database: {_short(exc)}",
                              file=data.path) from None
@@ -485,7 +490,7 @@ class Project:
 
     def _write_import(self, conn: Any, data: SurveyData, codebook_by_group: dict[str, Codebook],
                       group_of: dict[str, str], coded: list[tuple[Any, list[str]]], coder: str,
-                      stamp: str) -> ImportResult:
+                      stamp: str, update: bool = False) -> ImportResult:
         from themecoder.errors import SurveyError
 
         result = ImportResult()
@@ -526,18 +531,24 @@ class Project:
                                     .where(a_table.c.answer_key.in_(chunk))):
                 existing_ans[row.answer_key] = (row.id, row.text)
         new_answers = []
+        changed: list[updates.ChangedAnswer] = []
         for answer in data.answers:
             if answer.key in existing_ans:
-                if existing_ans[answer.key][1] != answer.text:
-                    raise SurveyError(f"answer '{answer.key}' is already in the project with "
-                                      "different text", file=data.path, row=answer.row,
-                                      field="text")
-                result.answers_already_present += 1
+                answer_id, old_text = existing_ans[answer.key]
+                if old_text != answer.text:
+                    changed.append(updates.ChangedAnswer(answer_id, answer.key, answer.row,
+                                                         old_text, answer.text))
+                else:
+                    result.answers_already_present += 1
                 continue
             new_answers.append({"answer_key": answer.key,
                                 "respondent_id": resp_ids[answer.respondent_key],
                                 "question": answer.question, "text": answer.text,
                                 "has_comment": bool(answer.text.strip())})
+        if changed and not update:
+            raise updates.refuse(changed, data.path)
+        if changed:
+            result.text_updates = updates.apply(conn, changed, import_id, stamp)
         for chunk in _chunks(new_answers, 1000):
             conn.execute(a_table.insert(), chunk)
         result.answers_added = len(new_answers)

@@ -248,6 +248,20 @@ quote_marks = Table(
     Index("ix_quote_marks_answer", "answer_id", "id"),
 )
 
+# ---- answers whose text a re-import replaced (migration 8)
+
+answer_updates = Table(
+    "answer_updates", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("answer_id", Integer, ForeignKey("answers.id"), nullable=False),
+    Column("import_id", Integer, ForeignKey("imports.id"), nullable=False),
+    # the text before and after, so every change is on record and can be read back
+    Column("old_text", Text, nullable=False),
+    Column("new_text", Text, nullable=False),
+    Column("updated_at", String(40), nullable=False),
+    Index("ix_answer_updates_answer", "answer_id", "id"),
+)
+
 # ---- semi-automatic coding (migration 7)
 
 autocode_batches = Table(

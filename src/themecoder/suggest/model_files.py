@@ -3,7 +3,8 @@
 A model directory holds ``model.json`` (metadata and the classifier's settings, with a
 SHA-256 of both) and ``arrays.npz`` (vocabularies, idf, coefficients, thresholds), read
 back with ``allow_pickle=False``: a tampered or corrupt file is refused before anything in
-it is used, and nothing in it is ever executed.
+it is used, and nothing in it is ever executed. The checksums are not keyed, so what the
+file sets is also checked against a whitelist (:mod:`.model_rules`) before it is used.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ import numpy as np
 
 from themecoder.errors import ModelError
 from themecoder.suggest.classifier import ThemeClassifier
+from themecoder.suggest.embeddings import EMBEDDING_MODEL
 from themecoder.suggest.features import as_texts, question_keys
+from themecoder.suggest.model_rules import ModelRuleError, check_state
 
 if TYPE_CHECKING:
     from themecoder.codebook import Codebook
@@ -279,7 +282,12 @@ def load_model(directory: str | Path, codebook: Codebook | None = None) -> Loade
             arrays = {name: npz[name] for name in npz.files}
         if list(state["theme_ids"]) != theme_ids:
             raise ValueError("theme list differs from the model's")
+        # the checksums can be recomputed by whoever edits the files: check what they set
+        check_state(state, arrays, EMBEDDING_MODEL)
         model = ThemeClassifier._from_state(state, arrays)
+    except ModelRuleError as exc:
+        raise ModelError(f"refused: {exc} (a model file may only set what themecoder "
+                         "writes)", file=json_path) from None
     except ModelError:
         raise
     except Exception as exc:  # any inconsistency in a file we did not write is the file's fault

@@ -106,11 +106,11 @@ def parse_filters(filters: Iterable[str]) -> list[tuple[str, str]]:
     return out
 
 
-def _normalise(question: str) -> str | None:
+def _normalise(question: str, codebook: Codebook) -> str | None:
     question = question.strip()
     if not question:
         return None
-    return normalise_question(question) or question
+    return normalise_question(question, codebook.declared_questions) or question
 
 
 def read_training_data(path: str | Path, codebook: Codebook, *, text_col: str,
@@ -196,7 +196,7 @@ def read_training_data(path: str | Path, codebook: Codebook, *, text_col: str,
                     raise SurveyError(f"expected 0 or 1, found '{row[column]}'",
                                       file=path, row=number, field=column)
         texts.append(row[text_col])
-        questions.append(_normalise(row[question_col]) if question_col else None)
+        questions.append(_normalise(row[question_col], codebook) if question_col else None)
         labels.append(y)
         numbers.append(number)
     if not texts:

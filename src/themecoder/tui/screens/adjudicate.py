@@ -19,7 +19,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from themecoder.codebook import QUESTION_LABELS, Codebook
+from themecoder.codebook import Codebook
 from themecoder.store import Decision, Project
 from themecoder.store.teams import Disagreement, adjudicate, adjudication_queue
 from themecoder.tui.actions import THEME_KEYS, Action
@@ -270,7 +270,7 @@ class AdjudicationScreen(Screen[None]):
             return
         answer = item.answer
         codebook = self.project.codebook_for_group(answer.group)
-        question.update(literal(f"{QUESTION_LABELS.get(answer.question, answer.question)} · "
+        question.update(literal(f"{codebook.question_label(answer.question)} · "
                                 f"{answer.group} · {answer.key}"))
         text.update(highlighted(answer.text, []))
         differs = differing(item.decisions)

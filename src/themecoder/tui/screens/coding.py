@@ -15,6 +15,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from themecoder.codebook import Codebook
 from themecoder.coding import CodingSession, Filter, suggest_ahead
 from themecoder.errors import DecidedByOther, ThemecoderError
+from themecoder.questions import declared_by
 from themecoder.safe_text import visible_controls
 from themecoder.store.project import Answer, Decision
 from themecoder.tui.actions import (
@@ -194,7 +195,9 @@ class CodingScreen(Screen[None]):
         session = self.session
         sample = session.sample_progress()
         self.query_one(ProgressLine).update(literal(progress_text(
-            session.progress(), session.filter.describe(session.theme_names()),
+            session.progress(),
+            session.filter.describe(session.theme_names(),
+                                    declared_by(session.codebooks.values())),
             show_rate=self.show_rate, sample=sample if sample[1] else None)), layout=False)
         top = f"{self.project_name} · coder {session.coder}"
         if session.current is not None:

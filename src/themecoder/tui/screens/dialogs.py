@@ -18,8 +18,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, RadioSet, Select
 from textual.widgets.option_list import Option
 
-from themecoder.codebook import QUESTION_LABELS, Codebook
+from themecoder.codebook import Codebook
 from themecoder.coding import STATUS_LABELS, STATUSES, Filter
+from themecoder.questions import declared_by, question_label
 from themecoder.tui.actions import THEME_KEYS
 from themecoder.tui.literal import literal
 from themecoder.tui.widgets.toggles import RadioChoice, TickBox
@@ -287,7 +288,8 @@ class FilterDialog(Dialog, ModalScreen[Filter | None]):
                     label = "all" if status == "all" else STATUS_LABELS[status]
                     yield RadioChoice(label, value=status == f.status,
                                       id=f"status-{status}", compact=True)
-            yield Select([(literal(QUESTION_LABELS.get(q, q), one_line=True), q)
+            declared = declared_by(self.codebooks)
+            yield Select([(literal(question_label(q, declared), one_line=True), q)
                           for q in self.questions],
                          prompt="any question", value=f.question or Select.NULL,
                          id="question", compact=True)

@@ -15,7 +15,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from themecoder.codebook import QUESTION_LABELS, Codebook
+from themecoder.codebook import Codebook
 from themecoder.store.project import Answer, Decision, StoredSuggestion
 from themecoder.suggest.suggester import describe_method
 from themecoder.tui.actions import THEME_KEYS
@@ -182,7 +182,7 @@ class AnswerView(VerticalScroll, can_focus=False):
                 self._set(name, "")
             q("#context-title").display = False
             return
-        question = literal(QUESTION_LABELS.get(answer.question, answer.question))
+        question = literal(codebook.question_label(answer.question))
         self._set("#question", Content.assemble(question, *(
             ("  ", (" double-coded, blind ", "bold reverse $warning")) if sample else ())))
         self._set("#held", literal(
@@ -205,7 +205,7 @@ class AnswerView(VerticalScroll, can_focus=False):
         self._set("#reasons", literal(_reasons(suggestion, codebook) if show_reasons else ""))
         q("#context-title").display = bool(context)
         self._set("#context", Content("\n").join(
-            Content.assemble(literal(QUESTION_LABELS.get(a.question, a.question) + ": ")
+            Content.assemble(literal(codebook.question_label(a.question) + ": ")
                              .stylize("bold"), literal(a.text.strip()[:SHOWN_CHARS]
                                                        or "(no comment)"))
             for a in context))
