@@ -27,7 +27,7 @@ def test_code_without_a_terminal_exits_with_one_line(tmp_path: Path) -> None:
 
 
 STARTUP_PROBE = """
-import asyncio, gc, sys
+import asyncio, gc, os, sys
 gc.disable()  # as themecoder.tui.run does
 from themecoder.cli import cli
 from themecoder.tui.app import CodingApp
@@ -43,7 +43,8 @@ async def main(location):
                              "sentence_transformers") if m in sys.modules]
         print("shown:", "respondent" in meta, "loaded:", " ".join(heavy) or "-")
         resume()
-        print("collector:", "on" if gc.isenabled() else "off")
+        print("collector:", "on" if gc.isenabled() else "off", flush=True)
+        os._exit(0)  # done: not waiting for the suggestion work now starting to finish
 
     app.first_answer_shown = first_answer_shown
     async with app.run_test(size=(80, 24)) as pilot:
