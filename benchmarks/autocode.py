@@ -11,8 +11,9 @@ model learns the scored themes; an answer with no theme is Not assigned.
 Split: the fixed held-out part (a hash of the respondent id, about one comment in five) plays
 this year's answers to do; it is only ever predicted and scored. The model is trained on the
 development part alone, and its estimate of P(whole set exactly right) is the one its fit
-makes (``ThemeClassifier.calibrator_``: out-of-fold predictions of its own training data) —
-what ``themecoder autocode`` uses.
+makes (``ThemeClassifier.calibrator_``: out-of-fold predictions of its own training data,
+each inner fold decided by a rule tuned on the other folds) — what ``themecoder autocode``
+uses.
 
 For each target accuracy the held-out answers are sorted by that probability, the largest set
 whose *expected* exact-set accuracy (the mean probability) reaches the target is auto-coded,
@@ -33,7 +34,9 @@ expected and the reached accuracy with a 95 % Wilson interval. In the same run:
 decisions, on the development part only (5 folds grouped by respondent: each fold's model is
 fitted on the other four and judged on it, as the held-out part judges the final model; 300
 of a fold's answers play the people's decisions for the recalibration) — nothing of the
-held-out part is looked at.
+held-out part is looked at. The ways: the set's score with or without an offset per kind of
+decision (Not assigned, one theme, two or more), fitted on decisions of a rule tuned on other
+folds (cross-fitted, what the fit does) or on those same predictions (as before).
 
 The curve (reached and expected accuracy against the share auto-coded) is written to
 ``benchmarks/results/autocode_curve.png``.
@@ -99,11 +102,32 @@ def exact(D: np.ndarray, truth: np.ndarray) -> np.ndarray:
     return np.all(nhs_data.as_scored(D) == truth, axis=1)
 
 
+class _OutOfFold:
+    """Keeps the out-of-fold predictions a classifier's fit calibrates on (benchmark only)."""
+
+    def __enter__(self) -> _OutOfFold:
+        import themecoder.suggest.classifier as classifier_module
+        from themecoder.suggest.calibration import ExactSetCalibrator
+
+        self.module, self.original = classifier_module, classifier_module.ExactSetCalibrator
+        spy = self
+
+        class Keeping(ExactSetCalibrator):
+            def fit(self, P, decided, truth, *, not_assigned=False):
+                spy.P, spy.D, spy.Y = np.asarray(P), np.asarray(decided), np.asarray(truth)
+                return super().fit(P, decided, truth, not_assigned=not_assigned)
+
+        classifier_module.ExactSetCalibrator = Keeping
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.module.ExactSetCalibrator = self.original
+
+
 def compare_calibration(tier: str, data: nhs_data.NhsComments) -> None:
     """Ways of calibrating, each judged on the fold of the development part it never saw."""
     from sklearn.model_selection import GroupKFold
 
-    from themecoder.evaluate import cross_validate_model
     from themecoder.suggest.calibration import ExactSetCalibrator
     from themecoder.suggest.model import ThemeClassifier
 
@@ -111,69 +135,77 @@ def compare_calibration(tier: str, data: nhs_data.NhsComments) -> None:
     Y = data.labels[themes].to_numpy()
     truth = data.labels.to_numpy()
     groups = data.frame["Respondent ID"].to_numpy()
-    variants = ["in the fit: 3-fold OOF, themes and Not assigned, isotonic, per-label maps "
-                "(shipped)",
-                "5-fold OOF, themes only, isotonic, per-theme maps",
-                "5-fold OOF, themes only, isotonic, raw probabilities",
-                "5-fold OOF, themes only, logistic, per-theme maps",
-                "5-fold OOF, themes only, logistic, raw probabilities"]
-    settings = [None, ("isotonic", True), ("isotonic", False), ("platt", True),
-                ("platt", False)]
-    recalibrations = [f"recalibrated on {PEOPLE_DEV} of the fold's answers: {how}"
+    # (name, count-aware set score, decisions of the rule tuned on the same predictions)
+    variants = [
+        ("shipped: count-aware set score, cross-fitted decisions", True, False),
+        ("log-probability alone, cross-fitted decisions", False, False),
+        ("count-aware set score, decisions of the rule tuned on them", True, True),
+        ("log-probability alone, decisions of the rule tuned on them (earlier)", False, True),
+    ]
+    recalibrations = [f"shipped, recalibrated on {PEOPLE_DEV} of the fold's answers: {how}"
                       for how in ("logistic", "refit")]
-    pooled: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {
-        v: [] for v in variants + recalibrations}
+    names = [v[0] for v in variants] + recalibrations
+    pooled: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {n: [] for n in names}
     rng = np.random.default_rng(0)
     start = time.perf_counter()
     for fold, (train, test) in enumerate(GroupKFold(5).split(data.texts, groups=groups)):
         sub = data.rows(np.isin(np.arange(len(data.texts)), train))
         held = data.rows(np.isin(np.arange(len(data.texts)), test))
-        model = ThemeClassifier(tier=tier).fit(sub.texts, sub.questions, Y[train], themes)
-        P, D = model.label_outputs(held.texts, held.questions)
+        with _OutOfFold() as oof:
+            model = ThemeClassifier(tier=tier).fit(sub.texts, sub.questions, Y[train], themes)
         k = len(themes)
+        P, D = model.label_outputs(held.texts, held.questions)
         right = exact(D[:, :k], truth[test])
-        cv = cross_validate_model(lambda: ThemeClassifier(tier=tier), sub.texts, sub.questions,
-                                  Y[train], themes, n_splits=5, random_state=0)
-        for name, setting in zip(variants, settings, strict=True):
-            if setting is None:
-                calibrator = model.calibrator_
-            else:
-                # the themes alone: cross-validation gives no Not-assigned probability
-                calibrator = ExactSetCalibrator(setting[0], per_label=setting[1]).fit(
-                    cv.proba, cv.Y_pred, Y[train])
-                pooled[name].append((calibrator.predict(P[:, :k], D[:, :k]),
-                                     calibrator.raw_score(P[:, :k], D[:, :k]), right))
-                continue
+        has_na = model.has_not_assigned_
+        # the decisions the final rule makes on the out-of-fold predictions it was tuned on
+        in_sample = np.zeros_like(oof.D)
+        in_sample[:, :k], na = _decide(model, oof.P)
+        if has_na:
+            in_sample[:, k] = na
+        for name, aware, tuned_on_them in variants:
+            decided = in_sample if tuned_on_them else oof.D
+            calibrator = ExactSetCalibrator(count_aware=aware).fit(
+                oof.P, decided, oof.Y, not_assigned=has_na)
             pooled[name].append((calibrator.predict(P, D), calibrator.raw_score(P, D), right))
         # this year's decisions by people: some of the fold's answers, the rest auto-coded
         people = np.zeros(len(test), dtype=bool)
         people[rng.choice(len(test), size=PEOPLE_DEV, replace=False)] = True
+        rest = ~people
         for name, how in zip(recalibrations, ("logistic", "refit"), strict=True):
             calibrator = model.calibrator_.recalibrated(
                 P[people], D[people], model.label_truth(Y[test][people]), how=how)
-            rest = ~people
             pooled[name].append((calibrator.predict(P[rest], D[rest]),
                                  calibrator.raw_score(P[rest], D[rest]), right[rest]))
         print(f"  fold {fold + 1}/5 done ({time.perf_counter() - start:.0f} s)", flush=True)
     print("\nCalibration compared on the development part (5 folds grouped by respondent; each "
           "fold's answers auto-coded by a model fitted on the other four; figures pooled over "
-          "the folds): share auto-coded / reached − expected")
+          "the folds): share auto-coded / reached / reached − expected")
     print("| calibration | " + " | ".join(f"{t:.2f}" for t in TARGETS) + " | Brier |")
     print("| --- |" + " ---: |" * (len(TARGETS) + 1))
-    for name in variants + recalibrations:
+    for name in names:
         parts = pooled[name]
         cells = []
         # each fold is a separate batch of answers to do, as in a project; pool the outcomes
         per_fold = [rows_at_targets(q, s, r) for q, s, r in parts]
+        total = sum(len(q) for q, _s, _r in parts)
         for i, _target in enumerate(TARGETS):
             n = sum(rows[i]["n"] for rows in per_fold)
-            total = sum(len(q) for q, _s, _r in parts)
             hits = sum(rows[i]["reached"] * rows[i]["n"] for rows in per_fold if rows[i]["n"])
             promised = sum(rows[i]["expected"] * rows[i]["n"] for rows in per_fold
                            if rows[i]["n"])
-            cells.append(f"{n / total:.3f} / {(hits - promised) / max(n, 1):+.3f}")
+            cells.append(f"{n / total:.3f} / {hits / max(n, 1):.3f} / "
+                         f"{(hits - promised) / max(n, 1):+.3f}")
         brier = float(np.mean(np.concatenate([(q - r) ** 2 for q, _s, r in parts])))
         print(f"| {name} | " + " | ".join(cells) + f" | {brier:.4f} |")
+
+
+def _decide(model, P_oof: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The fitted rule's themes and Not-assigned decisions for out-of-fold probabilities."""
+    from themecoder.suggest.decision import decide
+
+    k = len(model.theme_ids_)
+    return decide(P_oof[:, :k], model.decision_rule_, P_oof[:, k] if P_oof.shape[1] > k
+                  else None)
 
 
 def plot_curve(path: Path, q: np.ndarray, s: np.ndarray, right: np.ndarray,
@@ -295,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {target:.2f} | {share:.3f} | {expected:.3f} | {reached:.3f} | "
               f"{np.mean(gaps):+.3f} ({min(gaps):+.3f}, {max(gaps):+.3f}) |")
     png = Path(args.png)
-    plot_curve(png, q, s, right, rows, f"Auto-coding the held-out NHS comments ({len(right)} "
+    plot_curve(png, q, s, right, rows, f"Auto-coding the held-out NHS comments\n({len(right)} "
                f"answers, {args.tier} tier, the model's own calibration)")
     print(f"curve: {png}")
     return 0

@@ -18,11 +18,13 @@ decisions, this year's weighted up) and keeps or replaces the live model after i
 each step the stored suggestions of the rest of the new year (the answers still to do) are
 scored against the hand coding (with retraining: what the coder sees), beside the first
 model's suggestions of the same answers (no retraining) and the suggestions the newest
-version would make (whether it was used or kept back). Blank comments are left out (a
-project does not suggest for them); line breaks inside a comment are written as spaces in
-the files the script makes. The project keeps the three POET questions only, so comments to
-the NHS's other questions ("FFT Why?", the 111 service question) are filed under *worked
-well*, in the prior file and in the new year alike.
+version would make (whether it was used or kept back). The difference between with and
+without retraining comes with a 95 % interval from a paired bootstrap over the answers
+scored, so a difference smaller than the scoring's own noise reads as such. Blank
+comments are left out (a project does not suggest for them); line breaks inside a comment
+are written as spaces in the files the script makes. The project keeps the three POET
+questions only, so comments to the NHS's other questions ("FFT Why?", the 111 service
+question) are filed under *worked well*, in the prior file and in the new year alike.
 
 Scoring, as the data's README scores its reference systems (``nhs_data.as_scored``): the 38
 labels with at least 15 examples, Not assigned among them, an answer with no scored theme
@@ -135,6 +137,26 @@ def _scored(suggestions: dict, ids: list[int], codebook, themes: list[str]) -> n
     return nhs_data.as_scored(pred, na)
 
 
+def difference_interval(truth: np.ndarray, ours: np.ndarray, theirs: np.ndarray, *,
+                        resamples: int = 2000, seed: int = 0) -> list[tuple[float, float]]:
+    """95 % intervals of the micro- and macro-F1 differences (ours − theirs), by a paired
+    bootstrap over the answers (the same resampled answers score both)."""
+    rng = np.random.default_rng(seed)
+    weights = rng.multinomial(len(truth), np.full(len(truth), 1 / len(truth)), size=resamples)
+
+    def f1s(pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        tp, fp, fn = (weights @ ((truth == a) & (pred == b)).astype(float)
+                      for a, b in ((1, 1), (0, 1), (1, 0)))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            per_label = np.nan_to_num(2 * tp / (2 * tp + fp + fn))
+            micro = np.nan_to_num(2 * tp.sum(1) / (2 * tp.sum(1) + fp.sum(1) + fn.sum(1)))
+        return micro, per_label.mean(axis=1)
+
+    (ours_micro, ours_macro), (their_micro, their_macro) = f1s(ours), f1s(theirs)
+    return [tuple(np.percentile(a - b, [2.5, 97.5]))
+            for a, b in ((ours_micro, their_micro), (ours_macro, their_macro))]
+
+
 def _newest_scored(project, codebook, path: Path, ids: list[int], themes: list[str]  # noqa: ANN001
                    ) -> np.ndarray:
     """The newest version's own suggestions for ``ids`` (used or kept back), scored."""
@@ -204,7 +226,7 @@ def simulate(part: str, steps: list[int], weight: float) -> None:
         labels = new_year.labels.to_numpy()
         retrainer = Retrainer(project, codebook, current_weight=weight)
         header = ("| coded | held out | version | outcome | checked on | with retraining | "
-                  "no retraining | the new version itself | rest |")
+                  "no retraining | difference [95 % interval] | the new version itself | rest |")
         rows = []
         coded = 0
         for step in steps:
@@ -226,8 +248,11 @@ def simulate(part: str, steps: list[int], weight: float) -> None:
             rest = [a.id for a in todo_answers(project)]
             truth_matrix = labels[[truth[key_of[i]] for i in rest]]
             now = project.suggestions(rest)
-            ours = micro_macro_f1(truth_matrix, _scored(now, rest, codebook, themes))
-            base = micro_macro_f1(truth_matrix, _scored(first, rest, codebook, themes))
+            now_scored = _scored(now, rest, codebook, themes)
+            first_scored = _scored(first, rest, codebook, themes)
+            ours = micro_macro_f1(truth_matrix, now_scored)
+            base = micro_macro_f1(truth_matrix, first_scored)
+            spread = difference_interval(truth_matrix, now_scored, first_scored)
             newest = micro_macro_f1(truth_matrix, _newest_scored(project, codebook, result.path,
                                                                  rest, themes))
             outcome = "used" if result.accepted else "candidate"
@@ -235,14 +260,16 @@ def simulate(part: str, steps: list[int], weight: float) -> None:
             n = result.check.candidate.n if result.check and result.check.candidate else 0
             rows.append(f"| {step} | {result.n_held_out} | {result.version} | {outcome} | "
                         f"{check} ({n}) | {ours[0]:.3f} / {ours[1]:.3f} | "
-                        f"{base[0]:.3f} / {base[1]:.3f} | {newest[0]:.3f} / {newest[1]:.3f} | "
-                        f"{len(rest)} |")
+                        f"{base[0]:.3f} / {base[1]:.3f} | "
+                        f"{ours[0] - base[0]:+.3f} [{spread[0][0]:+.3f}, {spread[0][1]:+.3f}] / "
+                        f"{ours[1] - base[1]:+.3f} [{spread[1][0]:+.3f}, {spread[1][1]:+.3f}] | "
+                        f"{newest[0]:.3f} / {newest[1]:.3f} | {len(rest)} |")
             print(f"step {step}: {result.version} {outcome} after {seconds:.0f} s (load "
                   f"{os.getloadavg()[0]:.1f}): {result.reason}", flush=True)
         project.close()
     print()
     print(header)
-    print("|---:|---:|---|---|---|---:|---:|---:|---:|")
+    print("|---:|---:|---|---|---|---:|---:|---:|---:|---:|")
     for row in rows:
         print(row)
     print(f"\nMachine at the end: {machine()}")

@@ -287,6 +287,8 @@ def test_the_report_gives_the_audited_accuracy_with_a_wilson_interval(project, t
     table = result.per_theme
     assert "micro" in table.index and any("Not assigned" in str(n) for n in table.index)
     assert table.loc["micro", "support"] > 0
+    # how many audit answers people and the model gave each theme
+    assert table.loc["micro", "auto_coded"] == int(table["auto_coded"].iloc[:-2].sum())
     assert result.below_target == (result.interval[0] < 0.9)
 
 
@@ -383,6 +385,13 @@ def test_command_prints_the_plan_then_records_reports_and_undoes(project, truth)
     assert f"blind audit: {len(batch.audit_ids)} of {len(batch.audit_ids)} answers" in \
         report.stdout
     assert "95 % CI" in report.stdout and "precision" in report.stdout
+    # the table lists only the themes people or the model gave some audit answer
+    [result] = audit_report(project)
+    table = result.per_theme.iloc[:-2]
+    for name, row in table.iterrows():
+        listed_row = any(line.strip().startswith(f"{name}  ")
+                         for line in report.stdout.splitlines())
+        assert listed_row == bool(row["support"] or row["auto_coded"]), name
     undo = themecoder("autocode", location, "--undo", "1")
     assert undo.returncode == 0, undo.stderr
     assert f"{batch.answers} automatic decisions withdrawn" in undo.stdout

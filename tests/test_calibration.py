@@ -121,6 +121,62 @@ def test_recalibration_needs_enough_decisions_and_fixes_a_shifted_model() -> Non
     np.testing.assert_allclose(again.predict(P2, D2), corrected.predict(P2, D2))
 
 
+def dependent_labels(n: int, seed: int) -> tuple[np.ndarray, ...]:
+    """A model whose labels are not independent: a second theme it gives is right far less
+    often than its probability says (people rarely code two themes), and a Not-assigned
+    decision (the last column) far more often."""
+    rng = np.random.default_rng(seed)
+    k = 4
+    D = np.zeros((n, k + 1), dtype=np.int8)
+    kind = rng.integers(0, 3, size=n)  # 0 Not assigned, 1 one theme, 2 two themes
+    for i in range(n):
+        if kind[i] == 0:
+            D[i, k] = 1
+        else:
+            D[i, rng.choice(k, size=kind[i], replace=False)] = 1
+    P = np.where(D > 0, rng.uniform(0.75, 0.99, size=D.shape),
+                 rng.uniform(0.01, 0.2, size=D.shape))
+    log_p = np.where(D > 0, np.log(P), np.log1p(-P)).sum(axis=1)
+    chance = np.clip(np.exp(log_p) * np.array([1.4, 1.0, 0.6])[kind], 0, 1)
+    right = rng.random(n) < chance
+    Y = D.copy()
+    wrong = np.flatnonzero(~right)
+    Y[wrong, rng.integers(0, k + 1, size=len(wrong))] ^= 1
+    return P, D, Y, chance, kind
+
+
+def test_each_kind_of_decision_gets_its_own_offset() -> None:
+    P, D, Y, _chance, _kind = dependent_labels(8000, seed=11)
+    aware = ExactSetCalibrator().fit(P, D, Y, not_assigned=True)
+    plain = ExactSetCalibrator(count_aware=False).fit(P, D, Y, not_assigned=True)
+    offsets = aware.set_coef_[1:]
+    assert offsets[0] > offsets[1] > offsets[2]  # Not assigned, one theme, two themes
+    np.testing.assert_array_equal(plain.set_coef_, [1.0, 0.0, 0.0, 0.0])
+    P2, D2, _Y2, chance, kind = dependent_labels(8000, seed=12)
+    assert aware.kinds(D2).tolist() == kind.tolist()
+    q_aware, q_plain = aware.predict(P2, D2), plain.predict(P2, D2)
+    # per kind, the count-aware probability is close to the true chance; the plain one is not
+    for k in range(3):
+        part = kind == k
+        assert abs(q_aware[part].mean() - chance[part].mean()) < 0.03
+    assert max(abs(q_plain[kind == k].mean() - chance[kind == k].mean())
+               for k in range(3)) > 0.05
+    again = ExactSetCalibrator.from_arrays(aware.to_arrays())
+    np.testing.assert_allclose(again.predict(P2, D2), q_aware)
+    assert again.not_assigned_column_ and again.count_aware
+
+
+def test_arrays_of_the_first_format_still_load() -> None:
+    P, D, Y, _ = synthetic(2000, seed=13)
+    first = ExactSetCalibrator(count_aware=False).fit(P, D, Y)
+    arrays = first.to_arrays()
+    del arrays["calibration_set_coef"]
+    arrays["calibration_settings"] = np.concatenate([[1.0], arrays["calibration_settings"][1:8]])
+    old = ExactSetCalibrator.from_arrays(arrays)
+    np.testing.assert_allclose(old.predict(P, D), first.predict(P, D))
+    np.testing.assert_allclose(old.raw_score(P, D), old.log_probability(P, D))
+
+
 def test_the_cut_takes_the_largest_set_that_keeps_the_target() -> None:
     q = np.array([0.5, 0.99, 0.95, 0.9, 0.8, 0.7])
     chosen, expected = expected_accuracy_cut(q, 0.9)

@@ -304,3 +304,16 @@ def test_spss_names_are_valid_and_unique() -> None:
     assert names["a b:c"] == "a_b_c" and names["worked_well:Staff"] == "ww_staff"
     assert len(names["x" * 80]) == 64 and names["x" * 81] != names["x" * 80]
     assert names["BY"] == "BY_"
+
+
+def test_sav_notes_fit_80_bytes_with_dashes_and_accents(tmp_path: Path) -> None:
+    # an SPSS document line holds 80 bytes: a dash or an accented letter takes two or three,
+    # so text wrapped at 80 characters can be refused by the writer
+    name = "Enquête annuelle – résultats détaillés par région ⸺ " * 4
+    with build_project(tmp_path) as store:
+        store.set_info("name", name)
+        export_project(store, tmp_path / "out", formats=["sav"])
+    _frame, meta = pyreadstat.read_sav(str(tmp_path / "out" / "coded_data.sav"))
+    notes = meta.notes or []
+    assert notes and all(len(line.encode("utf-8")) <= 80 for line in notes)
+    assert " ".join(notes).startswith(f"Project: {name.strip()}"[:60])

@@ -72,13 +72,18 @@ def _read_everything(path: Path) -> None:
             assert "\n" not in exc.one_line()
 
 
+def _read_bytes(content: bytes, name: str) -> None:
+    """Write ``content`` to a file called ``name`` and read it every way (see above)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        path.write_bytes(content)
+        _read_everything(path)
+
+
 @FUZZ
 @given(content=csv_files)
 def test_any_csv_file_is_read_or_refused_in_one_line(content: bytes) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "survey.csv"
-        path.write_bytes(content)
-        _read_everything(path)
+    _read_bytes(content, "survey.csv")
 
 
 def _xlsx_bytes(header: list[str], body: list[list[object]]) -> bytes:
@@ -116,10 +121,7 @@ xlsx_files = st.one_of(
 @FUZZ
 @given(content=xlsx_files)
 def test_any_xlsx_file_is_read_or_refused_in_one_line(content: bytes) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "survey.xlsx"
-        path.write_bytes(content)
-        _read_everything(path)
+    _read_bytes(content, "survey.xlsx")
 
 
 yaml_scalar = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),

@@ -227,8 +227,9 @@ def test_thresholds_are_tuned_on_training_folds_only(data, monkeypatch):
     monkeypatch.setattr(classifier_module, "tune_thresholds", spy)
     cross_validate_model(lambda: ThemeClassifier(cv=2), texts, questions, Y,
                          ["staff", "money", "time"], n_splits=3)
-    # Each outer fold's model tuned its thresholds on its 100 training answers, never on 150.
-    assert seen == [100, 100, 100]
+    # Each outer fold's model tuned its thresholds on its 100 training answers, never on 150
+    # (and, for the decisions its exact-set calibration learns from, on each half of them).
+    assert seen.count(100) == 3 and set(seen) == {100, 50}
 
 
 def test_thresholds_do_not_change_when_predicting(fitted):

@@ -449,8 +449,9 @@ class AuditResult:
         audited: of those, how many people have coded.
         exact: of those, how many automatic decisions were exactly right.
         interval: the 95 % Wilson interval of ``exact / audited``.
-        per_theme: precision, recall, F1, support per theme (people's coding is the truth;
-            Not assigned is a label of its own), plus micro and macro rows.
+        per_theme: precision, recall, F1, support (audit answers people gave the theme) and
+            ``auto_coded`` (audit answers the model gave it) per theme (people's coding is the
+            truth; Not assigned is a label of its own), plus micro and macro rows.
     """
 
     batches: list[AutoBatch]
@@ -544,7 +545,10 @@ def audit_result(project: Project, batches: Sequence[AutoBatch]) -> AuditResult:
                     j = index.get((cb, key))
                     if j is not None:
                         matrix[i, j] = 1
-        result.per_theme = theme_metrics(truth, auto, [name for _c, _t, name in columns])
+        table = theme_metrics(truth, auto, [name for _c, _t, name in columns])
+        given = auto.sum(axis=0)
+        table["auto_coded"] = [*(int(x) for x in given), int(given.sum()), int(given.sum())]
+        result.per_theme = table
     return result
 
 

@@ -28,12 +28,18 @@ def _print_audit(result: object) -> None:
     if warning:
         click.echo(f"  {warning}")
     if result.per_theme is not None and len(result.batches) == 1:
+        # the themes people or the model gave some audit answer; "–" where a ratio has no
+        # answers to count
         table = result.per_theme
-        width = max(len(str(name)) for name in table.index)
-        click.echo(f"  {'theme (audit answers)':<{width}}  precision  recall  support")
+        table = table[(table["support"] > 0) | (table["auto_coded"] > 0)
+                      | table.index.isin(["micro", "macro"])]
+        width = max(len("theme (audit answers)"), *(len(str(name)) for name in table.index))
+        click.echo(f"  {'theme (audit answers)':<{width}}  precision  recall  people  model")
         for name, row in table.iterrows():
-            click.echo(f"  {str(name):<{width}}  {row['precision']:9.3f}  {row['recall']:6.3f}"
-                       f"  {int(row['support']):7d}")
+            precision = f"{row['precision']:.3f}" if row["auto_coded"] else "–"
+            recall = f"{row['recall']:.3f}" if row["support"] else "–"
+            click.echo(f"  {str(name):<{width}}  {precision:>9}  {recall:>6}  "
+                       f"{int(row['support']):6d}  {int(row['auto_coded']):5d}")
 
 
 @cli.command()

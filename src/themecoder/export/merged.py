@@ -276,9 +276,8 @@ def _write_sav(frame: pd.DataFrame, tally: Tally, short: dict[str, str],
             out[names[column]] = frame[column].astype(str).map(_spss_text)
     meta = tally.metadata
     file_label = spss_file_label(str(meta.get("project", "")), str(meta.get("created_at", "")))
-    # SPSS document lines hold at most 80 characters
     note = [line for label, text in metadata_lines(meta)
-            for line in textwrap.wrap(f"{label}: {text}", 80)]
+            for line in _document_lines(f"{label}: {text}")]
     pyreadstat.write_sav(
         out, str(path), file_label=file_label[:64],
         column_labels={names[c]: labels[c] for c in frame.columns},
@@ -288,6 +287,17 @@ def _write_sav(frame: pd.DataFrame, tally: Tally, short: dict[str, str],
         variable_measure={**{names[c]: "nominal" for c in frame.columns}},
     )
     return path
+
+
+def _document_lines(text: str, limit: int = 80) -> list[str]:
+    """``text`` wrapped into SPSS document lines, each at most ``limit`` bytes in UTF-8 (a
+    dash or an accented letter takes more than one)."""
+    width = limit
+    while True:
+        lines = textwrap.wrap(text, width, break_long_words=True)
+        if all(len(line.encode("utf-8")) <= limit for line in lines) or width <= limit // 4:
+            return [line.encode("utf-8")[:limit].decode("utf-8", "ignore") for line in lines]
+        width -= 4
 
 
 def _spss_text(value: Any) -> str:

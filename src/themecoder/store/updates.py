@@ -53,7 +53,8 @@ def refuse(changed: Sequence[ChangedAnswer], path: Any) -> SurveyError:
     rows = len({c.row for c in changed})
     answers = "1 answer" if len(changed) == 1 else f"{len(changed)} answers"
     in_rows = "1 row" if rows == 1 else f"{rows} rows"
-    return SurveyError(f"{answers} in {in_rows} already in the project have different text "
+    verb = "has" if len(changed) == 1 else "have"
+    return SurveyError(f"{answers} in {in_rows} already in the project {verb} different text "
                        f"here (first: answer '{first.key}'); nothing was imported. Import "
                        "with --update to replace their text (their coding is kept, and "
                        "listed for review)", file=path, row=first.row, field="text")

@@ -13,11 +13,16 @@ decides it as a label of its own, is one more column) — in two steps:
    lightly regularised), so that a probability inflated by class weighting or a label seen
    rarely becomes an honest probability of that label. Labels with too few positive or
    negative examples keep their probability as it is.
-2. **The whole set**: a raw score, the log of the product over labels of ``q`` where the
-   label is decided on and ``1 - q`` where it is off (what the probability of the set would
-   be if the labels were independent), mapped to the observed share of exactly right sets
-   by isotonic regression (monotone: a higher raw score never gets a lower probability) or,
-   with ``method="platt"``, by a logistic curve.
+2. **The whole set**: the log of the product over labels of ``q`` where the label is decided
+   on and ``1 - q`` where it is off (what the probability of the set would be if the labels
+   were independent). They are not: an answer given two themes is less often exactly right
+   than that product says, one left Not assigned more often. So the set's score is a
+   logistic regression on that log-probability with an offset per *kind* of decision (Not
+   assigned or no theme, one theme, two or more), fitted on the same predictions
+   (``count_aware=False``: the log-probability alone).
+3. The score is mapped to the observed share of exactly right sets by isotonic regression
+   (monotone: a higher score never gets a lower probability) or, with ``method="platt"``,
+   by a logistic curve.
 
 Everything fitted is a handful of plain arrays (:meth:`ExactSetCalibrator.to_arrays` /
 :meth:`ExactSetCalibrator.from_arrays`), so a model file can carry it without pickle.
@@ -36,8 +41,12 @@ import numpy as np
 METHODS = ("isotonic", "platt")
 """How the raw score becomes a probability: isotonic regression or a logistic curve."""
 
-FORMAT_VERSION = 1
-"""Version of the array layout written by :meth:`ExactSetCalibrator.to_arrays`."""
+FORMAT_VERSION = 2
+"""Version of the array layout written by :meth:`ExactSetCalibrator.to_arrays` (version 1,
+without the count-aware set score, is still read)."""
+
+KINDS = 3
+"""Kinds of decision the set score tells apart: no theme (Not assigned), one, two or more."""
 
 MIN_RECALIBRATION = 200
 """Fewest decisions :meth:`ExactSetCalibrator.recalibrated` accepts."""
@@ -108,33 +117,41 @@ class ExactSetCalibrator:
         min_examples: A label needs at least this many positive *and* negative examples
             for its own map; otherwise its probability is used as it is.
         C: Inverse regularisation of the logistic maps.
+        count_aware: Give each kind of decision (no theme, one, two or more) its own offset
+            in the set's score (see the module docstring).
 
     Fitted attributes:
         label_slope_, label_intercept_: (k,) per-label maps ``q = expit(a·logit(p) + b)``.
+        not_assigned_column_: whether the last label is Not assigned (not a theme).
+        set_coef_: (1 + :data:`KINDS`,) the set's score: the slope of the log-probability,
+            then the offset of each kind of decision (``(1, 0, 0, 0)``: the log-probability).
         score_x_, score_y_: the isotonic map as breakpoints (raw score → probability), or
             for ``platt`` the two coefficients in ``score_x_`` and nothing in ``score_y_``.
         n_examples_: answers the map was fitted on; ``base_rate_``: their share exactly right.
     """
 
     def __init__(self, method: str = "isotonic", *, per_label: bool = True,
-                 min_examples: int = 5, C: float = 1.0) -> None:
+                 min_examples: int = 5, C: float = 1.0, count_aware: bool = True) -> None:
         self.method = method
         self.per_label = per_label
         self.min_examples = min_examples
         self.C = C
+        self.count_aware = count_aware
 
     def __repr__(self) -> str:
         return f"ExactSetCalibrator(method={self.method!r}, per_label={self.per_label})"
 
     # ------------------------------------------------------------------ fitting
 
-    def fit(self, P: Any, decided: Any, truth: Any) -> ExactSetCalibrator:
+    def fit(self, P: Any, decided: Any, truth: Any, *,
+            not_assigned: bool = False) -> ExactSetCalibrator:
         """Fit on out-of-fold predictions.
 
         Args:
             P: (n, k) per-label probabilities of answers the model did not train on.
             decided: (n, k) 0/1: the labels the model decided for them.
             truth: (n, k) 0/1: the labels people coded.
+            not_assigned: the last label is Not assigned rather than a theme.
 
         Returns:
             self
@@ -147,6 +164,8 @@ class ExactSetCalibrator:
         if len(right) == 0:
             raise ValueError("no examples to calibrate on")
         k = P.shape[1]
+        self.not_assigned_column_ = bool(not_assigned)
+        self.set_coef_ = np.array([1.0] + [0.0] * KINDS)
         self.label_slope_ = np.ones(k)
         self.label_intercept_ = np.zeros(k)
         if self.per_label:
@@ -156,8 +175,26 @@ class ExactSetCalibrator:
                     continue
                 self.label_slope_[j], self.label_intercept_[j] = _fit_logistic(
                     _logit(P[:, j]), Y[:, j], self.C)
+        if self.count_aware and 0 < right.sum() < len(right):
+            self.set_coef_ = self._fit_set_score(self.log_probability(P, D), self.kinds(D),
+                                                 right)
         self._fit_score_map(self.raw_score(P, D), right)
         return self
+
+    def _fit_set_score(self, log_probability: np.ndarray, kinds: np.ndarray,
+                       right: np.ndarray) -> np.ndarray:
+        """Slope and per-kind offsets of a logistic regression of exactly-right on the
+        log-probability and the kind of decision; a kind not seen gets the mean offset."""
+        from sklearn.linear_model import LogisticRegression
+
+        X = np.column_stack([log_probability, np.eye(KINDS)[kinds]])
+        model = LogisticRegression(C=self.C, fit_intercept=False, max_iter=2000)
+        coef = model.fit(X, right.astype(int)).coef_[0].astype(np.float64)
+        seen = np.bincount(kinds, minlength=KINDS) > 0
+        offsets = coef[1:]
+        offsets[~seen] = offsets[seen].mean()
+        # a higher log-probability never makes a set less likely to be right
+        return np.concatenate([[max(coef[0], 1e-3)], offsets])
 
     def _fit_score_map(self, score: np.ndarray, right: np.ndarray) -> None:
         self.n_examples_ = int(len(right))
@@ -205,9 +242,12 @@ class ExactSetCalibrator:
                              "are needed")
         right = exactly_right(D, truth)
         other = ExactSetCalibrator(self.method, per_label=self.per_label,
-                                   min_examples=self.min_examples, C=self.C)
+                                   min_examples=self.min_examples, C=self.C,
+                                   count_aware=self.count_aware)
         other.label_slope_ = self.label_slope_.copy()
         other.label_intercept_ = self.label_intercept_.copy()
+        other.set_coef_ = self.set_coef_.copy()
+        other.not_assigned_column_ = self.not_assigned_column_
         if how == "refit":
             other._fit_score_map(other.raw_score(P, D), right)
             return other
@@ -243,11 +283,26 @@ class ExactSetCalibrator:
                              f"not {P.shape}")
         return _expit(_logit(P) * self.label_slope_ + self.label_intercept_)
 
-    def raw_score(self, P: Any, decided: Any) -> np.ndarray:
+    def log_probability(self, P: Any, decided: Any) -> np.ndarray:
         """Log of the product over labels of ``q`` (decided on) or ``1 - q`` (off), (n,)."""
         P, D = _check(P, decided)
         Q = np.clip(self.label_probabilities(P), _EPS, 1 - _EPS)
         return np.where(D, np.log(Q), np.log1p(-Q)).sum(axis=1)
+
+    def kinds(self, decided: Any) -> np.ndarray:
+        """(n,) kind of each decision: 0 no theme (Not assigned), 1 one theme, 2 more."""
+        D = np.asarray(decided) > 0
+        themes = D[:, :-1] if getattr(self, "not_assigned_column_", False) else D
+        return np.minimum(themes.sum(axis=1), KINDS - 1).astype(int)
+
+    def raw_score(self, P: Any, decided: Any) -> np.ndarray:
+        """The set's score that the map turns into a probability, (n,): the slope times
+        :meth:`log_probability` plus the offset of the decision's kind."""
+        coef = getattr(self, "set_coef_", None)
+        log_probability = self.log_probability(P, decided)
+        if coef is None:
+            return log_probability
+        return coef[0] * log_probability + coef[1:][self.kinds(decided)]
 
     def predict(self, P: Any, decided: Any) -> np.ndarray:
         """P(the decided set is exactly right) per answer, (n,) in [0, 1]."""
@@ -289,9 +344,11 @@ class ExactSetCalibrator:
         self._check_fitted()
         settings = np.array([FORMAT_VERSION, METHODS.index(self.fitted_method_),
                              METHODS.index(self.method), int(self.per_label),
-                             self.min_examples, self.C, self.n_examples_, self.base_rate_],
+                             self.min_examples, self.C, self.n_examples_, self.base_rate_,
+                             int(self.count_aware), int(self.not_assigned_column_)],
                             dtype=np.float64)
         return {f"{prefix}settings": settings,
+                f"{prefix}set_coef": np.asarray(self.set_coef_, dtype=np.float64),
                 f"{prefix}correction": np.array(self.correction, dtype=np.float64),
                 f"{prefix}label_slope": np.asarray(self.label_slope_, dtype=np.float64),
                 f"{prefix}label_intercept": np.asarray(self.label_intercept_, dtype=np.float64),
@@ -302,6 +359,9 @@ class ExactSetCalibrator:
     def from_arrays(cls, arrays: dict[str, np.ndarray],
                     prefix: str = "calibration_") -> ExactSetCalibrator:
         """Rebuild a calibrator written by :meth:`to_arrays`.
+
+        Arrays of format version 1 (before the count-aware set score) give a calibrator
+        that scores a set by its log-probability alone, as it did.
 
         Raises:
             ValueError: the arrays are missing, of another format version, or inconsistent.
@@ -316,8 +376,16 @@ class ExactSetCalibrator:
                                     dtype=np.float64)
         except KeyError as exc:
             raise ValueError(f"calibration array {exc} is missing") from None
-        if settings.shape != (8,) or int(settings[0]) != FORMAT_VERSION:
+        version = int(settings[0]) if settings.ndim == 1 and len(settings) else -1
+        if (version, settings.shape) not in ((1, (8,)), (FORMAT_VERSION, (10,))):
             raise ValueError("calibration arrays of an unknown format")
+        set_coef = np.array([1.0] + [0.0] * KINDS)
+        if version == FORMAT_VERSION:
+            if f"{prefix}set_coef" not in arrays:
+                raise ValueError(f"calibration array '{prefix}set_coef' is missing")
+            set_coef = np.asarray(arrays[f"{prefix}set_coef"], dtype=np.float64)
+            if set_coef.shape != (1 + KINDS,):
+                raise ValueError("bad set score of the calibration")
         fitted, method = int(settings[1]), int(settings[2])
         if not (0 <= fitted < len(METHODS) and 0 <= method < len(METHODS)):
             raise ValueError("unknown calibration method")
@@ -333,10 +401,13 @@ class ExactSetCalibrator:
             raise ValueError("bad calibration correction")
         if not (np.all(np.isfinite(slope)) and np.all(np.isfinite(intercept))
                 and np.all(np.isfinite(score_x)) and np.all(np.isfinite(score_y))
-                and np.all(np.isfinite(correction))):
+                and np.all(np.isfinite(correction)) and np.all(np.isfinite(set_coef))):
             raise ValueError("calibration arrays hold non-finite numbers")
+        count_aware = bool(settings[8]) if version == FORMAT_VERSION else False
         out = cls(METHODS[method], per_label=bool(settings[3]),
-                  min_examples=int(settings[4]), C=float(settings[5]))
+                  min_examples=int(settings[4]), C=float(settings[5]), count_aware=count_aware)
+        out.not_assigned_column_ = bool(settings[9]) if version == FORMAT_VERSION else False
+        out.set_coef_ = set_coef
         out.fitted_method_ = METHODS[fitted]
         out.label_slope_, out.label_intercept_ = slope, intercept
         out.score_x_, out.score_y_ = score_x, score_y
@@ -381,5 +452,5 @@ def expected_accuracy_cut(probabilities: Any, target: float,
     return chosen, (float(running[m - 1]) if m else float("nan"))
 
 
-__all__ = ["METHODS", "MIN_RECALIBRATION", "RECALIBRATIONS", "ExactSetCalibrator",
+__all__ = ["KINDS", "METHODS", "MIN_RECALIBRATION", "RECALIBRATIONS", "ExactSetCalibrator",
            "exactly_right", "expected_accuracy_cut"]

@@ -103,6 +103,23 @@ class Prediction:
     not_assigned_proba: np.ndarray
 
 
+def _cross_fitted_decisions(P: np.ndarray, Y: np.ndarray, has_na: bool, folds: Any,
+                            shrinkage: float) -> np.ndarray:
+    """(n, heads) 0/1 decisions of out-of-fold probabilities ``P`` (themes, then Not assigned
+    when ``has_na``), each fold's by a rule tuned on the other folds alone."""
+    k = Y.shape[1]
+    D = np.zeros(P.shape, dtype=np.int8)
+    for train, test in folds:
+        p_na = P[train, k] if has_na else None
+        thresholds, _ = tune_thresholds(P[train, :k], Y[train], shrinkage)
+        rule = tune_rule(P[train, :k], Y[train], p_na, thresholds)
+        themes, na = decide(P[test, :k], rule, P[test, k] if has_na else None)
+        D[test, :k] = themes
+        if has_na:
+            D[test, k] = na
+    return D
+
+
 class ThemeClassifier:
     """Multi-label theme classifier over answer text and question, with a Not-assigned head.
 
@@ -140,8 +157,8 @@ class ThemeClassifier:
         calibrator_: The probability that an answer's whole decision (its themes, or Not
             assigned) is exactly right
             (:class:`~themecoder.suggest.calibration.ExactSetCalibrator`, over the labels of
-            :meth:`label_outputs`), fitted on the same out-of-fold predictions; ``None`` in a
-            model saved without one.
+            :meth:`label_outputs`), fitted on the same out-of-fold predictions, each fold
+            decided by a rule tuned on the other folds; ``None`` in a model saved without one.
         n_features_, n_examples_: Size of the feature space and of the training data.
     """
 
@@ -323,8 +340,12 @@ class ThemeClassifier:
         self.cv_metrics_ = metrics_to_dict(theme_metrics(
             truth[:, :len(labels)], oof_pred[:, :len(labels)], labels))
         self.cv_metrics_["n_splits"] = n_splits
-        heads = H.shape[1]
-        self.calibrator_ = ExactSetCalibrator().fit(P_oof, oof_pred[:, :heads], H)
+        # The exact-set calibration learns how often a decision is exactly right from
+        # decisions the rule that made them was not tuned on: each fold's by a rule tuned on
+        # the other folds' out-of-fold probabilities.
+        crossed = _cross_fitted_decisions(P_oof, Y, has_na, folds.split(np.arange(n)),
+                                          float(self.shrinkage))
+        self.calibrator_ = ExactSetCalibrator().fit(P_oof, crossed, H, not_assigned=has_na)
 
         feats, W, b, emb = fit_heads(np.arange(n))
         if alpha == 0:

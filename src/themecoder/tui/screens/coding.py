@@ -489,7 +489,7 @@ class CodingScreen(Screen[None]):
         try:
             now = self.session.toggle_quote_mark(mark)
         except ThemecoderError as exc:
-            self.notify(exc.one_line(), severity="error", title="Not saved")
+            self.notify(exc.one_line(), severity="error", title="Not saved", markup=False)
             return
         text = {"star": "Starred: quoted first in the quote bank.",
                 "ban": "Banned: never quoted."}.get(now, "Quote mark cleared.")
