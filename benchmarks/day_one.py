@@ -139,7 +139,7 @@ def scored_matrices(data: DaySet, predicted: dict[str, list[set[str]]],
 def evaluate(data: DaySet, suggesters: dict[str, object]) -> dict[str, float]:
     """Top-3 hit rate, micro/macro-F1 and answers/s of one method on one data set."""
     from themecoder.evaluate import micro_macro_f1
-    from themecoder.suggest.suggester import is_stock_non_answer
+    from themecoder.suggest.vague import is_stock_non_answer
 
     predicted: dict[str, list[set[str]]] = {}
     hits, stock_flags = [], []

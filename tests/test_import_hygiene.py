@@ -26,7 +26,7 @@ DOMAIN_MODULES = [
     "themecoder.questions", "themecoder.export.limits", "themecoder.export.publish",
     "themecoder.suggest.clauses", "themecoder.store.updates", "themecoder.suggest.model_rules",
     "themecoder.store.claims", "themecoder.store.samples", "themecoder.coding_filter",
-    "themecoder.suggest.ahead", "themecoder.suggest.semantic",
+    "themecoder.suggest.ahead", "themecoder.suggest.semantic", "themecoder.suggest.vague",
     "themecoder.autocode", "themecoder.store.autocode",
     "themecoder.suggest.calibration", "themecoder.export.sources",
 ]

@@ -206,3 +206,87 @@ def test_absences_stay_unsuggested_with_meaning(holders) -> None:  # noqa: ANN00
     result = codebook_suggester(holders).suggest("No problems with the paperwork.", "not_well")
     assert result.suggested == [] and result.vague
     assert any(t.meaning_score is not None for t in result.themes)
+
+
+# --------------------------------------------------------------------------- a model, and a
+# theme it has no examples of
+
+TRAINED = {
+    "staff": ["The staff were kind and knew what they were doing.",
+              "Our social worker was brilliant.", "The care workers were rude to mum.",
+              "Staff changed every week."],
+    "process": ["The forms were endless.", "Too much paperwork for the council.",
+                "The application process was confusing.", "Filling in the returns is a chore."],
+    "support": ["My personal assistant helps me every day.", "The support is fantastic.",
+                "I get help with shopping and cooking.", "Help to get out of the house."],
+}
+
+
+@pytest.fixture(scope="module")
+def model_without_communication(holders, tmp_path_factory):  # noqa: ANN001, ANN201
+    """A real model of the holders' codebook trained on three themes: Communication (like
+    most themes) has no example."""
+    import numpy as np
+
+    from themecoder.suggest.model import ThemeClassifier, load_model, save_model
+    from themecoder.suggest.model_files import training_metadata
+
+    rows = [(text, theme) for theme, texts in TRAINED.items() for text in texts] * 3
+    texts = [t for t, _ in rows]
+    ids = holders.theme_ids
+    Y = np.array([[int(theme == i) for i in ids] for _, theme in rows])
+    clf = ThemeClassifier(cv=3).fit(texts, None, Y, ids)
+    path = tmp_path_factory.mktemp("models") / "three_themes"
+    save_model(clf, path, training_metadata(holders, texts, None, Y, name="three_themes",
+                                            version="v1"))
+    return load_model(path, codebook=holders)
+
+
+@needs_meaning
+def test_a_theme_the_model_has_no_examples_of_is_suggested_by_meaning(
+        holders, model_without_communication) -> None:  # noqa: ANN001
+    suggester = codebook_suggester(holders, model=model_without_communication)
+    assert suggester.method == "model three_themes@v1 + keywords + meaning"
+    result = suggester.suggest(NO_KEYWORD, "not_well")
+    assert result.method == "model three_themes@v1 + keywords + meaning"
+    assert "communication" in result.suggested_ids
+    communication = next(t for t in result.themes if t.theme_id == "communication")
+    assert communication.model_score is None and communication.meaning_score >= 0.5
+    assert communication.reasons[0] == "no training examples: keywords and meaning only"
+    assert f'meaning {communication.meaning_score:.2f}: "{NO_KEYWORD}"' in communication.reasons
+    assert communication.reasons[-1] == "closest in meaning (no training examples)"
+    # a theme the model knows is scored by the model, not by meaning
+    staff = next(t for t in result.themes if t.theme_id == "staff")
+    assert staff.model_score is not None and staff.meaning_score is None
+    # an answer about a trained theme gets it from the model, and no untrained theme
+    paperwork = suggester.suggest("The forms were endless and confusing.", "not_well")
+    assert paperwork.suggested_ids == ["process"]
+
+
+@needs_meaning
+def test_a_model_that_knows_every_theme_does_not_use_meaning(holders) -> None:  # noqa: ANN001
+    from themecoder.suggest.model import load_model
+
+    model = load_model(ROOT / "models" / "poet-sample" / "poet_holders", codebook=holders)
+    suggester = codebook_suggester(holders, model=model)
+    assert suggester.meaning is None and "meaning" not in suggester.method
+    assert "meaning" not in suggester.suggest(NO_KEYWORD, "not_well").model_version
+
+
+def test_without_the_extra_a_theme_without_examples_is_left_to_keywords(
+        without_extra: None, holders, model_without_communication) -> None:  # noqa: ANN001
+    suggester = codebook_suggester(holders, model=model_without_communication)
+    assert suggester.method == "model three_themes@v1 + keywords"
+    result = suggester.suggest("Nobody ever rings me back about the leaflet.", "not_well")
+    communication = next(t for t in result.themes if t.theme_id == "communication")
+    assert communication.reasons[0] == "no training examples: keywords only"
+    assert communication.meaning_score is None
+
+
+def test_which_codebooks_the_app_loads_the_meaning_model_for(
+        holders, model_without_communication) -> None:  # noqa: ANN001
+    from themecoder.suggest.project_suggest import uses_meaning
+
+    assert uses_meaning(holders, None)  # no model: every theme
+    assert uses_meaning(holders, str(model_without_communication.path))
+    assert not uses_meaning(holders, str(ROOT / "models" / "poet-sample" / "poet_holders"))

@@ -10,7 +10,8 @@ import pytest
 from themecoder.codebook import loads_codebook
 from themecoder.errors import ModelError
 from themecoder.suggest.keywords import KeywordSuggester
-from themecoder.suggest.suggester import Suggester, codebook_from_model, looks_vague
+from themecoder.suggest.suggester import Suggester, codebook_from_model
+from themecoder.suggest.vague import looks_vague
 
 CODEBOOK = """
 id: test_holders

@@ -709,35 +709,29 @@ class CodingSession:
         self._times.append(self._clock())
         return decision
 
+    def _or_current(self, answer_id: int | None) -> int | None:
+        """``answer_id``, or the current answer's id when it is None (None without one)."""
+        if answer_id is not None:
+            return answer_id
+        return self.current.id if self.current is not None else None
+
     def decided_by_other(self, answer_id: int | None = None) -> Decision | None:
         """Another coder's decision in force on an answer (the current one by default),
         as last seen; deciding it means revising theirs. Never set in the coder's sample."""
-        if answer_id is None:
-            answer = self.current
-            if answer is None:
-                return None
-            answer_id = answer.id
-        return self._by_id[answer_id].other
+        answer_id = self._or_current(answer_id)
+        return None if answer_id is None else self._by_id[answer_id].other
 
     def in_sample(self, answer_id: int | None = None) -> bool:
         """Whether an answer (the current one by default) is in this coder's double-coding
         sample: coded blind, without seeing other coders' decisions."""
-        if answer_id is None:
-            answer = self.current
-            if answer is None:
-                return False
-            answer_id = answer.id
-        return answer_id in self._blind
+        answer_id = self._or_current(answer_id)
+        return answer_id is not None and answer_id in self._blind
 
     def in_audit(self, answer_id: int | None = None) -> bool:
         """Whether an answer (the current one by default) is in the blind audit of automatic
         coding: people code it without seeing the model's decision or suggestion."""
-        if answer_id is None:
-            answer = self.current
-            if answer is None:
-                return False
-            answer_id = answer.id
-        return answer_id in self._audit
+        answer_id = self._or_current(answer_id)
+        return answer_id is not None and answer_id in self._audit
 
     def sample_progress(self) -> tuple[int, int]:
         """``(decided, total)`` of this coder's double-coding sample answers."""

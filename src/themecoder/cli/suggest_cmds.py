@@ -91,7 +91,7 @@ def _load(model_path: str | None, codebook_path: str | None) -> Any:
     model = load_model(model_path, codebook=codebook)
     if codebook is None:
         return Suggester(codebook_from_model(model), model, keywords=False)
-    return Suggester(codebook, model)
+    return codebook_suggester(codebook, model=model)
 
 
 def _question(value: str, cache: dict[str, str | None], declared: tuple = ()) -> str | None:

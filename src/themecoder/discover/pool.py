@@ -64,7 +64,7 @@ def topical_words(text: str) -> list[str]:
 def is_non_answer(text: str | None) -> bool:
     """Whether an answer says nothing a theme could be about: a stock non-answer or no
     topical word at all. One topical word is enough to take part ("Food")."""
-    from themecoder.suggest.suggester import is_stock_non_answer
+    from themecoder.suggest.vague import is_stock_non_answer
 
     return is_stock_non_answer(text) or not topical_words(str(text))
 

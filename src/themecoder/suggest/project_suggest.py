@@ -39,31 +39,49 @@ def project_model_path(project: Project, codebook: Codebook) -> str | None:
     return project.info().get(MODEL_KEY.format(codebook_id=codebook.id))
 
 
+def uses_meaning(codebook: Codebook, model_path: str | None) -> bool:
+    """Whether suggestions for ``codebook`` would use meaning (given the ``accurate``
+    extra): it has no model, or its model has no examples of some of its themes.
+
+    Loads the model: off an app's main thread.
+
+    Raises:
+        ModelError: the model cannot be loaded.
+    """
+    if not model_path:
+        return True
+    from themecoder.suggest.model import load_model
+    from themecoder.suggest.suggester import themes_without_examples
+
+    return bool(themes_without_examples(codebook, load_model(model_path, codebook=codebook)))
+
+
 def build_suggester(project: Project, codebook: Codebook, model_path: str | Path | None = None,
                     *, keyword_suggester: Any = None, wait_for_meaning: bool = True) -> Any:
     """A :class:`~themecoder.suggest.suggester.Suggester` for one codebook of the project.
 
     Uses ``model_path`` when given, else the model remembered in the project, else the
-    codebook alone: keywords + meaning with the ``accurate`` extra, keywords without it
+    codebook alone: keywords + meaning with the ``accurate`` extra, keywords without it;
+    with a model, meaning for the themes it has no examples of
     (see :func:`~themecoder.suggest.suggester.codebook_suggester`).
 
     Args:
-        wait_for_meaning: Without a model, whether the first suggestions wait for the
-            embedding model to load (else keywords alone until it has).
+        wait_for_meaning: Whether the first suggestions that would use meaning wait for
+            the embedding model to load (else they come without it until it has).
 
     Raises:
         ModelError: the model cannot be loaded or was made for another codebook version.
     """
-    from themecoder.suggest.suggester import Suggester, codebook_suggester
+    from themecoder.suggest.suggester import codebook_suggester
 
     path = model_path or project_model_path(project, codebook)
-    if not path:
-        return codebook_suggester(codebook, keyword_suggester,
-                                  wait_for_meaning=wait_for_meaning)
-    from themecoder.suggest.model import load_model
+    model = None
+    if path:
+        from themecoder.suggest.model import load_model
 
-    model = load_model(path, codebook=codebook)
-    return Suggester(codebook, model=model, keyword_suggester=keyword_suggester)
+        model = load_model(path, codebook=codebook)
+    return codebook_suggester(codebook, keyword_suggester, model=model,
+                              wait_for_meaning=wait_for_meaning)
 
 
 def stored_item(answer_id: int, suggestion: Any) -> tuple[int, list[dict[str, Any]], bool,

@@ -27,11 +27,15 @@ Combining rule
     Not-assigned head says so (learned from the training answers that had no theme),
     otherwise every theme whose score reaches its threshold and at least the most likely one.
     A theme the training data had no example of is scored by its keywords alone, at
-    ``keyword_threshold``.
+    ``keyword_threshold``; with meaning as well, it is also suggested when it is the
+    answer's closest theme in meaning (of all the question's themes) with a meaning score
+    of at least 0.5, unless the model decides Not assigned, and its score is then
+    ``1 - (1 - k) * (1 - m)``.
 
 Vague answers (without a model)
-    :func:`looks_vague` decides; an answer that is one of the stock non-answers ("n/a",
-    "nothing", "fine", "as above"...) gets no theme at all. An answer that is merely short
+    :func:`~themecoder.suggest.vague.looks_vague` decides; an answer that is one of the
+    stock non-answers ("n/a", "nothing", "fine", "as above"...) gets no theme at all. An
+    answer that is merely short
     (fewer than two content words and no keyword hit), or whose only keyword hits are
     absences that do not count ("no problems with the paperwork" under "what did not work
     well"), is vague only if nothing is suggested.
@@ -47,7 +51,6 @@ into the words the app and the command line show ("keywords + meaning").
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -56,6 +59,8 @@ from typing import TYPE_CHECKING, Any
 
 from themecoder.codebook import Codebook, Theme
 from themecoder.errors import ModelError
+from themecoder.suggest.semantic import REASON_THEMES
+from themecoder.suggest.vague import is_stock_non_answer, looks_vague
 
 if TYPE_CHECKING:
     from themecoder.suggest.keywords import KeywordHit, KeywordSuggester
@@ -69,72 +74,6 @@ DEFAULT_KEYWORD_THRESHOLD = 0.5
 
 Progress = Callable[[int, "int | None"], None]
 """``progress(done, total)``: answers done so far, and the total if known (else ``None``)."""
-
-# Stock non-answers; compared after lower-casing, trimming punctuation and spaces.
-VAGUE_ANSWERS = frozenset({
-    "", "n/a", "na", "n.a", "n a", "none", "nothing", "nil", "no", "nope", "fine", "ok",
-    "okay", "as above", "see above", "same as above", "as before", "see previous answer",
-    "see previous", "as previous", "ditto", "no comment", "no comments", "don't know",
-    "dont know", "do not know", "not sure", "unsure", "dk", "not applicable", "nothing else",
-    "nothing really", "nothing to add", "nothing to say", "none really", "no idea", "x",
-    "not really", "all fine", "it's fine", "its fine", "nothing at all", "none at all",
-    "no changes", "no change", "nothing to change", "nothing much",
-})
-
-# Words that carry no theme on their own (a compact English stop list plus survey filler).
-_FUNCTION_WORDS = frozenset("""
-a about above after again against all also am an and any are as at be because been before
-being below between both but by can could did do does doing done down during each else ever
-every everything few for from further get got had has have having he her here hers herself
-him himself his how i if in into is it its itself just me more most much my myself no nor
-not now of off on once only or other our ours ourselves out over own same she should so some
-something such than that the their theirs them themselves then there these they this those
-through to too under until up very was we were what when where which while who whom why will
-with would you your yours yourself yourselves really quite bit lot lots thing things way yes
-no ok okay fine nothing none anything well good also still etc dont don didn doesn isn wasn
-wouldn couldn can't cannot won't don't didn't doesn't isn't wasn't know sure think say said
-comment comments answer question applicable see above previous same time times always never
-""".split())
-_WORD_RE = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
-_TRIM = " \t\r\n.,;:!?-–—_*'\"“”‘’()[]"
-
-
-def _normalise(text: str) -> str:
-    text = text.casefold().replace("’", "'").replace("‘", "'")
-    return " ".join(text.split()).strip(_TRIM)
-
-
-def is_stock_non_answer(text: str | None) -> bool:
-    """Whether ``text`` is empty or one of :data:`VAGUE_ANSWERS` ("n/a", "nothing", "fine"...)."""
-    if text is None or text != text:  # None or NaN
-        return True
-    norm = _normalise(str(text))
-    return norm in VAGUE_ANSWERS or not any(ch.isalnum() for ch in norm)
-
-
-def content_words(text: str) -> list[str]:
-    """The words of ``text`` that could carry a theme (not function words or filler)."""
-    return [w for w in _WORD_RE.findall(text.casefold().replace("’", "'"))
-            if len(w) > 1 and w not in _FUNCTION_WORDS]
-
-
-def looks_vague(text: str | None, *, keyword_hit: bool = False) -> bool:
-    """Whether an answer looks too vague to code (the coder should pick Not assigned).
-
-    Args:
-        text: The answer as written.
-        keyword_hit: Whether a codebook keyword matched it: a one-word answer such as
-            "Paperwork" is not vague when it names a theme.
-
-    Returns:
-        True for empty text, punctuation only ("-", "..."), stock non-answers ("n/a", "none",
-        "nothing", "fine", "ok", "as above", "see above", "no comment", "don't know"...), and
-        answers with fewer than two content words and no keyword hit ("Everything.",
-        "Very good").
-    """
-    if is_stock_non_answer(text):
-        return True
-    return len(content_words(str(text))) < 2 and not keyword_hit
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,6 +199,14 @@ def codebook_from_model(model: Any) -> Codebook:
                          "give the codebook file too") from None
 
 
+def themes_without_examples(codebook: Codebook, model: Any) -> list[str]:
+    """Ids of the codebook's themes that a loaded model has no examples of (or lacks)."""
+    clf = model.classifier
+    trained = {str(t) for t, untrained in zip(clf.theme_ids_, clf.untrained_themes_,
+                                              strict=True) if not untrained}
+    return [t.id for t in codebook.themes if t.id not in trained]
+
+
 class Suggester:
     """Suggests themes from keywords, a trained model, or both.
 
@@ -274,11 +221,11 @@ class Suggester:
             model is present; their reasons and spans are still shown).
         keyword_threshold: Keyword score at which a theme is suggested without a model.
         meaning: A :class:`~themecoder.suggest.semantic.MeaningScorer` for the codebook:
-            without a model, rank and suggest by meaning as well as keywords.
+            without a model, rank and suggest by meaning as well as keywords; with one,
+            for the themes the model has no examples of (ignored when it has them all).
 
     Raises:
         ModelError: the model has themes the codebook does not have.
-        ValueError: both a model and ``meaning`` were given.
     """
 
     def __init__(self, codebook: Codebook, model: Any = None,
@@ -289,8 +236,6 @@ class Suggester:
                  meaning: MeaningScorer | None = None) -> None:
         if not 0 <= keyword_weight <= 1:
             raise ValueError("keyword_weight must be between 0 and 1")
-        if model is not None and meaning is not None:
-            raise ValueError("meaning is for suggestions without a model; give one or the other")
         self.codebook = codebook
         self.model = model
         self.meaning = meaning
@@ -319,6 +264,8 @@ class Suggester:
             self._thresholds = {t: float(clf.thresholds_[i]) for i, t in enumerate(ids)}
             self._na_threshold = clf.not_assigned_threshold_
             self._na_margin = float(clf.not_assigned_margin_)
+            if not themes_without_examples(codebook, model):
+                self.meaning = None  # the model knows every theme: nothing for meaning to do
         self._themes_for: dict[str | None, list[Theme]] = {}
         self._zeros = {t.id: ThemeSuggestion(t.id, t.name, 0.0, False,
                                              threshold=self.keyword_threshold)
@@ -418,13 +365,13 @@ class Suggester:
         version = self._version(with_meaning=meanings is not None)
         out = []
         for n, (text, question, hits) in enumerate(zip(texts, questions, all_hits, strict=True)):
+            matches = meanings[n] if meanings is not None else None
             if probabilities is None:
-                matches = meanings[n] if meanings is not None else None
                 out.append(self._one_from_keywords(text, question, hits, version, matches))
             else:
                 p_na = float(na_probabilities[n]) if na_probabilities is not None else None
                 out.append(self._one_with_model(text, question, hits, probabilities[n], p_na,
-                                                version))
+                                                version, matches))
         return out
 
     def _keyword_parts(self, hits: list[KeywordHit]
@@ -489,8 +436,6 @@ class Suggester:
                       kw_scores: dict[str, float], match: MeaningMatch, picked: bool,
                       stock: bool) -> ThemeSuggestion:
         """A theme's suggestion from its keyword hits and its meaning match."""
-        from themecoder.suggest.semantic import REASON_THEMES
-
         k = kw_scores.get(theme.id, 0.0)
         score = 1.0 - (1.0 - k) * (1.0 - match.score)
         reasons = [h.reason for h in theme_hits]
@@ -506,14 +451,28 @@ class Suggester:
             keyword_score=k, threshold=self.keyword_threshold,
             meaning_score=match.score)
 
+    def _closest_untrained(self, text: str, applicable: list[Theme],
+                           matches: dict[str, MeaningMatch]) -> str | None:
+        """A theme the model has no examples of, when it is the answer's closest in meaning
+        of all the question's themes with a meaning score of at least 0.5."""
+        if is_stock_non_answer(text):
+            return None
+        best = max((matches[t.id] for t in applicable if t.id in matches),
+                   key=lambda m: m.similarity, default=None)
+        if best is None or best.score < 0.5 or best.theme_id in self._columns:
+            return None
+        return best.theme_id
+
     def _one_with_model(self, text: str, question: str | None, hits: list[KeywordHit],
-                        row: Any, p_na: float | None, version: str) -> Suggestion:
-        """Model probabilities raised by keyword evidence, through the model's decision rule."""
+                        row: Any, p_na: float | None, version: str,
+                        matches: dict[str, MeaningMatch] | None = None) -> Suggestion:
+        """Model probabilities raised by keyword evidence, through the model's decision rule;
+        themes the model has no examples of by their keywords (and meaning, when given)."""
         import numpy as np
 
         from themecoder.suggest.decision import DecisionRule, decide
 
-        kw_scores, by_theme, _ = self._keyword_parts(hits)
+        kw_scores, by_theme, counted = self._keyword_parts(hits)
         applicable = self._applicable(question)
         scores, thresholds, parts = [], [], []
         for theme in applicable:
@@ -528,7 +487,8 @@ class Suggester:
                 reasons.insert(0, f"model {p:.2f} (threshold {threshold:.2f})")
             else:
                 p, threshold, score = None, self.keyword_threshold, k
-                reasons.insert(0, "no training examples: keywords only")
+                reasons.insert(0, "no training examples: keywords and meaning only"
+                               if matches else "no training examples: keywords only")
             scores.append(score)
             thresholds.append(threshold)
             parts.append((theme, theme_hits, k, p, reasons))
@@ -537,16 +497,29 @@ class Suggester:
         on, na = decide(np.asarray([scores], dtype=float).reshape(1, len(scores)), rule,
                         None if p_na is None else np.asarray([p_na]))
         not_assigned = bool(na[0])
+        # a theme without examples that is the closest in meaning (the model cannot know it);
+        # not for absences alone ("no problems with the paperwork"), nor when Not assigned
+        picked = self._closest_untrained(text, applicable, matches) \
+            if matches and not not_assigned and (counted or not hits) else None
         themes = []
         for j, (theme, theme_hits, k, p, reasons) in enumerate(parts):
             suggested = bool(on[0, j])
             if suggested and scores[j] < thresholds[j]:
                 reasons.append("most likely theme (nothing reached its threshold)")
+            match = matches.get(theme.id) if matches and p is None else None
+            if match is not None and (theme.id == picked or match.rank < REASON_THEMES):
+                reasons.append(match.reason)
+            if theme.id == picked and match is not None:
+                scores[j] = 1.0 - (1.0 - k) * (1.0 - match.score)
+                if not suggested:
+                    suggested = True
+                    reasons.append("closest in meaning (no training examples)")
             themes.append(ThemeSuggestion(
                 theme_id=theme.id, theme_name=theme.name, score=round(scores[j], 4),
                 suggested=suggested, reasons=tuple(reasons),
                 spans=tuple((h.start, h.end) for h in theme_hits if h.score > 0),
-                model_score=p, keyword_score=k, threshold=thresholds[j]))
+                model_score=p, keyword_score=k, threshold=thresholds[j],
+                meaning_score=match.score if match is not None else None))
         if p_na is None:
             reason = ""
         else:
@@ -563,22 +536,26 @@ def _ranked(themes: list[ThemeSuggestion]) -> list[ThemeSuggestion]:
     """Best score first; ties keep the codebook's order."""
     return [t for _, t in sorted(enumerate(themes), key=lambda it: (-it[1].score, it[0]))]
 
+
 def codebook_suggester(codebook: Codebook, keyword_suggester: KeywordSuggester | None = None,
-                       *, wait_for_meaning: bool = True) -> Suggester:
-    """A suggester from the codebook alone (no trained model): keywords + meaning when the
-    ``accurate`` extra is installed, keywords alone when it is not.
+                       *, model: Any = None, wait_for_meaning: bool = True) -> Suggester:
+    """A suggester for the codebook, with its trained model if there is one, and meaning
+    where it helps when the ``accurate`` extra is installed: for every theme without a
+    model, for the themes the model has no examples of with one.
 
     Args:
         codebook: The codebook.
         keyword_suggester: A keyword suggester already built for it, if any.
+        model: A loaded model (see :class:`Suggester`), or ``None``.
         wait_for_meaning: Whether the first suggestions wait for the embedding model to
-            load; if not, they come from keywords alone until it is loaded (see
+            load; if not, they come without meaning until it is loaded (see
             :func:`themecoder.suggest.semantic.load_meaning_model`).
     """
     from themecoder.suggest.semantic import MeaningScorer, meaning_available
 
     meaning = MeaningScorer(codebook, wait=wait_for_meaning) if meaning_available() else None
-    return Suggester(codebook, keyword_suggester=keyword_suggester, meaning=meaning)
+    return Suggester(codebook, model=model, keyword_suggester=keyword_suggester,
+                     meaning=meaning)
 
 
 def _as_text(value: Any) -> str:

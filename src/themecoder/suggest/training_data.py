@@ -79,12 +79,14 @@ class TrainingData:
         if self.missing_columns:
             warnings.append("no 0/1 column for theme(s) "
                             + ", ".join(f"'{m}'" for m in self.missing_columns)
-                            + ": they are suggested from keywords only")
+                            + ": they are suggested from keywords only "
+                            "(and meaning, with the 'accurate' extra)")
         never = [n for n in self.themes_without_examples(codebook)
                  if n not in self.missing_columns]
         if never:
             warnings.append("no answer has theme(s) " + ", ".join(f"'{n}'" for n in never)
-                            + ": they are suggested from keywords only")
+                            + ": they are suggested from keywords only "
+                            "(and meaning, with the 'accurate' extra)")
         if int((self.Y.sum(axis=0) > 0).sum()) == 1:
             warnings.append("only one theme has examples: the model can only tell it from "
                             "the rest")

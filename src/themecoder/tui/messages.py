@@ -30,8 +30,16 @@ class ThemeClicked(Message):
 
 
 @dataclass
+class MeaningLoading(Message):
+    """The sentence-embedding model is loading: a codebook's suggestions will use meaning."""
+
+
+@dataclass
 class MeaningReady(Message):
-    """The sentence-embedding model is loaded: suggestions can use meaning."""
+    """The sentence-embedding model is loaded: suggestions can use meaning (or, when not
+    ``needed``, no codebook's suggestions use it and it was not loaded)."""
+
+    needed: bool = True
 
 
 @dataclass

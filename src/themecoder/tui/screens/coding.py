@@ -12,7 +12,6 @@ from textual.screen import Screen
 from textual.widgets import Button, ContentSwitcher, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from themecoder.codebook import Codebook
 from themecoder.coding import CodingSession, Filter, suggest_ahead
 from themecoder.errors import DecidedByOther, ThemecoderError
 from themecoder.questions import declared_by
@@ -25,8 +24,10 @@ from themecoder.tui.actions import (
     theme_actions,
 )
 from themecoder.tui.literal import literal
+from themecoder.tui.meaning_loader import load_meaning_in_background
 from themecoder.tui.messages import (
     MeaningFailed,
+    MeaningLoading,
     MeaningReady,
     RetrainProgress,
     SuggestionsReady,
@@ -83,9 +84,11 @@ class CodingScreen(Screen[None]):
         self._suggest_status = ""
         self._shown_first = False
         """Whether the first answer has been drawn (background work waits for it)."""
+        self._meaning_pending = False
+        """Whether the meaning model may still be loaded (it is being loaded or checked for)."""
         self._meaning_loading = False
         self._awaiting_meaning: list[Answer] = []
-        """Answers suggested by keywords alone while the meaning model was loading."""
+        """Answers suggested without meaning while the meaning model was loading."""
         self._meaning_refresh: list[Answer] = []
         self._meaning_thread: threading.Thread | None = None
         self._retraining = False
@@ -587,7 +590,7 @@ class CodingScreen(Screen[None]):
         if not missing:
             return
         self._requested.update(a.id for a in missing)
-        if self._meaning_loading:
+        if self._meaning_pending:
             self._awaiting_meaning.extend(missing)
         self.suggest_worker(missing)
 
@@ -609,9 +612,10 @@ class CodingScreen(Screen[None]):
     # ------------------------------------------------------------------ meaning model
 
     def maybe_load_meaning(self) -> None:
-        """Load the sentence-embedding model in the background when a codebook has no model.
+        """Load the sentence-embedding model in the background when a codebook's suggestions
+        use meaning: it has no model, or its model has no examples of some themes.
 
-        Until it is loaded, answers are suggested by keywords alone; those still undecided
+        Until it is loaded, answers are suggested without meaning; those still undecided
         are suggested again with meaning once it is.
         """
         from themecoder.suggest.project_suggest import project_model_path
@@ -620,44 +624,27 @@ class CodingScreen(Screen[None]):
         if not self.suggest_ahead_enabled or meaning_loaded() or not meaning_available():
             return
         project = self.session.project
-        without_model = [cb for cb in self.session.codebooks.values()
-                         if not project_model_path(project, cb)]
-        if not without_model:
-            return
+        paths = {cb.id: project_model_path(project, cb) for cb in self.session.codebooks.values()}
+        self._meaning_pending = True
+        self._meaning_loading = not all(paths.values())  # a codebook without a model
+        self._meaning_thread = load_meaning_in_background(
+            list(self.session.codebooks.values()), paths, self.post_message)
+
+    def on_meaning_loading(self, message: MeaningLoading) -> None:
         self._meaning_loading = True
-        # A daemon thread, not a thread worker: Textual runs those in asyncio's executor,
-        # whose threads the process waits for on exit, so quitting would hang until the
-        # model had loaded (seconds to a minute on a busy machine).
-        self._meaning_thread = threading.Thread(
-            target=self._load_meaning, args=(without_model,), name="load meaning model",
-            daemon=True)
-        self._meaning_thread.start()
-        self.render_progress()  # the top bar says it is loading
-
-    def _load_meaning(self, codebooks: list[Codebook]) -> None:
-        """Load the embedding model and embed the codebooks' theme descriptions (in a
-        thread); tell the screen when done or why not."""
-        from themecoder.suggest.semantic import MeaningScorer, load_meaning_model
-
-        try:
-            load_meaning_model()
-            for codebook in codebooks:  # their descriptions' embeddings are cached from now on
-                MeaningScorer(codebook).prepare()
-        except Exception as exc:  # noqa: BLE001 - shown to the coder; keywords go on
-            self.post_message(MeaningFailed(_error_text(exc)))
-            return
-        self.post_message(MeaningReady())
+        self.render_progress()
 
     def on_meaning_ready(self, message: MeaningReady) -> None:
-        self._meaning_loading = False
-        self._meaning_refresh = [a for a in self._awaiting_meaning
-                                 if self.session.decision(a.id) is None]
+        self._meaning_pending = self._meaning_loading = False
+        if message.needed:
+            self._meaning_refresh = [a for a in self._awaiting_meaning
+                                     if self.session.decision(a.id) is None]
         self._awaiting_meaning = []
         self.render_progress()
         self.maybe_suggest_ahead()
 
     def on_meaning_failed(self, message: MeaningFailed) -> None:
-        self._meaning_loading = False
+        self._meaning_pending = self._meaning_loading = False
         self._awaiting_meaning = []
         self.notify(visible_controls(f"Suggestions use keywords alone: {message.error}"),
                     markup=False, severity="warning", title="Meaning model not loaded")
@@ -688,7 +675,7 @@ class CodingScreen(Screen[None]):
 
 
 def _error_text(error: BaseException | None) -> str:
-    """An error (a worker's, or the meaning model's) in one line."""
+    """A worker's error in one line."""
     if isinstance(error, ThemecoderError):
         return error.one_line()
     return f"{type(error).__name__}: {error}"
