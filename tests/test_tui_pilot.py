@@ -270,7 +270,7 @@ async def test_suggest_ahead_fills_missing_suggestions_in_a_worker(tmp_path: Pat
         await pilot.press("n", "n")  # R001:change had no stored suggestion
         await pilot.pause()
         assert app.screen.marked == {"process"}
-        assert "by fake@1" in str(app.screen.query_one("#suggested-by").render())
+        assert "by model fake@1" in str(app.screen.query_one("#suggested-by").render())
         await pilot.press("enter")
         await pilot.pause()
     decision = saved(app)["R001:change"]
