@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from themecoder import exit_codes
 from themecoder.cli import cli
+from themecoder.cli.root import load_command_modules
 
 ROOT = Path(__file__).resolve().parents[1]
 HOLDERS = str(ROOT / "codebooks" / "poet_holders.yaml")
@@ -25,6 +26,7 @@ def all_commands(group: click.Group, prefix: tuple[str, ...] = ()):
             yield from all_commands(command, (*prefix, name))
 
 
+load_command_modules()  # commands register when their module is first needed
 COMMANDS = sorted(all_commands(cli), key=lambda item: item[0])
 
 

@@ -113,6 +113,13 @@ def test_filters_by_status_question_group_theme_and_confidence(project: Project)
     assert "R003:worked_well" in keys  # no suggestion counts as low confidence
 
 
+def test_filter_labels_name_themes_not_ids(project: Project) -> None:
+    session = CodingSession(project, CODER)
+    label = Filter(status="todo", theme="stress_worry").describe(session.theme_names())
+    assert label == "to do · theme Stress/worry"
+    assert "stress_worry" not in label
+
+
 def test_search_substring_and_fuzzy(project: Project) -> None:
     session = CodingSession(project, CODER)
     session.set_filter(Filter(status="all", search="PAPERWORK"))
@@ -158,18 +165,101 @@ def test_progress_rate_and_time_left(project: Project) -> None:
     progress = session.progress()
     assert (progress.done, progress.total, progress.rate) == (0, 12, None)
     assert progress.per_question["worked_well"] == (0, 5)
-    for _ in range(3):
+    for n in range(5):
         session.decide(["support"])
         session.next_todo()
+        if n < 4:
+            assert session.progress().rate is None  # too few decisions to say
         clock.now += 60.0
     progress = session.progress()
-    assert progress.done == 3 and progress.remaining == 9
-    assert progress.per_question["worked_well"][0] == 1
-    assert progress.rate == pytest.approx(60.0)  # 2 intervals of a minute
-    assert progress.seconds_left == pytest.approx(9 * 60.0)
-    assert format_duration(progress.seconds_left) == "9 min"
+    assert progress.done == 5 and progress.remaining == 7
+    assert progress.per_question["worked_well"][0] == 2
+    assert progress.rate == pytest.approx(60.0)  # 4 intervals of a minute
+    assert progress.seconds_left == pytest.approx(7 * 60.0)
+    assert format_duration(progress.seconds_left) == "7 min"
     assert format_duration(None) == "–"
     assert format_duration(3 * 3600 + 300) == "3 h 05 min"
+
+
+def test_rate_carries_on_across_restarts(location: str) -> None:
+    """The rate is read back from the decision log: a new session (the app restarted)
+    starts with the rate the coder had, not from nothing."""
+    from sqlalchemy import update
+
+    from themecoder.store import schema
+
+    with Project.open(location) as project:
+        session = CodingSession(project, CODER)
+        for _ in range(6):
+            session.decide(["support"])
+            session.next_todo()
+        d = schema.decisions
+        with project.engine.begin() as conn:  # made two minutes apart, an hour ago
+            ids = [r.id for r in conn.execute(d.select().order_by(d.c.id))]
+            for n, decision_id in enumerate(ids):
+                stamp = f"2026-11-23T10:{2 * n:02d}:00+00:00"
+                conn.execute(update(d).where(d.c.id == decision_id).values(created_at=stamp))
+    with Project.open(location) as project:
+        restarted = CodingSession(project, CODER)
+        assert restarted.progress().rate == pytest.approx(30.0)
+        assert CodingSession(project, "bob").progress().rate is None  # bob's own pace
+
+
+def test_pace_caps_breaks_and_waits_for_enough_decisions() -> None:
+    from themecoder.pace import BREAK_SECONDS, decisions_per_hour
+
+    assert decisions_per_hour([0.0, 1.0]) is None  # two quick decisions say nothing
+    assert decisions_per_hour([0, 60, 120, 180, 240]) == pytest.approx(60.0)
+    # a two-hour lunch between the third and fourth decision counts as a short pause
+    with_lunch = decisions_per_hour([0, 60, 120, 120 + 7200, 180 + 7200])
+    assert with_lunch == pytest.approx(4 * 3600 / (180 + BREAK_SECONDS))
+    # the window is the last 30 decisions: an old slow stretch drops out
+    times = [n * 300.0 for n in range(40)] + [12_000 + n * 30.0 for n in range(30)]
+    assert decisions_per_hour(times) == pytest.approx(120.0)
+
+
+def test_note_drafts_survive_a_new_session_and_go_when_saved(location: str) -> None:
+    with Project.open(location) as project:
+        session = CodingSession(project, CODER)
+        answer_id = session.current.id
+        session.save_note_draft("call the carer ab", answer_id)
+        session.save_note_draft("call the carer about hours", answer_id)
+    with Project.open(location) as project:  # as after a crash
+        again = CodingSession(project, CODER)
+        assert again.note_draft(answer_id) == "call the carer about hours"
+        assert again.note_drafts() == {answer_id: "call the carer about hours"}
+        assert CodingSession(project, "bob").note_draft(answer_id) is None
+        again.note("call the carer about hours", answer_id)
+        assert again.note_draft(answer_id) is None
+    with Project.open(location) as project:
+        assert CodingSession(project, CODER).note_drafts() == {}
+        assert project.notes()[(answer_id, CODER)] == "call the carer about hours"
+
+
+def test_clearing_filters_returns_to_the_scope_and_keeps_the_answer(project: Project) -> None:
+    session = CodingSession(project, CODER)
+    assert session.scope == Filter(status="all")
+    session.set_filter(Filter(status="all", question="not_well"))
+    session.next()
+    here = session.current.key
+    session.clear_filter()
+    assert session.filter == Filter(status="all") and key(session) == here
+    session.set_filter(Filter(status="todo"))  # a scope chosen from the palette
+    session.set_filter(Filter(status="todo", group="carer"))
+    session.clear_filter()
+    assert session.filter == Filter(status="todo")
+
+
+def test_jump_explains_an_answer_without_comment(project: Project) -> None:
+    session = CodingSession(project, CODER)
+    empty = project.answer_by_key("R002:change")
+    assert not empty.has_comment
+    assert session.jump(str(empty.id)) is None
+    reason = session.not_found_reason(str(empty.id))
+    assert reason.startswith(f"Answer {empty.id} has no comment")
+    assert "R002" in reason
+    assert session.not_found_reason("R002:change").startswith(f"Answer {empty.id} has no")
+    assert session.not_found_reason("9999") == "No answer with id or key '9999'."
 
 
 def test_refresh_sees_another_coders_decisions(location: str, project: Project) -> None:

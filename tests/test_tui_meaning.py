@@ -49,7 +49,7 @@ async def test_keywords_alone_without_the_extra(tmp_path: Path, without_extra: N
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert "loading the meaning model" not in _text(app, "#topbar")
-        await _until(pilot, lambda: "Suggestion by keywords:" in _text(app, "#suggested-by"))
+        await _until(pilot, lambda: "· by keywords" in _text(app, "#suggested-by"))
         assert "load meaning model" not in {t.name for t in threading.enumerate()}
         assert "support" in app.screen.marked  # "personal assistant"
     assert _stored_version(app.project.location, "R001:worked_well") == \
@@ -77,11 +77,11 @@ async def test_meaning_loads_in_the_background_and_upgrades_the_suggestion(
         assert app.session.current.key == "R001:worked_well"
         assert "personal assistant" in _text(app, "#answer-text")
         assert "loading the meaning model" in _text(app, "#topbar")
-        await _until(pilot, lambda: "Suggestion by keywords:" in _text(app, "#suggested-by"))
+        await _until(pilot, lambda: "· by keywords" in _text(app, "#suggested-by"))
         assert "support" in app.screen.marked
 
         release.set()
-        await _until(pilot, lambda: "Suggestion by keywords + meaning:"
+        await _until(pilot, lambda: "· by keywords + meaning"
                      in _text(app, "#suggested-by"))
         assert "loading the meaning model" not in _text(app, "#topbar")
         assert "support" in app.screen.marked

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from tui_snapshot_app import CODER, make_app
 
 from themecoder.store import Project
 from themecoder.tui.screens.dialogs import FilterDialog, NoteDialog, ThemePicker, rank_themes
 from themecoder.tui.screens.info import DefinitionsScreen, HelpScreen
+from themecoder.tui.themes import DARK, LIGHT
 
 SIZE = (100, 34)
 
@@ -231,13 +231,15 @@ async def test_another_coders_decision_shows_up(tmp_path: Path) -> None:
         assert current_key(app) == "R001:change"
 
 
-@pytest.mark.parametrize("theme", ["textual-light", "textual-dark"])
-async def test_light_and_dark(tmp_path: Path, theme: str) -> None:
+async def test_f2_switches_between_the_apps_light_and_dark_themes(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        app.theme = "textual-light" if theme == "textual-dark" else "textual-dark"
+        await pilot.pause()
+        assert app.theme == DARK
         await pilot.press("f2")
-        assert app.theme == theme
+        assert app.theme == LIGHT
+        await pilot.press("f2")
+        assert app.theme == DARK
 
 
 class _Theme:
@@ -268,8 +270,23 @@ async def test_suggest_ahead_fills_missing_suggestions_in_a_worker(tmp_path: Pat
         await pilot.press("n", "n")  # R001:change had no stored suggestion
         await pilot.pause()
         assert app.screen.marked == {"process"}
-        assert "fake@1" in str(app.screen.query_one("#suggested-by").render())
+        assert "by model fake@1" in str(app.screen.query_one("#suggested-by").render())
         await pilot.press("enter")
         await pilot.pause()
     decision = saved(app)["R001:change"]
     assert (decision.source, decision.model_version) == ("accepted", "fake@1")
+
+
+async def test_palette_names_the_key_of_each_entry(tmp_path: Path) -> None:
+    from textual.widgets import OptionList
+    from tui_states import STATES
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 34)) as pilot:
+        await next(s for s in STATES if s.name == "palette").reach(pilot)
+        options = app.screen.query_one(OptionList)
+        prompts = [str(options.get_option_at_index(i).prompt)
+                   for i in range(options.option_count)]
+    accept = next(p for p in prompts if p.startswith("coding: accept marked themes"))
+    assert "key enter / a" in accept
+    assert any(p.startswith("app: quit") and "ctrl+q" in p for p in prompts)

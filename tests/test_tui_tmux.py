@@ -1,5 +1,6 @@
 """End to end: the real ``themecoder code`` in a real terminal (tmux), killed with SIGKILL
-after a few decisions; every confirmed decision must be in the project."""
+after a few decisions and in the middle of typing a note; every confirmed decision must be
+in the project, and the note as far as it was typed."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from themecoder.store import Project
+from themecoder.store.drafts import drafts
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,7 +36,7 @@ def tmux(*args: str, socket: str | None = None) -> str:
                           text=True).stdout
 
 
-def wait_for(session: str, predicate, timeout: float = 30.0, *,  # noqa: ANN001
+def wait_for(session: str, predicate, timeout: float = 90.0, *,  # noqa: ANN001
              socket: str | None = None) -> str:
     """Poll the pane until ``predicate(text)`` holds; return the text."""
     deadline = time.monotonic() + timeout
@@ -74,14 +76,21 @@ def test_code_in_tmux_then_sigkill(tmp_path: Path) -> None:
                        capture_output=True)
         wait_for(session, lambda t: "personal assistant" in t)
         # suggestions are computed in the background; wait until the first one arrives
-        wait_for(session, lambda t: "Suggestion by" in t and "Done 0/" in t, timeout=60)
+        wait_for(session, lambda t: "Suggested:" in t and "Done 0/" in t, timeout=60)
         tmux("send-keys", "-t", session, "Enter")  # accept the suggestion
-        wait_for(session, lambda t: "Done 1/" in t and "E01:not_well (id" in t)
+        wait_for(session, lambda t: "Done 1/" in t and "What did not work well" in t
+                 and "respondent E01" in t)
         tmux("send-keys", "-t", session, "0")  # toggle Staff on top of what is marked
         tmux("send-keys", "-t", session, "Enter")
         wait_for(session, lambda t: "Done 2/" in t)
         tmux("send-keys", "-t", session, "x")  # E02 worked well: "fine" → not assigned
-        wait_for(session, lambda t: "Done 3/" in t and "E02:not_well (id" in t)
+        wait_for(session, lambda t: "Done 3/" in t and "What did not work well" in t
+                 and "respondent E02" in t)
+        # a note being typed when the process dies is kept as a draft
+        tmux("send-keys", "-t", session, "m")
+        wait_for(session, lambda t: "Note on answer" in t)
+        tmux("send-keys", "-t", session, "-l", "call back later")
+        wait_for(session, lambda t: "call back later" in t)
         pane_pid = int(tmux("list-panes", "-t", session, "-F", "#{pane_pid}").split()[0])
         for pid in [pane_pid, *descendants(pane_pid)]:
             try:
@@ -96,6 +105,8 @@ def test_code_in_tmux_then_sigkill(tmp_path: Path) -> None:
         first = decided["E01:worked_well"]
         stored = store.suggestions([store.answer_by_key("E01:worked_well").id])
         expected = stored[store.answer_by_key("E01:worked_well").id].suggested_ids()
+        kept = drafts(store, "e2e")
+        assert kept == {store.answer_by_key("E02:not_well").id: "call back later"}
     assert set(decided) == {"E01:worked_well", "E01:not_well", "E02:worked_well"}
     assert first.source == "accepted" and set(first.themes) == set(expected) and expected
     assert "staff" in decided["E01:not_well"].themes

@@ -25,7 +25,7 @@ from themecoder.store.claims import claims
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
 ROUNDS = 6
-ANSWER_ID = re.compile(r"\(id (\d+)\)")
+ANSWER_ID = re.compile(r"respondent \S+ · answer (\d+)")
 SOCKET = f"themecoder-team-{uuid.uuid4().hex[:8]}"
 """A tmux server of this test's own, so no one else's tmux settings change the window size."""
 tmux = partial(tmux_on, socket=SOCKET)

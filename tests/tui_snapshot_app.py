@@ -51,12 +51,12 @@ SUGGESTIONS = [
 ]
 
 
-def write_survey(path: Path) -> Path:
-    """The fixed survey as a wide CSV file."""
+def write_survey(path: Path, rows: list[tuple[str, ...]] | None = None) -> Path:
+    """The fixed survey (or ``rows`` in its layout) as a wide CSV file."""
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["respondent_id", "group", "worked_well", "not_well", "change"])
-        writer.writerows(ROWS)
+        writer.writerows(ROWS if rows is None else rows)
     return path
 
 
@@ -77,7 +77,8 @@ def build_project(folder: Path, *, suggestions: bool = True) -> str:
     return str(folder / "fixed.themecoder")
 
 
-def _build(folder: Path, *, suggestions: bool) -> str:
+def _build(folder: Path, *, suggestions: bool,
+           rows: list[tuple[str, ...]] | None = None) -> str:
     location = str(folder / "fixed.themecoder")
     project = Project.create(location, name="fixed")
     try:
@@ -85,9 +86,9 @@ def _build(folder: Path, *, suggestions: bool) -> str:
             project.add_codebook(load_codebook(ROOT / "codebooks" / name))
         mapping = SurveyMapping(layout="wide", questions={
             "worked_well": "worked_well", "not_well": "not_well", "change": "change"})
-        data = read_survey(write_survey(folder / "fixed.csv"), mapping)
+        data = read_survey(write_survey(folder / "fixed.csv", rows), mapping)
         project.import_survey(data)
-        if suggestions:
+        if suggestions and rows is None:
             ids = {a.key: a.id for a in project.answers()}
             for key, version, themes, vague in SUGGESTIONS:
                 project.save_suggestions([(ids[key], [
@@ -98,11 +99,15 @@ def _build(folder: Path, *, suggestions: bool) -> str:
     return location
 
 
-def make_app(folder: Path, **kwargs):  # noqa: ANN201
-    """The coding app on the fixed project, with background work and the clock off."""
+def make_app(folder: Path, rows: list[tuple[str, ...]] | None = None,
+             **kwargs):  # noqa: ANN201
+    """The coding app on the fixed project (or one of ``rows``, without suggestions), with
+    background work and the clock off."""
     from themecoder.tui.app import CodingApp
 
-    location = build_project(folder)
+    location = build_project(folder) if rows is None else \
+        _build(folder, suggestions=False, rows=rows)
     options = {"suggest_ahead": False, "poll_seconds": None, "deterministic": True}
     options.update(kwargs)
-    return CodingApp(location, CODER, **options)
+    coder = options.pop("coder", CODER)
+    return CodingApp(location, coder, **options)

@@ -26,10 +26,10 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from themecoder.codebook import QUESTIONS, Codebook
+from themecoder.bulk_load import collector_paused
+from themecoder.codebook import QUESTION_LABELS, QUESTIONS, Codebook
 from themecoder.coding_filter import (
     LOW_CONFIDENCE,
-    RATE_WINDOW,
     STATUS_LABELS,
     STATUSES,
     Filter,
@@ -37,6 +37,7 @@ from themecoder.coding_filter import (
     format_duration,
 )
 from themecoder.errors import DecidedByOther
+from themecoder.pace import WINDOW, decisions_per_hour, recent_decision_times
 from themecoder.store.autocode import audit_answer_ids
 from themecoder.store.claims import (
     claim,
@@ -47,6 +48,7 @@ from themecoder.store.claims import (
     release,
     renew,
 )
+from themecoder.store.drafts import discard_draft, drafts, save_draft
 from themecoder.store.project import Answer, Decision, Project, StoredSuggestion
 from themecoder.store.samples import blind_to, sample_order, sampled_answers, serving_order
 from themecoder.suggest.ahead import suggest_ahead, suggestion_record
@@ -69,7 +71,8 @@ class CodingSession:
     Args:
         project: The open project.
         coder: Who is coding (stored with every decision).
-        clock: Returns seconds (monotonic); tests pass a fake clock.
+        clock: Returns the time in POSIX seconds (as the decision log records it); tests
+            pass a fake clock.
         order: ``"plain"`` (import order) or ``"uncertain"`` (the answers to do, the most
             uncertain suggestions first, see :func:`themecoder.learning.uncertainty_order`).
 
@@ -79,7 +82,7 @@ class CodingSession:
     """
 
     def __init__(self, project: Project, coder: str, *,
-                 clock: Callable[[], float] = time.monotonic, order: str = "plain") -> None:
+                 clock: Callable[[], float] = time.time, order: str = "plain") -> None:
         coder = coder.strip()
         if not coder:
             raise ValueError("a coding session needs a coder name")
@@ -90,13 +93,14 @@ class CodingSession:
         self._by_id: dict[int, _Item] = {}
         self._by_key: dict[str, int] = {}
         self._by_respondent: dict[int, list[Answer]] = {}
-        for answer in project.answers(with_attributes=False):
-            self._by_respondent.setdefault(answer.respondent_id, []).append(answer)
-            if answer.has_comment:
-                item = _Item(answer)
-                self._items.append(item)
-                self._by_id[answer.id] = item
-                self._by_key[answer.key] = answer.id
+        with collector_paused():  # a large project's queue is built twice as fast
+            for answer in project.answers(with_attributes=False):
+                self._by_respondent.setdefault(answer.respondent_id, []).append(answer)
+                if answer.has_comment:
+                    item = _Item(answer)
+                    self._items.append(item)
+                    self._by_id[answer.id] = item
+                    self._by_key[answer.key] = answer.id
         if order == "uncertain":
             # The answers to do, the model's least sure first (with a random share mixed
             # in, see themecoder.learning); answers already decided keep import order after.
@@ -123,6 +127,7 @@ class CodingSession:
         self._all_suggestions_loaded = False
         self._notes: dict[int, str] = {a: text for (a, c), text in project.notes().items()
                                        if c == coder}
+        self._drafts: dict[int, str] = drafts(project, coder)
         self._quote_marks: dict[int, str] = {}  # read on first look, per answer
         # double-coding answers this coder codes without seeing others' decisions, and
         # other coders' sample answers (never handed to this coder)
@@ -135,6 +140,7 @@ class CodingSession:
         self.held_by: str | None = None
         """Another coder holding the current answer (it is then shown read-only)."""
         self._log_seen = 0
+        self._log_seen_first = True
         self._q_total: dict[str, int] = {}
         self._q_done: dict[str, int] = {}
         self._view: list[int] = []
@@ -144,10 +150,16 @@ class CodingSession:
             q = item.answer.question
             self._q_total[q] = self._q_total.get(q, 0) + 1
         self._load_decisions(None)
+        self._log_seen_first = False
         if self._blind:
             self._serve_sample(*sample_order(project))
-        self._times: deque[float] = deque(maxlen=RATE_WINDOW)
+        # the rate carries on across restarts: it starts from this coder's logged decisions
+        self._times: deque[float] = deque(recent_decision_times(project, coder),
+                                          maxlen=WINDOW)
         self.filter = Filter(status="all")
+        self.scope = Filter(status="all")
+        """The filter to go back to when filters are cleared: the last one that chose only
+        a status (the one the session opened on, or one picked from the palette)."""
         self.position = 0
         self.set_filter(Filter(status="all"))
 
@@ -180,7 +192,13 @@ class CodingSession:
                 # a person's decision counts over the model's, then the latest
                 if best is None or _rank(decision) > _rank(best):
                     other[answer_id] = decision
-        ids: Iterable[int] = self._by_id if answer_ids is None else answer_ids
+        if answer_ids is None:
+            # on the first load every item is still undecided: only answers with a
+            # decision can change (a large project opens without a pass over all answers)
+            ids: Iterable[int] = (set(mine) | set(other)) if self._log_seen_first else \
+                self._by_id
+        else:
+            ids = answer_ids
         changed = set()
         for answer_id in ids:
             item = self._by_id.get(answer_id)
@@ -366,7 +384,11 @@ class CodingSession:
             self._ensure_all_suggestions()
         needle = new.search.strip().casefold()
         self.filter = new
-        self._view = [i for i, item in enumerate(self._items) if self._matches(item, new, needle)]
+        everything = new == Filter(status="all")
+        if new == Filter(status=new.status):
+            self.scope = new
+        self._view = list(range(len(self._items))) if everything else \
+            [i for i, item in enumerate(self._items) if self._matches(item, new, needle)]
         self._view_pos = {self._items[i].answer.id: pos for pos, i in enumerate(self._view)}
         self._view_done = sum(1 for i in self._view if self._is_done(self._items[i]))
         if keep is not None and keep in self._view_pos:
@@ -375,6 +397,12 @@ class CodingSession:
             self.position = 0
             if self.first_todo() is None:
                 self._arrive()
+
+    def clear_filter(self) -> None:
+        """Go back to the scope before filtering (:attr:`scope`), staying on the current
+        answer when it is in that scope."""
+        current = self.current
+        self.set_filter(self.scope, keep=current.id if current is not None else None)
 
     def view_ids(self) -> list[int]:
         """Answer ids in the current filter, in order."""
@@ -523,6 +551,20 @@ class CodingSession:
         self.position = self._view_pos[answer_id]
         return self._arrive()
 
+    def not_found_reason(self, target: str) -> str:
+        """Why :meth:`jump` found no answer for ``target``: an answer without a comment
+        (there is nothing to code), or no answer with that id or key at all."""
+        text = target.strip()
+        for answers in self._by_respondent.values():
+            for answer in answers:
+                if str(answer.id) == text or answer.key.casefold() == text.casefold():
+                    if not answer.has_comment:
+                        question = QUESTION_LABELS.get(answer.question, answer.question)
+                        return (f"Answer {answer.id} has no comment (respondent "
+                                f"{answer.respondent_key}, {question}): nothing to code.")
+                    return f"Answer {answer.id} is not in this project's coding queue."
+        return f"No answer with id or key '{text}'."
+
     # ------------------------------------------------------------------ what to show
 
     def suggestion(self, answer_id: int | None = None) -> StoredSuggestion | None:
@@ -566,6 +608,10 @@ class CodingSession:
     def codebooks(self) -> dict[str, Codebook]:
         """Codebook per respondent group in the queue."""
         return dict(self._codebooks)
+
+    def theme_names(self) -> dict[str, str]:
+        """Theme id → name over the queue's codebooks (for labels: names, not ids)."""
+        return {t.id: t.name for cb in self._codebooks.values() for t in cb.themes}
 
     def respondent_context(self, answer: Answer | None = None) -> list[Answer]:
         """The same respondent's other answers (with or without comment), in question order."""
@@ -724,6 +770,7 @@ class CodingSession:
             self._notes[answer_id] = text
         else:
             self._notes.pop(answer_id, None)
+        self.discard_note_draft(answer_id)
 
     def note_for(self, answer_id: int | None = None) -> str:
         """This coder's memo on an answer ("" when none)."""
@@ -759,16 +806,32 @@ class CodingSession:
         self._quote_marks[answer.id] = new
         return new
 
+    # ------------------------------------------------------------------ note drafts
+
+    def note_draft(self, answer_id: int) -> str | None:
+        """The unsaved draft of this coder's note on an answer, if a crash left one."""
+        return self._drafts.get(answer_id)
+
+    def note_drafts(self) -> dict[int, str]:
+        """Every unsaved draft note of this coder: answer id → text."""
+        return dict(self._drafts)
+
+    def save_note_draft(self, text: str, answer_id: int) -> None:
+        """Keep a note as it is being typed (stored at once, so a crash loses nothing)."""
+        save_draft(self.project, answer_id, self.coder, text)
+        self._drafts[answer_id] = text
+
+    def discard_note_draft(self, answer_id: int) -> None:
+        """Drop the draft of a note (saved, or abandoned)."""
+        if answer_id in self._drafts:
+            discard_draft(self.project, answer_id, self.coder)
+            del self._drafts[answer_id]
+
     # ------------------------------------------------------------------ progress
 
     def rate(self) -> float | None:
-        """Decisions per hour over this session's recent decisions (``None`` if too few)."""
-        if len(self._times) < 2:
-            return None
-        span = self._times[-1] - self._times[0]
-        if span <= 0:
-            return None
-        return (len(self._times) - 1) * 3600.0 / span
+        """Decisions per hour over this coder's recent decisions (``None`` if too few)."""
+        return decisions_per_hour(self._times)
 
     def progress(self) -> Progress:
         """Done/total in the filter and per question, rate, and time left."""

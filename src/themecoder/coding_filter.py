@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from themecoder.questions import DeclaredQuestion, question_label
@@ -20,10 +20,6 @@ STATUS_LABELS = {"all": "all answers", "todo": "to do", "done": "done",
 
 LOW_CONFIDENCE = 0.5
 """A suggestion whose best score is below this counts as low confidence."""
-
-RATE_WINDOW = 30
-"""How many recent decisions the answers-per-hour rate is measured over."""
-
 
 @dataclass(frozen=True)
 class Filter:
@@ -56,9 +52,13 @@ class Filter:
     answer_ids: frozenset[int] | None = None
     label: str = ""
 
-    def describe(self, declared: Iterable[DeclaredQuestion] = ()) -> str:
-        """A short label, e.g. ``"to do · What worked well · 'forms'"`` (``declared``: the
-        questions the codebooks declare, for their labels)."""
+    def describe(self, theme_names: Mapping[str, str] | None = None,
+                 declared: Iterable[DeclaredQuestion] = ()) -> str:
+        """A short label, e.g. ``"to do · What worked well · theme Stress/worry · 'forms'"``.
+
+        ``theme_names`` maps theme ids to the names shown (the id is shown without it);
+        ``declared``: the questions the codebooks declare, for their labels.
+        """
         parts = [STATUS_LABELS.get(self.status, self.status)]
         if self.sample:
             parts.append("double-coding sample")
@@ -69,7 +69,7 @@ class Filter:
         if self.group:
             parts.append(self.group)
         if self.theme:
-            parts.append(f"theme {self.theme}")
+            parts.append(f"theme {(theme_names or {}).get(self.theme, self.theme)}")
         if self.low_confidence:
             parts.append("low confidence")
         if self.search:
@@ -85,7 +85,8 @@ class Progress:
         done: Answers in the current filter that are decided.
         total: Answers in the current filter.
         per_question: ``{question: (done, total)}`` over all commented answers.
-        rate: Decisions per hour in this session (``None`` until there are timings).
+        rate: This coder's decisions per hour over their recent decisions, this session's
+            and earlier ones (``None`` until there are enough, see :mod:`themecoder.pace`).
         remaining: Commented answers still to do (all filters).
         seconds_left: Estimated time to finish ``remaining`` at ``rate``.
         auto: Commented answers coded by the model alone (counted in ``done`` too).

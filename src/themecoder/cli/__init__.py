@@ -1,25 +1,13 @@
 """The ``themecoder`` command: a thin layer of click commands over the library.
 
-Each command module registers its commands on :data:`themecoder.cli.root.cli`;
-this module imports them all and provides :func:`main`, the console-script entry point.
+Each command module registers its commands on :data:`themecoder.cli.root.cli`; the root
+group imports a command's module when the command is first used
+(:data:`themecoder.cli.root.COMMAND_MODULES`), so starting one command does not import
+what the others need. This module provides :func:`main`, the console-script entry point.
 """
 
 from __future__ import annotations
 
-# Each import registers that module's commands on the root group.
-from themecoder.cli import (
-    autocode_cmd,  # noqa: F401
-    code_cmd,  # noqa: F401
-    codebook_cmds,  # noqa: F401
-    demo,  # noqa: F401
-    discover_cmd,  # noqa: F401
-    export_cmd,  # noqa: F401
-    model_cmds,  # noqa: F401
-    model_versions_cmds,  # noqa: F401
-    project_cmds,  # noqa: F401
-    suggest_cmds,  # noqa: F401
-    team_cmds,  # noqa: F401
-)
 from themecoder.cli.root import cli, main
 
 __all__ = ["cli", "main"]

@@ -6,6 +6,7 @@ into one line on stderr and exit code :data:`~themecoder.exit_codes.USER_ERROR`.
 
 from __future__ import annotations
 
+import importlib
 import sys
 from typing import Any
 
@@ -19,9 +20,42 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 
 DB_ENV_VAR = "THEMECODER_DB"
 
+COMMAND_MODULES = {
+    "adjudicate": "team_cmds", "agree": "team_cmds", "assign": "team_cmds",
+    "autocode": "autocode_cmd",
+    "code": "code_cmd", "codebook": "codebook_cmds", "demo": "demo",
+    "discover": "discover_cmd", "evaluate": "model_cmds", "export": "export_cmd",
+    "import": "project_cmds", "init": "project_cmds", "model": "model_versions_cmds",
+    "project": "model_versions_cmds", "quotes": "export_cmd", "report": "export_cmd",
+    "sample": "demo", "serve": "serve_cmd", "settings": "export_cmd", "status": "project_cmds",
+    "suggest": "suggest_cmds", "team": "team_cmds", "train": "model_cmds",
+}
+"""Each command → the module (in ``themecoder.cli``) that defines it. A command's module
+is imported only when that command runs (or the command list is shown), so
+``themecoder code`` does not pay for importing what the other commands need."""
+
+
+def load_command_modules(names: Any = None) -> None:
+    """Import the modules defining ``names`` (default: every command), which registers
+    their commands on :data:`cli`."""
+    for module in sorted({COMMAND_MODULES[n] for n in (names or COMMAND_MODULES)
+                          if n in COMMAND_MODULES}):
+        importlib.import_module(f"themecoder.cli.{module}")
+
 
 class ThemecoderGroup(click.Group):
-    """A click group that reports user errors as one line, never a traceback."""
+    """A click group that reports user errors as one line, never a traceback, and loads
+    each command's module when the command is first asked for."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and ctx.command is self:
+            load_command_modules([cmd_name])
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        if ctx.command is self:
+            load_command_modules()
+        return super().list_commands(ctx)
 
     def invoke(self, ctx: click.Context) -> Any:
         access = sys.modules.get("themecoder.store.access")

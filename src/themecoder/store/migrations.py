@@ -51,6 +51,11 @@ def _m005_quote_marks(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[schema.quote_marks])
 
 
+def _m006_note_drafts(conn: Connection) -> None:
+    """Notes being typed, saved as drafts keystroke by keystroke (a crash loses nothing)."""
+    schema.metadata.create_all(conn, tables=[schema.note_drafts])
+
+
 def _m007_autocode(conn: Connection) -> None:
     """Batches of decisions the model made on its own, their probabilities, the blind audit."""
     tables = [schema.autocode_batches, schema.auto_decisions, schema.audit_answers]
@@ -75,6 +80,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (3, "model versions and training links", _m003_model_versions),
     (4, "decision revisions", _m004_decision_revisions),
     (5, "quote marks", _m005_quote_marks),
+    (6, "note drafts", _m006_note_drafts),
     (7, "automatic coding batches and blind audit", _m007_autocode),
     (8, "answer text updates", _m008_answer_updates),
     (10, "Not-assigned score of suggestions", _m010_not_assigned_score),

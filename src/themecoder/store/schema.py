@@ -115,6 +115,19 @@ notes = Table(
     Index("ix_notes_answer", "answer_id"),
 )
 
+# ---- note drafts (migration 6)
+
+note_drafts = Table(
+    "note_drafts", metadata,
+    # a note being typed, kept as it is typed so a crash loses nothing; one per answer and
+    # coder, replaced at every change, removed when the note is saved or abandoned
+    Column("answer_id", Integer, ForeignKey("answers.id"), primary_key=True,
+           autoincrement=False),
+    Column("coder", String(200), primary_key=True),
+    Column("text", Text, nullable=False),
+    Column("updated_at", String(40), nullable=False),
+)
+
 suggestions = Table(
     "suggestions", metadata,
     Column("answer_id", Integer, ForeignKey("answers.id"), primary_key=True,

@@ -29,6 +29,9 @@ class Action:
         palette: Name in the command palette ("area: verb"); empty keeps it out.
         show: Whether the footer shows it.
         key_display: How the footer writes the key.
+        footer_from: The narrowest terminal (columns) whose footer shows it; less used keys
+            appear only when there is room, so the footer never runs off an 80-column
+            screen.
     """
 
     id: str
@@ -38,6 +41,7 @@ class Action:
     palette: str = ""
     show: bool = True
     key_display: str | None = None
+    footer_from: int = 0
 
     def binding(self) -> Binding:
         """The Textual binding for this action."""
@@ -47,31 +51,40 @@ class Action:
 
 CODING_ACTIONS: tuple[Action, ...] = (
     Action("coding.accept", "enter,a", "accept", "Accept", "coding: accept marked themes",
-           key_display="⏎/a"),
+           key_display="⏎"),
     Action("coding.not_assigned", "x,minus", "not_assigned", "Not assigned",
            "coding: not assigned (too vague)"),
     Action("coding.undo", "u,ctrl+z", "undo", "Undo", "coding: undo last decision"),
-    Action("nav.next", "n,right", "next", "Next", "navigate: next answer"),
-    Action("nav.previous", "p,left", "previous", "Prev", "navigate: previous answer"),
+    Action("nav.next", "n,right", "next", "Next/prev", "navigate: next answer",
+           key_display="n/p"),
+    Action("nav.previous", "p,left", "previous", "Prev", "navigate: previous answer",
+           show=False),
     Action("nav.next_todo", "tab", "next_todo", "Next to do", "navigate: next answer to do",
            show=False),
-    Action("nav.jump", "g", "jump", "Go to", "navigate: go to answer id or key"),
-    Action("coding.pick", "slash,t", "pick_theme", "Pick theme", "coding: pick theme by name",
-           key_display="/"),
+    Action("nav.jump", "g", "jump", "Go to", "navigate: go to answer id or key",
+           footer_from=120),
+    Action("coding.pick", "slash,t", "pick_theme", "Pick", "coding: pick theme by name",
+           key_display="/", footer_from=90),
     Action("coding.toggle_highlighted", "space", "toggle_highlighted", "Toggle",
            show=False),
     Action("coding.cursor_down", "down", "cursor(1)", "Next theme", show=False),
     Action("coding.cursor_up", "up", "cursor(-1)", "Previous theme", show=False),
     Action("coding.clear", "backspace", "clear_marks", "Clear marks",
            "coding: clear marked themes", show=False),
-    Action("coding.note", "m", "note", "Note", "coding: write a note (memo)"),
+    Action("coding.note", "m", "note", "Note", "coding: write a note (memo)",
+           footer_from=100),
     Action("view.definition", "d", "definitions", "Definitions",
-           "view: theme definitions"),
+           "view: theme definitions", footer_from=130),
     Action("view.reasons", "r", "toggle_reasons", "Reasons",
            "view: show or hide suggestion reasons", show=False),
     Action("filter.dialog", "f", "filter", "Filter", "filter: choose filter or search"),
+    Action("view.scroll_down", "pagedown,ctrl+down", "scroll_answer(1)", "Scroll",
+           "view: scroll the answer down", key_display="PgDn"),
+    Action("view.scroll_up", "pageup,ctrl+up", "scroll_answer(-1)", "Scroll up",
+           "view: scroll the answer up", show=False),
+    # the message itself says "Esc: dismiss"; the footer names the key where there is room
     Action("model.dismiss", "escape", "dismiss_notice", "Dismiss message",
-           "model: dismiss the model message"),
+           "model: dismiss the model message", footer_from=120),
     Action("quote.star", "asterisk", "quote_mark('star')", "Star quote",
            "quotes: star this answer for the quote bank", show=False, key_display="*"),
     Action("quote.ban", "exclamation_mark", "quote_mark('ban')", "Never quote",
@@ -90,14 +103,15 @@ FILTER_SHORTCUTS: tuple[tuple[str, str], ...] = (
 APP_ACTIONS: tuple[Action, ...] = (
     Action("app.help", "f1,question_mark", "help", "Help", "app: help (all keys)",
            key_display="?"),
-    Action("view.toggle_dark", "f2", "toggle_dark", "Light/dark", "view: toggle dark",
+    Action("view.toggle_dark", "f2", "toggle_dark", "Light/dark", "view: light or dark",
            show=False),
-    Action("app.palette", "ctrl+p", "command_palette", "Commands", show=False),
+    Action("app.palette", "ctrl+p", "command_palette", "Commands", show=False,
+           footer_from=110),
     Action("model.retrain", "f5", "retrain", "Retrain model", "model: retrain",
            show=False),
     Action("themes.discover", "f6", "discover", "Discover themes", "themes: discover",
            show=False),
-    Action("app.quit", "ctrl+q", "quit", "Quit", "app: quit", show=False),
+    Action("app.quit", "ctrl+q", "quit", "Quit", "app: quit", key_display="^q"),
 )
 
 
@@ -114,11 +128,22 @@ def all_actions() -> tuple[Action, ...]:
     return APP_ACTIONS + CODING_ACTIONS
 
 
+def footer_widths(actions: tuple[Action, ...] | None = None) -> dict[str, int]:
+    """Action → the narrowest width whose footer shows it (only those with a minimum)."""
+    return {a.action: a.footer_from for a in actions or all_actions() if a.footer_from}
+
+
+def palette_width() -> int:
+    """The narrowest width whose footer shows the command palette key."""
+    return next(a.footer_from for a in APP_ACTIONS if a.id == "app.palette")
+
+
 def key_label(keys: str) -> str:
     """Keys as a person reads them: ``"enter,a"`` → ``"enter / a"``."""
     names = {"slash": "/", "minus": "-", "question_mark": "?", "space": "space",
              "asterisk": "*", "exclamation_mark": "!",
-             "right": "→", "left": "←", "up": "↑", "down": "↓"}
+             "right": "→", "left": "←", "up": "↑", "down": "↓", "pagedown": "PgDn",
+             "pageup": "PgUp", "ctrl+down": "ctrl+↓", "ctrl+up": "ctrl+↑"}
     return " / ".join(names.get(k, k) for k in keys.split(","))
 
 

@@ -14,6 +14,7 @@ from textual.binding import Binding
 from themecoder.store import Project
 from themecoder.tui.screens.adjudicate import ADJUDICATE_ACTIONS, AdjudicationScreen
 from themecoder.tui.screens.info import HelpScreen
+from themecoder.tui.themes import other_theme, use_themes
 
 
 class AdjudicationApp(App[None]):
@@ -41,10 +42,15 @@ class AdjudicationApp(App[None]):
         self.coders = coders
 
     def on_mount(self) -> None:
+        use_themes(self)
         self.push_screen(AdjudicationScreen(self.project, self.adjudicator, self.coders))
 
     def on_unmount(self) -> None:
         self.project.close()
+
+    def action_toggle_dark(self) -> None:
+        """Switch between the app's dark and light themes (F2)."""
+        self.theme = other_theme(self.theme)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

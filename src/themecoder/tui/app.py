@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import threading
 import time
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from themecoder.tui.actions import APP_ACTIONS, keymap_from_env
 from themecoder.tui.commands import CodingCommands
 from themecoder.tui.screens.coding import CodingScreen
 from themecoder.tui.screens.info import HelpScreen
+from themecoder.tui.themes import other_theme, use_themes
 
 POLL_SECONDS = 3.0
 """How often the app looks for decisions made by other coders."""
@@ -61,7 +63,8 @@ class CodingApp(App[None]):
 
     Args:
         project_location: Project file or database URL.
-        coder: The coder's name, stored with every decision.
+        coder: The coder's name, stored with every decision; ``None`` asks for it first (a
+            browser tab served by ``themecoder serve`` does).
         suggest_ahead: Compute missing suggestions in the background.
         poll_seconds: How often to look for other coders' decisions (``None``: never).
         deterministic: Hide the rate and time left (for snapshots).
@@ -73,25 +76,33 @@ class CodingApp(App[None]):
             first, see :func:`themecoder.learning.uncertainty_order`).
         retrain_every: Retrain the model in the background after this many decisions
             (``None``: only on demand, palette "model: retrain").
+        collector_paused: The caller paused the garbage collector for the start-up; the
+            app resumes it once the first answer is on screen (or when it closes).
     """
 
     CSS_PATH = "app.tcss"
     TITLE = "themecoder"
+    session: CodingSession
+    """The coder's session (set once the coder's name is known)."""
     BINDINGS: ClassVar = [a.binding() for a in APP_ACTIONS]
     COMMANDS = App.COMMANDS | {CodingCommands}
 
-    def __init__(self, project_location: str, coder: str, *, suggest_ahead: bool = True,
+    def __init__(self, project_location: str, coder: str | None, *,
+                 suggest_ahead: bool = True,
                  poll_seconds: float | None = POLL_SECONDS, deterministic: bool = False,
                  keymap: dict[str, str] | None = None, order: str = "plain",
                  retrain_every: int | None = RETRAIN_EVERY,
-                 suggesters: dict[str, Any] | None = None) -> None:
+                 suggesters: dict[str, Any] | None = None,
+                 collector_paused: bool = False) -> None:
         super().__init__()
+        self.collector_paused = collector_paused
         self.project = Project.open(project_location)
-        self.session = CodingSession(self.project, coder, order=order)
+        if coder is not None:
+            self.session = CodingSession(self.project, coder, order=order)
         self.order = order
         self.retrain_every = retrain_every
         self.retrainers: dict[str, Any] = {}
-        self._remaining_at_retrain = self.session.progress().remaining
+        self._remaining_at_retrain = 0
         self.poll_seconds = poll_seconds
         self.suggest_ahead = suggest_ahead
         self.deterministic = deterministic
@@ -103,9 +114,35 @@ class CodingApp(App[None]):
         self.coding_screen: CodingScreen | None = None
 
     def on_mount(self) -> None:
+        use_themes(self)
         if self.keymap:
             self.set_keymap(self.keymap)
-        name = self.project.info().get("name", "project")
+        if hasattr(self, "session"):
+            self.open_coding()
+        else:
+            from themecoder.tui.screens.coder_name import CoderNameDialog
+
+            self.push_screen(CoderNameDialog(self.project_name, self.project.coders()),
+                             self.start_session)
+
+    @property
+    def project_name(self) -> str:
+        """The project's name, as ``themecoder init`` recorded it."""
+        return self.project.info().get("name", "project")
+
+    def start_session(self, coder: str | None) -> None:
+        """Start coding as ``coder`` (the name given in the name dialog)."""
+        if not coder:
+            self.exit()
+            return
+        self.session = CodingSession(self.project, coder, order=self.order)
+        self.open_coding()
+
+    def open_coding(self) -> None:
+        """Open the coding screen (and the adjudication screen when asked) for the
+        session, and start the background checks."""
+        self._remaining_at_retrain = self.session.progress().remaining
+        name = self.project_name
         self.coding_screen = CodingScreen(self.session, project_name=name,
                                           suggest_ahead_enabled=self.suggest_ahead,
                                           show_rate=not self.deterministic,
@@ -116,9 +153,22 @@ class CodingApp(App[None]):
         if self.retrain_every:
             self.set_interval(RETRAIN_CHECK_SECONDS, self.check_retrain)
 
+    def first_answer_shown(self) -> None:
+        """Start-up is over (the coding screen calls this once it has drawn the first
+        answer)."""
+        self._resume_collector()
+
+    def _resume_collector(self) -> None:
+        """Resume the garbage collector if it was paused for the start-up."""
+        if self.collector_paused:
+            self.collector_paused = False
+            gc.enable()
+
     def on_unmount(self) -> None:
+        self._resume_collector()
         with contextlib.suppress(ThemecoderError, SQLAlchemyError):
-            self.session.close()  # let other coders have the answer this coder held
+            if hasattr(self, "session"):  # a browser tab closed before naming its coder
+                self.session.close()  # let other coders have the answer this coder held
         self.project.close()
 
     def _poll_store(self) -> None:
@@ -238,6 +288,10 @@ class CodingApp(App[None]):
                                           show_rate=old.show_rate, suggesters=self.suggesters)
         if self.screen is old:
             self.switch_screen(self.coding_screen)
+
+    def action_toggle_dark(self) -> None:
+        """Switch between the app's dark and light themes (F2)."""
+        self.theme = other_theme(self.theme)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

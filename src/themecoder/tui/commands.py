@@ -1,4 +1,5 @@
-"""Command palette entries ("area: verb") built from the action registry."""
+"""Command palette entries ("area: verb") built from the action registry; each says which
+key does the same, so the palette also teaches the keys."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from themecoder.tui.actions import FILTER_SHORTCUTS, all_actions
+from themecoder.tui.actions import FILTER_SHORTCUTS, all_actions, key_label
 
 if TYPE_CHECKING:
     from themecoder.tui.app import CodingApp
@@ -17,8 +18,10 @@ class CodingCommands(Provider):
     """Every palette-named action, plus the status filters and light/dark."""
 
     def _entries(self) -> list[tuple[str, str, str]]:
-        """``(name, action, help)`` for each entry."""
-        out = [(a.palette, a.action, a.description) for a in all_actions() if a.palette]
+        """``(name, action, help)`` for each entry; the help names the keys."""
+        keymap: dict[str, str] = getattr(getattr(self, "app", None), "keymap", None) or {}
+        out = [(a.palette, a.action, f"key {key_label(keymap.get(a.id, a.keys))}")
+               for a in all_actions() if a.palette]
         out += [(name, f"status_filter('{status}')", f"Show {name.split(': ')[1]}")
                 for name, status in FILTER_SHORTCUTS]
         out.append(("filter: double-coding sample", "sample_filter",

@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Footer, Label, OptionList, Static
+from textual.widgets import Button, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from themecoder.codebook import Codebook
@@ -24,7 +24,9 @@ from themecoder.store import Decision, Project
 from themecoder.store.teams import Disagreement, adjudicate, adjudication_queue
 from themecoder.tui.actions import THEME_KEYS, Action
 from themecoder.tui.literal import literal
+from themecoder.tui.screens.dialogs import dialog_box, dialog_buttons, dialog_title
 from themecoder.tui.widgets.answer_view import highlighted
+from themecoder.tui.widgets.key_footer import KeyFooter
 
 MAX_CODERS = 9
 """Coders that can be picked with a number key (1-9)."""
@@ -33,8 +35,11 @@ NOT_ASSIGNED = "__not_assigned__"
 """Stands for Not assigned among theme ids where coders differ."""
 
 ADJUDICATE_ACTIONS: tuple[Action, ...] = (
-    *(Action(f"adjudicate.pick_{n}", str(n), f"pick({n - 1})", f"Take coder {n}'s",
-             show=n <= 2) for n in range(1, MAX_CODERS + 1)),
+    # the footer shows one entry for the number keys ("1-9 Take a coder's")
+    *(Action(f"adjudicate.pick_{n}", str(n), f"pick({n - 1})",
+             "Take a coder's" if n == 1 else f"Take coder {n}'s", show=n == 1,
+             key_display=f"1-{MAX_CODERS}" if n == 1 else None)
+      for n in range(1, MAX_CODERS + 1)),
     Action("adjudicate.edit", "e", "edit", "Set themes", "adjudicate: set the final themes"),
     Action("adjudicate.next", "n,right", "move(1)", "Next", "adjudicate: next disagreement"),
     Action("adjudicate.previous", "p,left", "move(-1)", "Prev",
@@ -53,8 +58,8 @@ def _verdict(codebook: Codebook, decision: Decision, differs: set[str]) -> Conte
     if not items:
         return Content("—")
     return Content("\n").join(
-        Content.assemble(("≠ ", "bold $warning"),
-                         literal(name, one_line=True).stylize("bold $warning"))
+        Content.assemble(("≠ ", "bold $text-warning"),
+                         literal(name, one_line=True).stylize("bold $text-warning"))
         if key in differs else Content.assemble("• ", literal(name, one_line=True))
         for key, name in items)
 
@@ -80,11 +85,11 @@ class FinalThemeRow(Static):
         """Render the row's mark and cursor."""
         differs = self.has_class("-differs")
         self.update(Content.assemble(
-            (self.key, "bold $accent"), " ", ("≠" if differs else " ", "bold $warning"),
-            " [", ("✓" if marked else " ", "bold $success"), "] ",
+            (self.key, "bold $text-accent"), " ", ("≠" if differs else " ", "bold $text-warning"),
+            " [", ("✓" if marked else " ", "bold $text-success"), "] ",
             literal(self.theme_name, one_line=True), "  ",
-            literal(", ".join(self.chosen_by) or "nobody", one_line=True).stylize(
-                "$text-muted")))
+            # italic, not muted: a muted colour is too faint on the highlighted row
+            literal(", ".join(self.chosen_by) or "nobody", one_line=True).stylize("italic")))
         self.set_class(marked, "-marked")
         self.set_class(highlighted, "-highlighted")
 
@@ -120,21 +125,20 @@ class FinalThemesDialog(ModalScreen[tuple[list[str], bool] | None]):
 
     def compose(self) -> ComposeResult:
         differs = differing(self.decisions)
-        with Vertical(classes="dialog final-themes"):
-            yield Label("Final themes", classes="dialog-title")
+        # the rows scroll in the dialog box; its title and buttons stay in view (80x24)
+        with dialog_box("final-themes"):
+            yield dialog_title("Final themes")
             yield Label("A theme's key or space toggles (↑↓ move) · ≠ where the coders differ · "
                         "Enter saves · Esc back to the list", classes="dialog-hint")
-            with VerticalScroll(id="final-themes"):
-                for n, theme in enumerate(self.codebook.themes):
-                    key = THEME_KEYS[n] if n < len(THEME_KEYS) else " "
-                    chosen = [c for c, d in self.decisions.items() if theme.id in d.themes]
-                    yield FinalThemeRow(key, theme.name, chosen, theme.id in differs)
-                chosen = [c for c, d in self.decisions.items() if d.not_assigned]
-                yield FinalThemeRow("x", self.codebook.not_assigned.name, chosen,
-                                    NOT_ASSIGNED in differs)
-            with Horizontal(classes="dialog-buttons"):
-                yield DialogButton("Save ⏎", variant="primary", id="save")
-                yield DialogButton("Back Esc", id="cancel")
+            for n, theme in enumerate(self.codebook.themes):
+                key = THEME_KEYS[n] if n < len(THEME_KEYS) else " "
+                chosen = [c for c, d in self.decisions.items() if theme.id in d.themes]
+                yield FinalThemeRow(key, theme.name, chosen, theme.id in differs)
+            chosen = [c for c, d in self.decisions.items() if d.not_assigned]
+            yield FinalThemeRow("x", self.codebook.not_assigned.name, chosen,
+                                NOT_ASSIGNED in differs)
+            yield dialog_buttons(DialogButton("Save ⏎", variant="primary", id="save"),
+                                 DialogButton("Back Esc", id="cancel"))
 
     def on_mount(self) -> None:
         self.render_rows()
@@ -226,7 +230,7 @@ class AdjudicationScreen(Screen[None]):
                 yield Static(id="adjudicate-question")
                 yield Static(id="adjudicate-text")
                 yield Horizontal(id="coder-columns")
-        yield Footer()
+        yield KeyFooter({}, palette_from=120)
 
     def on_mount(self) -> None:
         self.reload()

@@ -9,7 +9,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, ContentSwitcher, Footer, Static
+from textual.widgets import Button, ContentSwitcher, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from themecoder.coding import CodingSession, Filter, suggest_ahead
@@ -17,7 +17,12 @@ from themecoder.errors import DecidedByOther, ThemecoderError
 from themecoder.questions import declared_by
 from themecoder.safe_text import visible_controls
 from themecoder.store.project import Answer, Decision
-from themecoder.tui.actions import CODING_ACTIONS, theme_actions
+from themecoder.tui.actions import (
+    CODING_ACTIONS,
+    footer_widths,
+    palette_width,
+    theme_actions,
+)
 from themecoder.tui.literal import literal
 from themecoder.tui.meaning_loader import load_meaning_in_background
 from themecoder.tui.messages import (
@@ -37,7 +42,8 @@ from themecoder.tui.screens.dialogs import (
     ThemePicker,
 )
 from themecoder.tui.screens.info import DefinitionsScreen
-from themecoder.tui.widgets.answer_view import AnswerView, decision_text
+from themecoder.tui.widgets.answer_view import AnswerView, decision_text, matched_words
+from themecoder.tui.widgets.key_footer import KeyFooter
 from themecoder.tui.widgets.model_notice import ModelNotice
 from themecoder.tui.widgets.progress_line import ProgressLine, progress_text
 from themecoder.tui.widgets.theme_list import ThemeList
@@ -76,6 +82,8 @@ class CodingScreen(Screen[None]):
         self._requested: set[int] = set()
         self._suggesters: dict[str, Any] = suggesters if suggesters is not None else {}
         self._suggest_status = ""
+        self._shown_first = False
+        """Whether the first answer has been drawn (background work waits for it)."""
         self._meaning_pending = False
         """Whether the meaning model may still be loaded (it is being loaded or checked for)."""
         self._meaning_loading = False
@@ -93,21 +101,27 @@ class CodingScreen(Screen[None]):
             with Vertical(id="left"):
                 yield AnswerView(id="answer")
                 with Horizontal(id="buttons"):
-                    yield KeyButton("Accept ⏎", id="btn-accept", variant="primary")
-                    yield KeyButton("Not assigned x", id="btn-na")
-                    yield KeyButton("Undo u", id="btn-undo")
-                    yield KeyButton("◀ p", id="btn-prev")
-                    yield KeyButton("n ▶", id="btn-next")
+                    yield KeyButton("Accept", id="btn-accept", variant="primary")
+                    yield KeyButton("Not assigned", id="btn-na")
+                    yield KeyButton("Undo", id="btn-undo")
+                    yield KeyButton("◀", id="btn-prev")
+                    yield KeyButton("▶", id="btn-next")
             with ContentSwitcher(id="themes"):
                 for codebook in self.session.codebooks.values():
                     yield ThemeList(codebook, id=f"themes-{codebook.id}")
         yield ModelNotice(id="model-notice")
         yield ProgressLine(id="progress")
-        yield Footer()
+        yield KeyFooter(footer_widths(), palette_from=palette_width())
 
     def on_mount(self) -> None:
-        self.maybe_load_meaning()
         self.arrive()
+        self.call_after_refresh(self._first_answer_shown)
+        drafts = self.session.note_drafts()
+        if drafts:
+            where = ", ".join(str(a) for a in list(drafts)[:5])
+            self.notify(f"Unsaved note{'s' if len(drafts) > 1 else ''} kept from last time "
+                        f"on answer {where}: press g and the number, then m, to finish.",
+                        title="Note drafts", timeout=10)
 
     # ------------------------------------------------------------------ rendering
 
@@ -140,14 +154,16 @@ class CodingScreen(Screen[None]):
         answer = session.current
         view = self.query_one(AnswerView)
         if answer is None:
-            view.show(None, position="", suggestion=None, decision=None, codebook=None,
+            view.show(None, suggestion=None, decision=None, codebook=None,
                       coder=session.coder, note="", context=[], show_reasons=False)
         else:
             codebook = session.codebook(answer)
-            view.show(answer, position=f"{session.position + 1} of {session.view_size}",
-                      suggestion=session.suggestion(answer.id),
+            draft = session.note_draft(answer.id)
+            view.show(answer, suggestion=session.suggestion(answer.id),
                       decision=session.decision(answer.id), codebook=codebook,
-                      coder=session.coder, note=session.note_for(answer.id),
+                      coder=session.coder,
+                      note=session.note_for(answer.id) if draft is None else draft,
+                      draft=draft is not None,
                       context=session.respondent_context(answer),
                       show_reasons=self.show_reasons, sample=session.in_sample(answer.id),
                       held_by=session.held_by, quote_mark=session.quote_mark(answer.id),
@@ -173,7 +189,8 @@ class CodingScreen(Screen[None]):
             scores = {t["theme_id"]: float(t["score"]) for t in suggestion.themes}
             suggested = set(suggestion.suggested_ids())
         themes = self.query_one(f"#{wanted}", ThemeList)
-        themes.show(self.marked, scores, suggested, self.highlighted)
+        themes.show(self.marked, scores, suggested, self.highlighted,
+                    matched_words(suggestion, answer.text))
         themes.border_title = "Not assigned marked" if self.not_assigned else None
         themes.set_class(self.not_assigned, "-not-assigned")
 
@@ -182,9 +199,12 @@ class CodingScreen(Screen[None]):
         sample = session.sample_progress()
         self.query_one(ProgressLine).update(literal(progress_text(
             session.progress(),
-            session.filter.describe(declared_by(session.codebooks.values())),
+            session.filter.describe(session.theme_names(),
+                                    declared_by(session.codebooks.values())),
             show_rate=self.show_rate, sample=sample if sample[1] else None)), layout=False)
-        top = f"themecoder · {self.project_name} · coder {session.coder}"
+        top = f"{self.project_name} · coder {session.coder}"
+        if session.current is not None:
+            top = f"Answer {session.position + 1} of {session.view_size} · " + top
         if self._suggest_status:
             top += f" · {self._suggest_status}"
         if self._meaning_loading:
@@ -374,7 +394,7 @@ class CodingScreen(Screen[None]):
             if not target:
                 return
             if self.session.jump(target) is None:
-                self.notify(visible_controls(f"No answer with id or key '{target}'."),
+                self.notify(visible_controls(self.session.not_found_reason(target)),
                             severity="warning", markup=False)
                 return
             self.arrive(warn=True)
@@ -382,10 +402,14 @@ class CodingScreen(Screen[None]):
         self.app.push_screen(JumpDialog(), done)
 
     def apply_filter(self, new: Filter) -> None:
-        """Apply a filter and show its first answer to do."""
+        """Apply a filter and show its first answer to do (going back to the scope before
+        filtering keeps the current answer)."""
         current = self.session.current
-        self.session.set_filter(new, keep=current.id if current and new.status == "all"
-                                else None)
+        if new == self.session.scope:
+            self.session.clear_filter()
+        else:
+            self.session.set_filter(new, keep=current.id if current and new.status == "all"
+                                    else None)
         if self.session.current is None:
             self.notify("No answers match this filter.", severity="warning")
         self.arrive()
@@ -398,6 +422,7 @@ class CodingScreen(Screen[None]):
         self.app.push_screen(FilterDialog(self.session.filter, self.session.questions(),
                                           self.session.groups(),
                                           list(self.session.codebooks.values()),
+                                          cleared=self.session.scope,
                                           has_sample=self.session.sample_progress()[1] > 0),
                              done)
 
@@ -428,15 +453,29 @@ class CodingScreen(Screen[None]):
         if answer is None:
             return
         answer_id = answer.id
+        session = self.session
+        draft = session.note_draft(answer_id)
+
+        def keep_draft(text: str) -> None:
+            try:
+                session.save_note_draft(text, answer_id)
+            except ThemecoderError as exc:
+                self.notify(exc.one_line(), severity="error", title="Draft not kept",
+                            markup=False)
 
         def done(text: str | None) -> None:
-            if text is None:
+            if text is None:  # abandoned: the draft goes too
+                session.discard_note_draft(answer_id)
+                self.render_answer()
                 return
-            self.session.note(text, answer_id)
+            session.note(text, answer_id)
             self.notify("Note saved." if text.strip() else "Note cleared.", timeout=2)
             self.render_answer()
 
-        self.app.push_screen(NoteDialog(answer.key, self.session.note_for(answer_id)), done)
+        self.app.push_screen(NoteDialog(
+            f"answer {answer_id} ({answer.respondent_key})",
+            session.note_for(answer_id) if draft is None else draft,
+            on_draft=keep_draft, from_draft=draft is not None), done)
 
     def action_definitions(self) -> None:
         answer = self.session.current
@@ -463,6 +502,14 @@ class CodingScreen(Screen[None]):
     def action_toggle_reasons(self) -> None:
         self.show_reasons = not self.show_reasons
         self.render_answer()
+
+    def action_scroll_answer(self, pages: int) -> None:
+        """Scroll the answer pane (its reasons and the respondent's other answers)."""
+        view = self.query_one(AnswerView)
+        if pages > 0:
+            view.scroll_page_down(animate=False)
+        else:
+            view.scroll_page_up(animate=False)
 
     # ------------------------------------------------------------------ other coders
 
@@ -517,9 +564,19 @@ class CodingScreen(Screen[None]):
 
     # ------------------------------------------------------------------ suggest ahead
 
+    def _first_answer_shown(self) -> None:
+        # only now load what suggesting needs (spaCy, the models): the coder is reading
+        self._shown_first = True
+        first_answer_shown = getattr(self.app, "first_answer_shown", None)
+        if first_answer_shown is not None:
+            first_answer_shown()
+        self.maybe_load_meaning()
+        self.set_timer(0.2, self.maybe_suggest_ahead)
+
     def maybe_suggest_ahead(self) -> None:
-        """Start computing suggestions for the next answers that have none."""
-        if not self.suggest_ahead_enabled:
+        """Start computing suggestions for the next answers that have none (once the first
+        answer is on screen, so loading spaCy or a model never delays it)."""
+        if not self.suggest_ahead_enabled or not self._shown_first:
             return
         if any(w.group == "suggest" and w.state in (WorkerState.PENDING, WorkerState.RUNNING)
                for w in self.app.workers):

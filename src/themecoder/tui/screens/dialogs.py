@@ -1,27 +1,21 @@
 """Small modal dialogs: note (memo), go to answer, theme picker, filter, confirm.
 
 Each is a ``ModalScreen[T]`` that returns its result through ``dismiss(...)``; Escape
-cancels with ``None``.
+cancels with ``None``. Every dialog is a scrolling box whose title and buttons are docked,
+so on a small terminal (80×24) the body scrolls and the buttons stay in view.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rapidfuzz import fuzz
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import (
-    Button,
-    Checkbox,
-    Input,
-    Label,
-    OptionList,
-    RadioButton,
-    RadioSet,
-    Select,
-)
+from textual.widgets import Button, Input, Label, OptionList, RadioSet, Select
 from textual.widgets.option_list import Option
 
 from themecoder.codebook import Codebook
@@ -29,8 +23,31 @@ from themecoder.coding import STATUS_LABELS, STATUSES, Filter
 from themecoder.questions import declared_by, question_label
 from themecoder.tui.actions import THEME_KEYS
 from themecoder.tui.literal import literal
+from themecoder.tui.widgets.toggles import RadioChoice, TickBox
 
 CANCEL = Binding("escape", "cancel", "Cancel", id="dialog.cancel")
+
+
+class DialogBox(VerticalScroll, can_focus=False):
+    """The scrolling box a dialog is built in: ``.dialog-title`` and ``.dialog-buttons``
+    children are docked, so they stay in view while the rest scrolls. It never takes the
+    focus itself: the dialog's first field does."""
+
+
+def dialog_box(*classes: str) -> DialogBox:
+    """A :class:`DialogBox` with the ``dialog`` class and ``classes``."""
+    return DialogBox(classes=" ".join(("dialog", *classes)))
+
+
+def dialog_title(text: str) -> Label:
+    """A dialog's title line (user text is shown as written: never markup, control
+    characters visible)."""
+    return Label(literal(text, one_line=True), classes="dialog-title")
+
+
+def dialog_buttons(*buttons: Button) -> Horizontal:
+    """A dialog's row of buttons, docked at the bottom."""
+    return Horizontal(*buttons, classes="dialog-buttons")
 
 
 class Dialog(ModalScreen):
@@ -65,12 +82,12 @@ class ConfirmDialog(Dialog, ModalScreen[bool]):
         self.no = no
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog confirm"):
-            yield Label(literal(self.title_text), classes="dialog-title")
+        with dialog_box("confirm"):
+            yield dialog_title(self.title_text)
             yield Label(literal(self.message), id="confirm-message")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button(Content(f"{self.yes} (y)"), variant="warning", id="yes")
-                yield Button(Content(f"{self.no} (n)"), id="no")
+            yield dialog_buttons(Button(Content(f"{self.yes} (y)"), variant="warning",
+                                        id="yes"),
+                                 Button(Content(f"{self.no} (n)"), id="no"))
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()
@@ -87,22 +104,41 @@ class ConfirmDialog(Dialog, ModalScreen[bool]):
 
 
 class NoteDialog(Dialog, ModalScreen[str | None]):
-    """Write or change the memo on the current answer (an empty text clears it)."""
+    """Write or change the memo on the current answer (an empty text clears it).
 
-    def __init__(self, answer_key: str, text: str = "") -> None:
+    Args:
+        answer_label: How the title names the answer.
+        text: The text to start from (the saved note, or a draft left unsaved).
+        on_draft: Called with the text after every change, so a draft is kept while
+            typing and survives a crash.
+        from_draft: ``text`` is an unsaved draft (the title says so).
+    """
+
+    def __init__(self, answer_label: str, text: str = "", *,
+                 on_draft: Callable[[str], None] | None = None,
+                 from_draft: bool = False) -> None:
         super().__init__()
-        self.answer_key = answer_key
+        self.answer_label = answer_label
         self.text = text
+        self.on_draft = on_draft
+        self.from_draft = from_draft
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Label(literal(f"Note on {self.answer_key}", one_line=True),
-                        classes="dialog-title")
+        title = f"Note on {self.answer_label}"
+        if self.from_draft:
+            title += " (unsaved draft restored)"
+        with dialog_box("note"):
+            yield dialog_title(title)
+            # the cursor goes to the end: typing adds to a restored note, never replaces it
             yield Input(self.text, placeholder="memo for this answer (Enter saves, "
-                        "empty clears)", id="note-input")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Save", variant="primary", id="save")
-                yield Button("Cancel", id="cancel")
+                        "empty clears)", id="note-input", select_on_focus=False)
+            yield dialog_buttons(Button("Save", variant="primary", id="save"),
+                                 Button("Cancel", id="cancel"))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if self.on_draft is not None and event.value != self.text:
+            self.on_draft(event.value)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -120,14 +156,23 @@ class JumpDialog(Dialog, ModalScreen[str | None]):
     """Ask for an answer id or key to go to."""
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Label("Go to answer", classes="dialog-title")
+        with dialog_box("jump"):
+            yield dialog_title("Go to answer")
             yield Input(placeholder="answer id (e.g. 42) or key (e.g. R001:not_well)",
                         id="jump-input")
+            yield dialog_buttons(Button("Go", variant="primary", id="go"),
+                                 Button("Cancel", id="cancel"))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.dismiss(event.value.strip() or None)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "go":
+            self.dismiss(self.query_one("#jump-input", Input).value.strip() or None)
+        else:
+            self.dismiss(None)
 
 
 def rank_themes(codebook: Codebook, query: str) -> list[tuple[int, float]]:
@@ -173,8 +218,8 @@ class ThemePicker(Dialog, ModalScreen[int | None]):
         self.codebook = codebook
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog picker"):
-            yield Label("Pick a theme (type, ↑↓, Enter toggles)", classes="dialog-title")
+        with dialog_box("picker"):
+            yield dialog_title("Pick a theme (type, ↑↓, Enter toggles)")
             yield Input(placeholder="theme name or keyword", id="picker-input")
             yield OptionList(id="picker-options")
 
@@ -221,52 +266,54 @@ class FilterDialog(Dialog, ModalScreen[Filter | None]):
     """Choose which answers to work through, and search their text."""
 
     def __init__(self, current: Filter, questions: list[str], groups: list[str],
-                 codebooks: list[Codebook], *, has_sample: bool = False) -> None:
+                 codebooks: list[Codebook], *, cleared: Filter | None = None,
+                 has_sample: bool = False) -> None:
         super().__init__()
         self.current = current
         self.questions = questions
         self.groups = groups
         self.codebooks = codebooks
+        self.cleared = cleared or Filter(status="all")
+        """What Clear returns: the scope the coder was in before filtering."""
         self.has_sample = has_sample
         """The coder has a double-coding sample (offer to show only it)."""
 
     def compose(self) -> ComposeResult:
         f = self.current
-        with Vertical(classes="dialog filter"):
-            yield Label("Filter and search", classes="dialog-title")
-            with RadioSet(id="status"):
+        with dialog_box("filter"):
+            yield dialog_title("Filter and search")
+            with RadioSet(id="status", compact=True):
                 for status in STATUSES:
                     # "all" is enough here: five choices share one line
                     label = "all" if status == "all" else STATUS_LABELS[status]
-                    yield RadioButton(label, value=status == f.status,
-                                      id=f"status-{status}")
+                    yield RadioChoice(label, value=status == f.status,
+                                      id=f"status-{status}", compact=True)
             declared = declared_by(self.codebooks)
             yield Select([(literal(question_label(q, declared), one_line=True), q)
                           for q in self.questions],
                          prompt="any question", value=f.question or Select.NULL,
-                         id="question")
+                         id="question", compact=True)
             yield Select([(literal(g, one_line=True), g) for g in self.groups],
-                         prompt="any group",
-                         value=f.group or Select.NULL, id="group")
+                         prompt="any group", value=f.group or Select.NULL, id="group",
+                         compact=True)
             themes: dict[str, str] = {}
             for codebook in self.codebooks:
                 for theme in codebook.themes:
                     themes.setdefault(theme.id, theme.name)
             yield Select([(literal(name, one_line=True), tid) for tid, name in themes.items()],
-                         prompt="any theme",
-                         value=f.theme or Select.NULL, id="theme")
-            yield Checkbox("low confidence suggestions only", f.low_confidence,
-                           id="low-confidence")
+                         prompt="any theme", value=f.theme or Select.NULL, id="theme",
+                         compact=True)
+            yield TickBox("low confidence suggestions only", f.low_confidence,
+                          id="low-confidence", compact=True)
             if self.has_sample:
-                yield Checkbox("my double-coding sample only (coded blind)", f.sample,
-                               id="sample-only")
+                yield TickBox("my double-coding sample only (coded blind)", f.sample,
+                              id="sample-only", compact=True)
             with Horizontal(classes="search-row"):
-                yield Input(f.search, placeholder="search answer text", id="search")
-                yield Checkbox("fuzzy", f.fuzzy, id="fuzzy")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Apply", variant="primary", id="apply")
-                yield Button("Clear", id="clear")
-                yield Button("Cancel", id="cancel")
+                yield Input(f.search, placeholder="search answer text", id="search",
+                            compact=True)
+                yield TickBox("fuzzy", f.fuzzy, id="fuzzy", compact=True)
+            yield dialog_buttons(Button("Apply", variant="primary", id="apply"),
+                                 Button("Clear", id="clear"), Button("Cancel", id="cancel"))
 
     def on_mount(self) -> None:
         self.query_one("#search", Input).focus()
@@ -282,10 +329,10 @@ class FilterDialog(Dialog, ModalScreen[Filter | None]):
 
         return Filter(status=status, question=value("#question"), group=value("#group"),
                       theme=value("#theme"),
-                      low_confidence=self.query_one("#low-confidence", Checkbox).value,
+                      low_confidence=self.query_one("#low-confidence", TickBox).value,
                       search=self.query_one("#search", Input).value.strip(),
-                      fuzzy=self.query_one("#fuzzy", Checkbox).value,
-                      sample=self.has_sample and self.query_one("#sample-only", Checkbox).value)
+                      fuzzy=self.query_one("#fuzzy", TickBox).value,
+                      sample=self.has_sample and self.query_one("#sample-only", TickBox).value)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -296,6 +343,6 @@ class FilterDialog(Dialog, ModalScreen[Filter | None]):
         if event.button.id == "apply":
             self.dismiss(self.chosen())
         elif event.button.id == "clear":
-            self.dismiss(Filter(status="todo"))
+            self.dismiss(self.cleared)
         else:
             self.dismiss(None)

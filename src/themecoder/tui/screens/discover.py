@@ -20,19 +20,10 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
-from textual.widgets import (
-    Button,
-    Checkbox,
-    DataTable,
-    Footer,
-    Input,
-    Label,
-    OptionList,
-    Static,
-)
+from textual.widgets import Button, DataTable, Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
@@ -48,7 +39,9 @@ from themecoder.errors import ThemecoderError
 from themecoder.safe_text import visible_controls
 from themecoder.store import Project
 from themecoder.tui.literal import literal
-from themecoder.tui.screens.dialogs import Dialog
+from themecoder.tui.screens.dialogs import Dialog, dialog_box, dialog_buttons, dialog_title
+from themecoder.tui.widgets.key_footer import KeyFooter
+from themecoder.tui.widgets.toggles import TickBox
 
 
 @dataclass(frozen=True)
@@ -70,18 +63,18 @@ class AdoptDialog(Dialog, ModalScreen[AdoptChoice | None]):
 
     def compose(self) -> ComposeResult:
         c = self.candidate
-        with Vertical(classes="dialog adopt"):
-            yield Label(literal(f"New theme from candidate {c.id} ({c.size} answers)"),
-                        classes="dialog-title")
+        with dialog_box("adopt"):
+            yield dialog_title(f"New theme from candidate {c.id} ({c.size} answers)")
             yield Input(c.name, placeholder="theme name", id="adopt-name")
             yield Input(placeholder="definition: what the theme covers", id="adopt-definition")
             yield Input(", ".join(w for w in c.top_words[:3]),
                         placeholder="keywords, comma-separated", id="adopt-keywords")
-            yield Checkbox(f"code all {c.size} answers (else the {len(c.sure_example_ids())} "
-                           "examples close enough to need no review)", False, id="adopt-all")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Adopt", variant="primary", id="adopt")
-                yield Button("Cancel", id="cancel")
+            # short enough for an 80-column screen
+            yield TickBox(f"code all {c.size} answers, not only the "
+                          f"{len(c.sure_example_ids())} needing no review", False,
+                          id="adopt-all")
+            yield dialog_buttons(Button("Adopt", variant="primary", id="adopt"),
+                                 Button("Cancel", id="cancel"))
 
     def chosen(self) -> AdoptChoice | None:
         """The dialog's fields, or ``None`` (with a warning) when the name has no word."""
@@ -98,7 +91,7 @@ class AdoptDialog(Dialog, ModalScreen[AdoptChoice | None]):
         return AdoptChoice(name=name,
                            definition=self.query_one("#adopt-definition", Input).value.strip(),
                            keywords=tuple(k.strip() for k in keywords if k.strip()),
-                           code_all=self.query_one("#adopt-all", Checkbox).value)
+                           code_all=self.query_one("#adopt-all", TickBox).value)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -127,17 +120,15 @@ class ConfirmAdoption(Dialog, ModalScreen[bool | None]):
     def compose(self) -> ComposeResult:
         c, choice = self.candidate, self.choice
         coded = c.size if choice.code_all else len(c.sure_example_ids())
-        with Vertical(classes="dialog confirm-adopt"):
-            yield Label(literal(f"Adopt candidate {c.id} as theme '{choice.name}'?"),
-                        classes="dialog-title")
+        with dialog_box("confirm-adopt"):
+            yield dialog_title(f"Adopt candidate {c.id} as theme '{choice.name}'?")
             yield Static(literal(
                 f"Candidate {c.id}: {c.name} — {c.size} answers of group {c.group}\n"
                 f"Top words: {', '.join(c.top_words)}\n"
                 f"Codes {coded} answers with the new theme; the other {c.size - coded} "
                 "open as a queue to review."), id="confirm-text")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Adopt", variant="primary", id="confirm")
-                yield Button("Cancel", id="cancel")
+            yield dialog_buttons(Button("Adopt", variant="primary", id="confirm"),
+                                 Button("Cancel", id="cancel"))
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -177,7 +168,7 @@ class DiscoverScreen(Screen[Adoption | None]):
                 yield Static("Looking for topics among the uncoded answers…",
                              id="candidate-text")
                 yield DataTable(id="candidate-members", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyFooter({}, palette_from=120)
 
     def on_mount(self) -> None:
         self.find_candidates()
@@ -214,7 +205,7 @@ class DiscoverScreen(Screen[Adoption | None]):
         for c in candidates:
             options.add_option(Option(Content.assemble(
                 (f"{c.id:>2}. ", "bold"), literal(c.name, one_line=True),
-                (f"  {c.size} · {visible_controls(c.group, one_line=True)}", "dim")),
+                (f"  {c.size} · {visible_controls(c.group, one_line=True)}", "italic")),
                 id=str(c.id)))
         if candidates:
             options.highlighted = 0

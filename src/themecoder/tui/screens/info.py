@@ -14,6 +14,13 @@ from themecoder.tui.actions import THEME_KEYS, Action, all_actions, key_label
 from themecoder.tui.literal import literal
 
 
+def help_text(action: Action) -> str:
+    """What an action does, in a few words: its palette entry without the area
+    ("navigate: next answer" → "Next answer"), else its footer description."""
+    text = action.palette.partition(": ")[2] or action.description
+    return text[:1].upper() + text[1:]
+
+
 class HelpScreen(ModalScreen[None]):
     """Every key of the app, from the action registry."""
 
@@ -26,11 +33,11 @@ class HelpScreen(ModalScreen[None]):
         self.keys = keys or {}
 
     def compose(self) -> ComposeResult:
-        lines = [Content.styled("Keys", "bold $accent"), Content("")]
+        lines = [Content.styled("Keys", "bold $text-accent"), Content("")]
         for action in self.actions:
             keys = key_label(self.keys.get(action.id, action.keys))
-            lines.append(Content.assemble((f"{keys:>18}", "bold"), "  ", action.description,
-                                          (f"  [{action.id}]", "dim")))
+            lines.append(Content.assemble((f"{keys:>18}", "bold"), "  ", help_text(action),
+                                          (f"  [{action.id}]", "$text-muted")))
         lines.append(Content.assemble((f"{'1…9 0 q w e y…':>18}", "bold"), "  ",
                                       "Toggle the theme with that key (shown in the list); "
                                       "click a theme to toggle it"))
@@ -58,7 +65,8 @@ class DefinitionsScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog definitions"):
-            yield Static(literal(f"Definitions — {self.codebook.name}").stylize("bold $accent"))
+            yield Static(literal(f"Definitions — {self.codebook.name}")
+                         .stylize("bold $text-accent"))
             with VerticalScroll(id="definitions-scroll"):
                 order = list(range(len(self.codebook.themes)))
                 if self.highlighted is not None and 0 <= self.highlighted < len(order):
@@ -71,7 +79,8 @@ class DefinitionsScreen(ModalScreen[None]):
                                             "\n", literal(theme.definition))
                     if theme.keywords:
                         body = body + literal(
-                            "\nkeywords: " + ", ".join(theme.keywords[:12])).stylize("dim")
+                            "\nkeywords: " + ", ".join(theme.keywords[:12])).stylize(
+                                "$text-muted")
                     classes = "definition -current" if index == self.highlighted \
                         else "definition"
                     yield Static(body, classes=classes)

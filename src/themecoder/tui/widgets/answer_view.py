@@ -1,5 +1,10 @@
 """The answer panel: question, respondent, the text with matched words highlighted,
-the suggestion's origin, any decision or note, and the respondent's other answers."""
+the suggestion's origin, any decision or note, and the respondent's other answers.
+
+Each highlighted stretch of the answer is followed by a marker with the key of the theme
+(or themes) whose keywords it matched, the same key the theme list shows, so a coder sees
+which word suggested which theme without opening the reasons.
+"""
 
 from __future__ import annotations
 
@@ -13,32 +18,46 @@ from textual.widgets import Static
 from themecoder.codebook import Codebook
 from themecoder.store.project import Answer, Decision, StoredSuggestion
 from themecoder.suggest.suggester import describe_method
-from themecoder.tui.literal import highlighted as highlighted_literal
+from themecoder.tui.actions import THEME_KEYS
 from themecoder.tui.literal import literal
+
+HIGHLIGHT = "bold reverse $text-accent"
+"""Style of a matched stretch of the answer."""
+
+MARKER = "bold reverse $text-primary"
+"""Style of the theme marker after it."""
 
 QUOTE_MARK_TEXT = {"star": "★ Starred for the quote bank (* to unstar)",
                    "ban": "⊘ Never quoted (! to allow)"}
 """How the answer view shows a quote mark."""
 
 
-def merged_spans(suggestion: StoredSuggestion | None, length: int) -> list[tuple[int, int]]:
-    """The suggestion's matched character spans, clipped to the text and merged."""
+def theme_spans(suggestion: StoredSuggestion | None,
+                length: int) -> list[tuple[int, int, str]]:
+    """The suggestion's matched character spans as ``(start, end, theme id)``, clipped to
+    the text, in order."""
     if suggestion is None:
         return []
-    spans: list[tuple[int, int]] = []
+    spans: list[tuple[int, int, str]] = []
     for theme in suggestion.themes:
         for span in theme.get("spans") or ():
             start, end = (span["start"], span["end"]) if isinstance(span, dict) else span[:2]
             start, end = max(0, int(start)), min(length, int(end))
             if end > start:
-                spans.append((start, end))
-    spans.sort()
-    merged: list[tuple[int, int]] = []
-    for start, end in spans:
+                spans.append((start, end, str(theme["theme_id"])))
+    return sorted(spans)
+
+
+def merged_spans(suggestion: StoredSuggestion | None,
+                 length: int) -> list[tuple[int, int, list[str]]]:
+    """Overlapping spans merged: ``(start, end, theme ids)``, theme ids in first-seen order."""
+    merged: list[tuple[int, int, list[str]]] = []
+    for start, end, theme_id in theme_spans(suggestion, length):
         if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+            first, last, ids = merged[-1]
+            merged[-1] = (first, max(end, last), ids + [theme_id] * (theme_id not in ids))
         else:
-            merged.append((start, end))
+            merged.append((start, end, [theme_id]))
     return merged
 
 
@@ -46,15 +65,59 @@ SHOWN_CHARS = 20_000
 """Characters of an answer the panel shows; the export has the whole of a longer one."""
 
 
-def highlighted(text: str, spans: list[tuple[int, int]]) -> Content:
-    """The answer text with spans in the highlight style, shown as written (control
-    characters visible) and cut to :data:`SHOWN_CHARS` with a note saying so."""
-    if len(text) <= SHOWN_CHARS:
-        return highlighted_literal(text, spans, "bold reverse $accent")
-    shown = [(start, min(end, SHOWN_CHARS)) for start, end in spans if start < SHOWN_CHARS]
-    note = f"\n… {len(text) - SHOWN_CHARS:,} more characters not shown (the export has them)"
-    return highlighted_literal(text[:SHOWN_CHARS], shown, "bold reverse $accent") + \
-        Content.styled(note, "italic $text-muted")
+def matched_words(suggestion: StoredSuggestion | None, text: str) -> dict[str, list[str]]:
+    """Per theme id, the words of ``text`` its keywords matched (each once, in order)."""
+    words: dict[str, list[str]] = {}
+    for start, end, theme_id in theme_spans(suggestion, len(text)):
+        word = " ".join(text[start:end].split())
+        found = words.setdefault(theme_id, [])
+        if word and word.casefold() not in {w.casefold() for w in found}:
+            found.append(word)
+    return words
+
+
+def theme_marker(codebook: Codebook, theme_id: str) -> str:
+    """The key that toggles a theme, or (past the keys) a short form of its name."""
+    ids = codebook.theme_ids
+    if theme_id in ids and ids.index(theme_id) < len(THEME_KEYS):
+        return THEME_KEYS[ids.index(theme_id)]
+    theme = codebook.find(theme_id)
+    return (theme.name if theme else theme_id)[:12]
+
+
+def highlighted(text: str, spans: list[tuple[int, int, list[str]]],
+                codebook: Codebook | None = None) -> Content:
+    """The answer text with spans in the highlight style, each followed by the marker of
+    its themes; shown as written (control characters visible, never markup) and cut to
+    :data:`SHOWN_CHARS` with a note saying so."""
+    cut = len(text) > SHOWN_CHARS
+    if cut:
+        spans = [(start, min(end, SHOWN_CHARS), ids) for start, end, ids in spans
+                 if start < SHOWN_CHARS]
+    shown = text[:SHOWN_CHARS]
+    pieces: list[Content] = []
+    at = 0
+    for start, end, theme_ids in spans:
+        if start > at:
+            pieces.append(literal(shown[at:start]))
+        pieces.append(literal(shown[start:end]).stylize(HIGHLIGHT))
+        if codebook is not None and theme_ids:
+            marker = ",".join(theme_marker(codebook, t) for t in theme_ids)
+            pieces.append(literal(marker, one_line=True).stylize(MARKER))
+        at = max(at, end)
+    if at < len(shown):
+        pieces.append(literal(shown[at:]))
+    content = Content("").join(pieces)
+    if cut:
+        content += Content.styled(f"\n… {len(text) - SHOWN_CHARS:,} more characters not "
+                                  "shown (the export has them)", "italic $text-muted")
+    return content
+
+
+def theme_name(codebook: Codebook, theme_id: str) -> str:
+    """A theme's name (its id only when the codebook no longer has it)."""
+    theme = codebook.find(theme_id)
+    return theme.name if theme else theme_id
 
 
 def decision_text(decision: Decision | None, codebook: Codebook, coder: str) -> str:
@@ -65,8 +128,7 @@ def decision_text(decision: Decision | None, codebook: Codebook, coder: str) -> 
     if decision.not_assigned:
         what = codebook.not_assigned.name
     else:
-        what = ", ".join(codebook.find(t).name if codebook.find(t) else t
-                         for t in decision.themes)
+        what = ", ".join(theme_name(codebook, t) for t in decision.themes)
     return f"✓ Decided by {who} ({decision.source}): {what}"
 
 
@@ -92,16 +154,21 @@ class AnswerView(VerticalScroll, can_focus=False):
         if last.get(selector) == content:
             return
         last[selector] = content
-        self.query_one(selector, Static).update(content)
+        part = self.query_one(selector, Static)
+        part.update(content)
+        part.display = bool(content)
 
-    def show(self, answer: Answer | None, *, position: str, suggestion: StoredSuggestion | None,
+    def show(self, answer: Answer | None, *, suggestion: StoredSuggestion | None,
              decision: Decision | None, codebook: Codebook | None, coder: str, note: str,
-             context: list[Answer], show_reasons: bool, sample: bool = False,
-             held_by: str | None = None, quote_mark: str = "", audit: bool = False) -> None:
+             context: list[Answer], show_reasons: bool, draft: bool = False,
+             sample: bool = False, held_by: str | None = None,
+             quote_mark: str = "", audit: bool = False) -> None:
         """Render one answer (``None``: the filter matches nothing).
 
+        ``draft`` says ``note`` is an unsaved draft rather than a saved note;
         ``sample`` marks an answer of the coder's double-coding sample (coded blind);
         ``held_by`` names another coder who has the answer open (it is read-only here);
+        ``quote_mark`` is ``"star"`` or ``"ban"`` when the coder marked the answer.
         ``audit`` an answer of the blind audit of automatic coding (its suggestion is hidden,
         and the view says why).
         """
@@ -123,16 +190,17 @@ class AnswerView(VerticalScroll, can_focus=False):
             if held_by else ""))
         q("#held").display = bool(held_by)
         self._set("#meta", literal(
-            f"{answer.group} · respondent {answer.respondent_key} · answer {answer.key} "
-            f"(id {answer.id}) · {position}"))
-        self._set("#answer-text",
-            highlighted(answer.text, merged_spans(suggestion, len(answer.text))))
+            f"{answer.group} · respondent {answer.respondent_key} · answer {answer.id}",
+            one_line=True))
+        self._set("#answer-text", highlighted(
+            answer.text, merged_spans(suggestion, len(answer.text)), codebook))
         self._set("#suggested-by", literal(
             "Blind audit of automatic coding: the model's decision is hidden; code it "
             "yourself" if audit else _suggested_by(suggestion, codebook)))
         self._set("#decision", literal(decision_text(decision, codebook, coder)))
+        label = "Note (unsaved draft, press m)" if draft else "Note"
         mark = QUOTE_MARK_TEXT.get(quote_mark, "")
-        lines = [line for line in (mark, f"Note: {note}" if note else "") if line]
+        lines = [line for line in (mark, f"{label}: {note}" if note else "") if line]
         self._set("#note", literal("\n".join(lines)))
         self._set("#reasons", literal(_reasons(suggestion, codebook) if show_reasons else ""))
         q("#context-title").display = bool(context)
@@ -148,21 +216,20 @@ def _suggested_by(suggestion: StoredSuggestion | None, codebook: Codebook) -> st
         return "No suggestion yet"
     ids = suggestion.suggested_ids()
     if ids:
-        names = ", ".join(codebook.find(t).name if codebook.find(t) else t for t in ids)
-        what = f"suggests {names}"
+        what = ", ".join(theme_name(codebook, t) for t in ids)
     elif suggestion.vague and suggestion.not_assigned_score is not None:
-        what = f"suggests {codebook.not_assigned.name} ({suggestion.not_assigned_score:.2f})"
+        what = f"{codebook.not_assigned.name} ({suggestion.not_assigned_score:.2f})"
     elif suggestion.vague:
-        what = f"suggests {codebook.not_assigned.name} (vague)"
+        what = f"{codebook.not_assigned.name} (vague)"
     else:
-        what = "suggests nothing"
-    return f"Suggestion by {describe_method(suggestion.model_version)}: {what}"
+        what = "nothing"
+    return f"Suggested: {what} · by {describe_method(suggestion.model_version)}"
 
 
 def _reasons(suggestion: StoredSuggestion | None, codebook: Codebook) -> str:
     if suggestion is None or not suggestion.themes:
         return "Reasons: none"
-    lines = ["Reasons:"]
+    lines = [f"Reasons ({suggestion.model_version}):"]
     if suggestion.not_assigned_score is not None:
         lines.append(f"  {codebook.not_assigned.name} {suggestion.not_assigned_score:.2f}: "
                      "the model's probability that this answer is left unassigned")
