@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import repeat
-from operator import getitem, itemgetter
+from operator import getitem
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -29,28 +29,21 @@ import numpy as np
 from themecoder.codebook import Codebook, Theme
 from themecoder.suggest.decision import DecisionRule, decide
 from themecoder.suggest.semantic import REASON_THEMES
-from themecoder.suggest.suggestion import Suggestion, ThemeSuggestion
+from themecoder.suggest.suggestion import (
+    KeywordParts,
+    Suggestion,
+    ThemeSuggestion,
+    keyword_parts,
+    ranked,
+)
 from themecoder.suggest.vague import is_stock_non_answer
 
 if TYPE_CHECKING:
     from themecoder.suggest.keywords import KeywordHit
     from themecoder.suggest.semantic import MeaningMatch
 
-KeywordParts = tuple[dict[str, float], dict[str, list["KeywordHit"]], bool]
-"""An answer's keyword scores by theme, its hits by theme, and whether any hit counts."""
-
 MOST_LIKELY = "most likely theme (nothing reached its threshold)"
 _NO_EXAMPLES = "no training examples: keywords only"
-
-
-def keyword_parts(hits: Sequence[KeywordHit]) -> KeywordParts:
-    """An answer's keyword evidence: scores and hits by theme, whether any hit counts."""
-    from themecoder.suggest.keywords import theme_scores
-
-    by_theme: dict[str, list[KeywordHit]] = {}
-    for hit in hits:
-        by_theme.setdefault(hit.theme_id, []).append(hit)
-    return theme_scores(hits), by_theme, any(h.score > 0 for h in hits)
 
 
 def decimal_places(values: np.ndarray, digits: int) -> np.ndarray:
@@ -114,14 +107,6 @@ class _QuestionPlan:
 
 
 _new_tuple = tuple.__new__  # a ThemeSuggestion from its field values, in field order
-_score_of = itemgetter(2)  # ThemeSuggestion.score
-
-
-def ranked(themes: list[ThemeSuggestion]) -> list[ThemeSuggestion]:
-    """Best score first; ties keep the codebook's order (the sort is stable)."""
-    return sorted(themes, key=_score_of, reverse=True)
-
-
 class ModelCombiner:
     """Suggestions from a loaded model and keyword hits, for a codebook.
 

@@ -60,17 +60,19 @@ from typing import TYPE_CHECKING, Any
 
 from themecoder.codebook import Codebook, Theme
 from themecoder.errors import ModelError
-from themecoder.suggest.combine import ModelCombiner, keyword_parts, ranked
 from themecoder.suggest.semantic import REASON_THEMES
 from themecoder.suggest.suggestion import (
     DEFAULT_KEYWORD_THRESHOLD,
     Suggestion,
     ThemeSuggestion,
     describe_method,
+    keyword_parts,
+    ranked,
 )
 from themecoder.suggest.vague import is_stock_non_answer, looks_vague
 
 if TYPE_CHECKING:
+    from themecoder.suggest.combine import ModelCombiner
     from themecoder.suggest.keywords import KeywordHit, KeywordSuggester
     from themecoder.suggest.semantic import MeaningMatch, MeaningScorer
 
@@ -157,6 +159,8 @@ class Suggester:
                 raise ModelError(
                     f"the model has themes codebook '{codebook.id}' does not have: "
                     f"{', '.join(unknown)}; use the codebook it was trained with")
+            from themecoder.suggest.combine import ModelCombiner
+
             self._combiner = ModelCombiner(codebook, model, self._applicable, keyword_weight,
                                            keyword_threshold)
             if not themes_without_examples(codebook, model):

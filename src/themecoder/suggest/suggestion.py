@@ -1,6 +1,7 @@
 """What a suggestion is: every theme of the answer's question with its score and reasons,
 whether Not assigned is suggested, and what made it (:class:`Suggestion`,
-:class:`ThemeSuggestion`, :func:`describe_method`).
+:class:`ThemeSuggestion`, :func:`describe_method`); themes best first (:func:`ranked`) and
+an answer's keyword evidence by theme (:func:`keyword_parts`).
 
 They are made by :class:`~themecoder.suggest.suggester.Suggester`; the app, ``themecoder
 suggest`` and the project store read them.
@@ -8,7 +9,9 @@ suggest`` and the project store read them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
@@ -121,3 +124,25 @@ def describe_method(model_version: str | None) -> str:
         elif part and part != "none":
             words.append(part)
     return " + ".join(words) or "nothing"
+
+
+_score_of = itemgetter(2)  # ThemeSuggestion.score
+
+
+def ranked(themes: list[ThemeSuggestion]) -> list[ThemeSuggestion]:
+    """Best score first; ties keep the codebook's order (the sort is stable)."""
+    return sorted(themes, key=_score_of, reverse=True)
+
+
+KeywordParts = tuple[dict[str, float], dict[str, list["KeywordHit"]], bool]
+"""An answer's keyword scores by theme, its hits by theme, and whether any hit counts."""
+
+
+def keyword_parts(hits: Sequence[KeywordHit]) -> KeywordParts:
+    """An answer's keyword evidence: scores and hits by theme, whether any hit counts."""
+    from themecoder.suggest.keywords import theme_scores
+
+    by_theme: dict[str, list[KeywordHit]] = {}
+    for hit in hits:
+        by_theme.setdefault(hit.theme_id, []).append(hit)
+    return theme_scores(hits), by_theme, any(h.score > 0 for h in hits)
