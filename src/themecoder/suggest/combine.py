@@ -12,9 +12,11 @@ dozens of themes the per-theme work is what costs. It is done for all the answer
 question at once: the classifier is asked once per distinct answer, the scores and the
 decision are worked out in numpy, and the common theme — one the model knows, without a
 keyword hit — is assembled from ready-made parts (its reason, "model 0.83 (threshold
-0.41)", comes from a table of the 101 ways a probability shows to two decimals). Only the
-themes with keyword hits, without examples, or with a note of their own are worked out one
-by one. The result is the same, to the last character, as working out each theme alone.
+0.41)", comes from a table of the 101 ways a probability shows to two decimals), and so
+is a theme without examples or keyword hits when meaning is not at hand. Only the themes
+with keyword hits, those without examples when meaning is at hand, and those with a note of
+their own ("most likely theme") are worked out one by one. The result is the same, to the
+last character, as working out each theme alone.
 """
 
 from __future__ import annotations
