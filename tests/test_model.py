@@ -526,6 +526,12 @@ def test_fast_char_ngrams_equal_scikit_learns():
     vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True,
                           strip_accents="unicode").fit(docs[:4] * 2)
     assert abs(vec.transform(docs) - _char_wb_tfidf(vec, docs)).max() < 1e-12
+    # the words' n-grams remembered from one call to the next give the same matrix
+    remembered: dict[str, list[int]] = {}
+    first = _char_wb_tfidf(vec, docs[:3], remembered)
+    assert remembered and (first != _char_wb_tfidf(vec, docs[:3])).nnz == 0
+    again = _char_wb_tfidf(vec, docs[::-1], remembered)
+    assert (again != _char_wb_tfidf(vec, docs[::-1])).nnz == 0
 
 
 ROOT = Path(__file__).resolve().parents[1]

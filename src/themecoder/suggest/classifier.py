@@ -384,6 +384,15 @@ class ThemeClassifier:
         return DecisionRule(self.thresholds_, self.not_assigned_threshold_,
                             self.not_assigned_margin_)
 
+    def _coef_by_row(self) -> np.ndarray:
+        """``coef_.T`` laid out row by row, made once per fitted ``coef_`` (a sparse product
+        with the transposed view copies it into this layout on every call)."""
+        made = self.__dict__.get("_coef_by_row_")
+        if made is None or made[0] is not self.coef_:
+            made = (self.coef_, np.ascontiguousarray(self.coef_.T))
+            self.__dict__["_coef_by_row_"] = made
+        return made[1]
+
     def _head_proba(self, texts: Sequence[object],
                     questions: Sequence[object] | None) -> np.ndarray:
         """Probabilities of every head: (n, k) themes, then Not assigned if the model has it."""
@@ -393,7 +402,7 @@ class ThemeClassifier:
         if not texts_:
             return np.zeros((0, self.coef_.shape[0]))
         X = self.features_.transform(texts_, qkeys)
-        P = _expit(X @ self.coef_.T + self.intercept_)
+        P = _expit(X @ self._coef_by_row() + self.intercept_)
         if self.embedding_coef_ is not None:
             E = _embedding_design(embed(texts_), qkeys, self.embedding_questions_)
             P_emb = _expit(E @ self.embedding_coef_.T + self.embedding_intercept_)

@@ -3,14 +3,16 @@ excluded hits — each worked out once per answer, so suggesting grows with an a
 length and no faster.
 
 :class:`ClauseLayout` answers "which clause is this hit in" and "what is the tone of the
-rest of that clause" in constant time from running sums, instead of walking the clause for
-every hit (which made a long answer without full stops quadratic). :func:`widest_hits` and
-:func:`outside_exclusions` sort once instead of comparing every hit with every other.
+rest of that clause" from the sorted barrier positions and running sums of tone, instead of
+walking the clause for every hit (which made a long answer without full stops quadratic).
+:func:`widest_hits` and :func:`outside_exclusions` sort once instead of comparing every
+hit with every other.
 """
 
 from __future__ import annotations
 
 import bisect
+from itertools import accumulate
 
 
 class ClauseLayout:
@@ -24,38 +26,30 @@ class ClauseLayout:
     """
 
     def __init__(self, barriers: list[bool], negations: list[bool], tones: list[int]) -> None:
-        n = len(barriers)
-        self.prev_barrier = [-1] * (n + 1)  # the last barrier before token i
-        last = -1
-        for i, barrier in enumerate(barriers):
-            self.prev_barrier[i] = last
-            if barrier:
-                last = i
-        self.prev_barrier[n] = last
-        self.next_barrier = [n] * (n + 1)  # the first barrier at or after token i
-        following = n
-        for i in range(n - 1, -1, -1):
-            if barriers[i]:
-                following = i
-            self.next_barrier[i] = following
-        self.negations = [0] * (n + 1)  # negations before token i
-        for i, negation in enumerate(negations):
-            self.negations[i + 1] = self.negations[i] + negation
+        self.n = len(barriers)
+        self.barriers = [i for i, barrier in enumerate(barriers) if barrier]
+        self.negations = negations
         self.tone = tones
-        self.running = [0] * (n + 1)  # tone of the tokens before i, each flipped by a negation
-        for k in range(n):
-            self.running[k + 1] = self.running[k] + self._cue(k, 0)
+        cues = [0] * self.n
+        for k, value in enumerate(tones):
+            if value:
+                cues[k] = self._cue(k, 0)
+        self.running = list(accumulate(cues, initial=0))  # tone of the tokens before i
 
     def _cue(self, k: int, lo: int) -> int:
         value = self.tone[k]
-        if value and self.negations[k] - self.negations[max(lo, k - 3)] > 0:
+        if value and any(self.negations[max(lo, k - 3):k]):
             return -value
         return value
 
     def clause(self, first: int, last: int) -> tuple[int, int]:
         """The clause around tokens ``first:last``: from after the barrier before it to the
         barrier after it (exclusive)."""
-        return self.prev_barrier[first] + 1, self.next_barrier[last]
+        before = bisect.bisect_left(self.barriers, first)
+        after = bisect.bisect_left(self.barriers, last)
+        lo = self.barriers[before - 1] + 1 if before else 0
+        hi = self.barriers[after] if after < len(self.barriers) else self.n
+        return lo, hi
 
     def polarity(self, lo: int, hi: int, first: int, last: int) -> int:
         """The sign of the cues' tone in tokens ``lo:hi``, leaving out the hit ``first:last``."""

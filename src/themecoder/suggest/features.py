@@ -158,13 +158,19 @@ def _vectorizer(spec: dict[str, Any], vocabulary: list[str] | None = None) -> An
     return TfidfVectorizer(dtype=np.float64, **params)
 
 
-def _char_wb_tfidf(vec: Any, docs: list[str]) -> sparse.csr_matrix:
+MAX_CACHED_WORDS = 50_000
+"""Distinct words whose character n-grams a fitted ``char_wb`` block remembers."""
+
+
+def _char_wb_tfidf(vec: Any, docs: list[str],
+                   word_grams: dict[str, list[int]] | None = None) -> sparse.csr_matrix:
     """``vec.transform(docs)`` for a fitted ``char_wb`` TfidfVectorizer, several times faster.
 
     ``char_wb`` n-grams never cross a word boundary, so a document's counts are the sum of
     its words' counts: each distinct word is analysed once, then the counts are a sparse
     product (documents × words) @ (words × n-grams). The TF-IDF weighting is then applied
-    exactly as scikit-learn does (sublinear tf, idf, L2 norm).
+    exactly as scikit-learn does (sublinear tf, idf, L2 norm). ``word_grams``, when given,
+    remembers each word's n-gram columns from one call to the next.
     """
     from scipy import sparse
     from sklearn.preprocessing import normalize
@@ -172,6 +178,10 @@ def _char_wb_tfidf(vec: Any, docs: list[str]) -> sparse.csr_matrix:
     preprocess = vec.build_preprocessor()
     min_n, max_n = vec.ngram_range
     vocabulary = vec.vocabulary_
+    if word_grams is None:
+        word_grams = {}
+    elif len(word_grams) > MAX_CACHED_WORDS:
+        word_grams.clear()
     word_ids: dict[str, int] = {}
     indices: list[int] = []
     indptr = [0]
@@ -184,13 +194,18 @@ def _char_wb_tfidf(vec: Any, docs: list[str]) -> sparse.csr_matrix:
     g_indices: list[int] = []
     g_indptr = [0]
     for word in word_ids:
-        padded = f" {word} "
-        for n in range(min_n, max_n + 1):
-            # As scikit-learn's char_wb: a word shorter than n gives one (short) n-gram.
-            grams = [padded[i:i + n] for i in range(max(len(padded) - n + 1, 1))]
-            g_indices.extend(j for g in grams if (j := vocabulary.get(g)) is not None)
-            if len(padded) <= n:
-                break
+        columns = word_grams.get(word)
+        if columns is None:
+            columns = []
+            padded = f" {word} "
+            for n in range(min_n, max_n + 1):
+                # As scikit-learn's char_wb: a word shorter than n gives one (short) n-gram.
+                grams = [padded[i:i + n] for i in range(max(len(padded) - n + 1, 1))]
+                columns.extend(j for g in grams if (j := vocabulary.get(g)) is not None)
+                if len(padded) <= n:
+                    break
+            word_grams[word] = columns
+        g_indices.extend(columns)
         g_indptr.append(len(g_indices))
     G = sparse.csr_matrix((np.ones(len(g_indices)), g_indices, g_indptr),
                           shape=(len(word_ids), len(vocabulary)))
@@ -210,6 +225,7 @@ class TextFeatures:
         self.specs = specs
         self.weights = weights
         self.vectorizers: dict[str, Any] = {}
+        self._word_grams: dict[str, dict[str, list[int]]] = {}  # per char_wb block
 
     def _docs(self, name: str, texts: list[str], qkeys: list[str]) -> list[str]:
         make = _BLOCK_DOCS.get(name)
@@ -219,6 +235,7 @@ class TextFeatures:
         from scipy import sparse
 
         blocks = []
+        self._word_grams = {}
         for name, spec in self.specs.items():
             vec = _vectorizer(spec)
             docs = self._docs(name, texts, qkeys)
@@ -237,7 +254,11 @@ class TextFeatures:
         blocks = []
         for name, vec in self.vectorizers.items():
             docs = self._docs(name, texts, qkeys)
-            X = _char_wb_tfidf(vec, docs) if vec.analyzer == "char_wb" else vec.transform(docs)
+            if vec.analyzer == "char_wb":
+                remembered = self.__dict__.setdefault("_word_grams", {})  # also when unpickled
+                X = _char_wb_tfidf(vec, docs, remembered.setdefault(name, {}))
+            else:
+                X = vec.transform(docs)
             blocks.append(X * self.weights.get(name, 1.0))
         return sparse.hstack(blocks, format="csr")
 

@@ -68,13 +68,23 @@ import bisect
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from operator import attrgetter
+from typing import Literal
 
 from themecoder.codebook import Codebook, Theme
 from themecoder.suggest.clauses import ClauseLayout, outside_exclusions, widest_hits
+from themecoder.suggest.keyword_words import (
+    MIN_FUZZY_LENGTH,
+    AnswerTokens,
+    KeywordToken,
+    Lexicon,
+    Word,
+    get_nlp,
+)
 
-MIN_FUZZY_LENGTH = 5
-"""Words shorter than this are matched exactly (or by lemma), never fuzzily."""
+__all__ = ["DEFAULT_FUZZY_THRESHOLD", "KIND_SCORES", "MAX_EXAMINED_CHARS", "MIN_FUZZY_LENGTH",
+           "NEGATION_FACTOR", "NEGATION_WINDOW", "KeywordHit", "KeywordSuggester", "get_nlp",
+           "theme_scores"]
 
 DEFAULT_FUZZY_THRESHOLD = 80.0
 """Minimum :func:`rapidfuzz.fuzz.ratio` (0–100) for a misspelt word to count as a keyword word."""
@@ -88,40 +98,17 @@ NEGATION_FACTOR = 0.6
 MAX_EXAMINED_CHARS = 100_000
 """Characters of an answer examined for keywords (about 15,000 words); the rest is not."""
 
+MAX_REMEMBERED_ANSWERS = 20_000
+"""Answers (up to :data:`MAX_REMEMBERED_CHARS` long) whose hits a suggester remembers, so
+an answer given again (a duplicate, the app asking twice) is not examined again."""
+
+MAX_REMEMBERED_CHARS = 2_000
+"""Longer answers are examined again each time (rarely repeated, and costly to keep)."""
+
 KIND_SCORES = {"exact": 0.9, "lemma": 0.85, "pattern": 0.85, "fuzzy": 0.8}
 """Base score of a hit by how it matched (a fuzzy hit is also scaled by its similarity)."""
 
 HitKind = Literal["exact", "lemma", "fuzzy", "pattern"]
-
-# Tokens dropped inside phrases: "social-worker", "carer's allowance", "day/night".
-_JOINERS = frozenset({"-", "–", "—", "/", "'", "’", "'s", "’s", "s'", "s’", '"', "“", "”", "‘"})
-_EDGE = "-–—/'’\"“”‘"
-_NEGATIONS = frozenset({
-    "no", "not", "n't", "n’t", "nt", "never", "without", "nothing", "none", "nobody", "neither",
-    "nor", "cannot", "lack", "lacking", "hardly", "barely", "didnt", "dont", "doesnt", "wasnt",
-    "werent", "isnt", "arent", "havent", "hasnt", "hadnt", "cant", "couldnt", "wont", "wouldnt",
-    "shouldnt",
-})
-_CONTRASTS = frozenset({"but", "however", "although", "though", "whereas", "except", "while",
-                        "whilst", "apart"})
-_ABSENCE_NOUNS = frozenset({"problem", "issue", "complaint", "trouble", "difficulty", "concern",
-                            "hassle", "fault", "bother", "worry"})
-_ABSENCE_AFTER_NOTHING = frozenset({"wrong", "bad"})
-_POSITIVE = frozenset({
-    "good", "great", "fine", "excellent", "helpful", "easy", "brilliant", "wonderful", "happy",
-    "pleased", "kind", "lovely", "fantastic", "ok", "okay", "well", "quick", "supportive",
-    "perfect", "amazing", "useful", "smooth", "simple", "clear", "enough", "efficient",
-    "friendly", "caring", "satisfied", "improve", "improved", "better", "best", "love",
-    "marvellous", "superb", "prompt", "reliable", "straightforward", "grateful", "thank",
-})
-_NEGATIVE = frozenset({
-    "nightmare", "problem", "issue", "difficult", "hard", "slow", "poor", "bad", "terrible",
-    "awful", "complicated", "confusing", "stressful", "stress", "delay", "late", "rude",
-    "unhelpful", "frustrating", "worst", "struggle", "complaint", "hassle", "trouble", "mess",
-    "unclear", "inadequate", "worry", "worried", "difficulty", "long", "lengthy", "horrendous",
-    "wrong", "fail", "lack", "cut", "waste", "chaotic", "useless", "hopeless", "impossible",
-    "disappointing", "disappointed", "concern",
-})
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,64 +160,100 @@ def theme_scores(hits: Iterable[KeywordHit]) -> dict[str, float]:
     return {theme_id: round(1.0 - rest, 6) for theme_id, rest in remaining.items()}
 
 
-# --------------------------------------------------------------------------- pipeline
-
-
-_NLP: Any = None
-
-
-def get_nlp() -> Any:
-    """The shared spaCy pipeline: blank English with the lookup lemmatizer (built once)."""
-    global _NLP
-    if _NLP is None:
-        import spacy
-
-        nlp = spacy.blank("en")
-        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-        nlp.initialize()  # loads the lookup tables from spacy-lookups-data
-        _NLP = nlp
-    return _NLP
-
-
-@dataclass(frozen=True, slots=True)
-class _KwToken:
-    lower: str
-    lemma: str
-    surface: str
-    acronym: bool
+# --------------------------------------------------------------------------- matching
 
 
 @dataclass(frozen=True, slots=True)
 class _Phrase:
     theme: Theme
     keyword: str
-    tokens: tuple[_KwToken, ...]
+    tokens: tuple[KeywordToken, ...]
     exclude: bool
+    order: int  # position in the codebook: phrases starting at one word are tried in it
 
 
-@dataclass(slots=True)
-class _Tok:
-    surface: str
-    lower: str
-    lemma: str
-    start: int
-    end: int
-    barrier: bool  # punctuation or a contrast word: ends a clause and a phrase
-    fuzzy: tuple[str, str, float] | None  # (keyword lemma, keyword form, similarity)
+_order = attrgetter("order")
+_Match = tuple[_Phrase, int, int, str, float]  # phrase, first word, end word, kind, similarity
 
 
-def _tone(tok: _Tok) -> int:
-    """+1 / -1 / 0: whether a word is a positive or negative cue."""
-    if tok.lemma in _POSITIVE or tok.lower in _POSITIVE:
-        return 1
-    if tok.lemma in _NEGATIVE or tok.lower in _NEGATIVE:
-        return -1
-    return 0
+def _token_match(word: Word, kw: KeywordToken) -> tuple[str, float] | None:
+    if kw.acronym:
+        if word.surface == kw.surface or word.surface == kw.surface + "s":
+            return ("exact", 100.0)
+        return None
+    if word.lower == kw.lower:
+        return ("exact", 100.0)
+    if word.lemma == kw.lemma or word.lower == kw.lemma or word.lemma == kw.lower:
+        return ("lemma", 100.0)
+    if word.fuzzy is not None and word.fuzzy[0] == kw.lemma:
+        return ("fuzzy", word.fuzzy[2])
+    return None
 
 
-def _layout(toks: list[_Tok]) -> ClauseLayout:
-    return ClauseLayout([t.barrier for t in toks], [t.lower in _NEGATIONS for t in toks],
-                        [_tone(t) for t in toks])
+def _phrase_at(words: list[Word], i: int, phrase: _Phrase) -> tuple[str, float] | None:
+    """``(kind, similarity)`` when ``phrase`` matches the words from ``i`` on, else ``None``."""
+    kind, similarity = "exact", 100.0
+    for j, kw in enumerate(phrase.tokens):
+        word = words[i + j]
+        if j and word.stop:
+            return None
+        result = _token_match(word, kw)
+        if result is None:
+            return None
+        if result[0] == "fuzzy":
+            kind, similarity = "fuzzy", min(similarity, result[1])
+        elif result[0] == "lemma" and kind == "exact":
+            kind = "lemma"
+    return kind, similarity
+
+
+def _layout(words: list[Word]) -> ClauseLayout:
+    return ClauseLayout([w.barrier for w in words], [w.negation for w in words],
+                        [w.tone for w in words])
+
+
+def _negation_before(words: list[Word], first: int, lo: int) -> int | None:
+    for k in range(first - 1, max(lo, first - NEGATION_WINDOW) - 1, -1):
+        if words[k].negation:
+            return k
+    return None
+
+
+def _is_absence(words: list[Word], cue: int, upto: int) -> bool:
+    """Whether the negation at ``cue`` negates a problem noun before ``upto``."""
+    if words[cue].lower == "nothing" and cue + 1 < upto and words[cue + 1].after_nothing:
+        return True
+    return any(words[k].absence_noun for k in range(cue + 1, upto))
+
+
+def _negation(tokens: AnswerTokens, layout: ClauseLayout, first: int, last: int, text: str,
+              question: str | None) -> tuple[float, str, bool, int, str]:
+    """``(factor, note, negated, polarity, cue)`` for the hit on words ``first:last``."""
+    words = tokens.words
+    lo, hi = layout.clause(first, last)
+    polarity = layout.polarity(lo, hi, first, last)
+    cue_at = _negation_before(words, first, lo)
+    absence = False
+    cue = ""
+    if cue_at is not None:
+        absence = _is_absence(words, cue_at, first)
+        cue = text[tokens.starts[cue_at]:tokens.ends[first - 1]]
+    else:
+        # "the paperwork was not a problem": an absence after the keyword
+        for k in range(last, min(hi, last + NEGATION_WINDOW)):
+            if words[k].negation and _is_absence(words, k, min(hi, k + 4)):
+                absence = True
+                end = next(m for m in range(k + 1, min(hi, k + 4))
+                           if words[m].absence_noun or words[m].after_nothing)
+                cue = text[tokens.starts[k]:tokens.ends[end]]
+                break
+    if not cue:
+        return 1.0, "", False, polarity, ""
+    if polarity == 0:
+        polarity = 1 if absence else -1
+    if absence and question in ("not_well", "change"):
+        return (0.0, f"; absence: '{cue}' — not counted on {question}", True, polarity, cue)
+    return NEGATION_FACTOR, f"; negated: '{cue}'", True, polarity, cue
 
 
 class KeywordSuggester:
@@ -241,8 +264,9 @@ class KeywordSuggester:
         fuzzy_threshold: Minimum similarity (0–100) for a misspelt word to match; ``None``
             or 100 turns fuzzy matching off.
 
-    Build it once and reuse it: building loads the spaCy pipeline (about a second the first
-    time in a process) and compiles the keywords.
+    Build it once and reuse it: building loads the spaCy pipeline (a few seconds the first
+    time in a process) and compiles the keywords; the words it has seen and the hits of
+    short answers it has examined are remembered for the next call.
     """
 
     def __init__(self, codebook: Codebook, *,
@@ -250,219 +274,69 @@ class KeywordSuggester:
         self.codebook = codebook
         self.fuzzy_threshold = fuzzy_threshold
         self._nlp = get_nlp()
-        lemmatizer = self._nlp.get_pipe("lemmatizer")
-        self._lookup = lemmatizer.lookups.get_table("lemma_lookup")
-        from spacy.lang.en.stop_words import STOP_WORDS
-
-        self._known = set(self._lookup.values()) | set(STOP_WORDS)
-        self._lemma_cache: dict[str, str] = {}
-        self._fuzzy_cache: dict[str, tuple[str, str, float] | None] = {}
+        self._lexicon = Lexicon(self._nlp, fuzzy_threshold)
         self._index: dict[str, list[_Phrase]] = {}
         self._patterns: list[tuple[Theme, re.Pattern[str], str]] = []
-        self._kw_words: set[str] = set()
-        fuzzy_forms: dict[str, str] = {}
+        self._phrases = 0
         for theme in codebook.themes:
             for keyword in theme.keywords:
-                self._add_phrase(theme, keyword, exclude=False, fuzzy_forms=fuzzy_forms)
+                self._add_phrase(theme, keyword, exclude=False)
             for phrase in theme.exclude:
-                self._add_phrase(theme, phrase, exclude=True, fuzzy_forms=fuzzy_forms)
+                self._add_phrase(theme, phrase, exclude=True)
             for pattern in theme.patterns:
                 self._patterns.append((theme, re.compile(pattern), pattern))
-        self._fuzzy_forms: dict[str, tuple[list[str], list[str]]] = {}
-        for form, lemma in sorted(fuzzy_forms.items()):
-            forms, lemmas = self._fuzzy_forms.setdefault(form[0], ([], []))
-            forms.append(form)
-            lemmas.append(lemma)
+        self._lexicon.finish(self._candidates)
+        self._allowed: dict[str | None, frozenset[str]] = {}
+        self._remembered: dict[tuple[str, str | None], list[KeywordHit]] = {}
 
-    # ------------------------------------------------------------------ building
-
-    def _lemma(self, lower: str) -> str:
-        lemma = self._lemma_cache.get(lower)
-        if lemma is None:
-            lemma = self._lookup.get(lower, lower)
-            self._lemma_cache[lower] = lemma
-        return lemma
-
-    def _add_phrase(self, theme: Theme, text: str, *, exclude: bool,
-                    fuzzy_forms: dict[str, str]) -> None:
-        tokens: list[_KwToken] = []
-        for tok in self._nlp.tokenizer(text):
-            if tok.is_space or tok.text in _JOINERS:
-                continue
-            lower = tok.text.lower()
-            acronym = tok.text.isalpha() and tok.text.isupper() and len(tok.text) >= 2
-            tokens.append(_KwToken(lower, self._lemma(lower), tok.text, acronym))
+    def _add_phrase(self, theme: Theme, text: str, *, exclude: bool) -> None:
+        tokens = self._lexicon.keyword_tokens(text)
         if not tokens:
             return
-        phrase = _Phrase(theme, text, tuple(tokens), exclude)
+        phrase = _Phrase(theme, text, tuple(tokens), exclude, self._phrases)
+        self._phrases += 1
         first = tokens[0]
         key = "\0" + first.surface if first.acronym else first.lemma
         self._index.setdefault(key, []).append(phrase)
         if not first.acronym and first.lower != first.lemma:
             self._index.setdefault(first.lower, []).append(phrase)
-        for tok in tokens:
-            if tok.acronym:
-                continue
-            self._kw_words.update((tok.lower, tok.lemma))
-            if len(tok.lemma) >= MIN_FUZZY_LENGTH and tok.lemma.isalpha():
-                for form in self._inflections(tok.lemma) | {tok.lower}:
-                    fuzzy_forms.setdefault(form, tok.lemma)
 
-    def _inflections(self, lemma: str) -> set[str]:
-        """The lemma and its regular inflections that the lookup table maps back to it."""
-        stem = lemma[:-1]
-        candidates = {lemma + "s", lemma + "es", lemma + "ed", lemma + "d", lemma + "ing",
-                      stem + "ing", stem + "ies", stem + "ied", lemma + lemma[-1] + "ing",
-                      lemma + lemma[-1] + "ed"}
-        return {lemma} | {c for c in candidates if self._lookup.get(c) == lemma}
+    def _candidates(self, lemma: str, lower: str, surface: str, fuzzy_lemma: str | None
+                    ) -> tuple[_Phrase, ...]:
+        """The phrases that may start at a word, each once, in codebook order."""
+        index = self._index
+        keys = [lemma, lower, "\0" + surface]
+        if surface.endswith("s"):
+            keys.append("\0" + surface[:-1])
+        if fuzzy_lemma is not None:
+            keys.append(fuzzy_lemma)
+        found = {id(p): p for key in keys if key in index for p in index[key]}
+        if not found:
+            return ()
+        return tuple(sorted(found.values(), key=_order))
 
-    # ------------------------------------------------------------------ matching
-
-    def _fuzzy(self, lower: str) -> tuple[str, str, float] | None:
-        if lower in self._fuzzy_cache:
-            return self._fuzzy_cache[lower]
-        found = None
-        group = self._fuzzy_forms.get(lower[0])
-        if group is not None:
-            from rapidfuzz import fuzz, process
-
-            best = process.extractOne(lower, group[0], scorer=fuzz.ratio,
-                                      score_cutoff=self.fuzzy_threshold)
-            if best is not None:
-                form, similarity, index = best
-                found = (group[1][index], form, float(similarity))
-        self._fuzzy_cache[lower] = found
-        return found
-
-    def _tokens(self, doc: Any) -> list[_Tok]:
-        fuzzy_on = self.fuzzy_threshold is not None and self.fuzzy_threshold < 100
-        toks: list[_Tok] = []
-        for t in doc:
-            text = t.text
-            if t.is_space or text in _JOINERS:
-                continue
-            start = t.idx
-            if len(text) > 1 and (text[0] in _EDGE or text[-1] in _EDGE):
-                # "social-\nworker" tokenizes as "social-": match the word, span the word
-                core = text.strip(_EDGE)
-                if core:
-                    start += len(text) - len(text.lstrip(_EDGE))
-                    text = core
-            lower = text.lower()
-            lemma = self._lemma(lower)
-            fuzzy = None
-            if (fuzzy_on and len(lower) >= MIN_FUZZY_LENGTH and lower.isalpha()
-                    and lower not in self._kw_words and lemma not in self._kw_words
-                    and lower not in self._known and lower not in self._lookup):
-                fuzzy = self._fuzzy(lower)
-            barrier = t.is_punct or lower in _CONTRASTS
-            toks.append(_Tok(text, lower, lemma, start, start + len(text), barrier, fuzzy))
-        return toks
-
-    @staticmethod
-    def _token_match(tok: _Tok, kw: _KwToken) -> tuple[str, float] | None:
-        if kw.acronym:
-            if tok.surface == kw.surface or tok.surface == kw.surface + "s":
-                return ("exact", 100.0)
-            return None
-        if tok.lower == kw.lower:
-            return ("exact", 100.0)
-        if tok.lemma == kw.lemma or tok.lower == kw.lemma or tok.lemma == kw.lower:
-            return ("lemma", 100.0)
-        if tok.fuzzy is not None and tok.fuzzy[0] == kw.lemma:
-            return ("fuzzy", tok.fuzzy[2])
-        return None
-
-    def _candidates(self, tok: _Tok) -> list[_Phrase]:
-        found: list[_Phrase] = []
-        keys = {tok.lemma, tok.lower, "\0" + tok.surface}
-        if tok.surface.endswith("s"):
-            keys.add("\0" + tok.surface[:-1])
-        if tok.fuzzy is not None:
-            keys.add(tok.fuzzy[0])
-        for key in keys:
-            found.extend(self._index.get(key, ()))
-        return found
-
-    def _match_phrases(self, toks: list[_Tok], allowed: set[str]) -> tuple[list, list]:
-        """Keyword matches and exclusion spans: ``(matches, excludes)``."""
-        matches: list[tuple[_Phrase, int, int, str, float]] = []
+    def _match_phrases(self, words: list[Word], allowed: frozenset[str]
+                       ) -> tuple[list[_Match], list[tuple[str, int, int]]]:
+        """Keyword matches ``(phrase, i, j, kind, similarity)`` over words ``i:j`` and the
+        exclusions' word spans ``(theme_id, i, j)``."""
+        matches: list[_Match] = []
         excludes: list[tuple[str, int, int]] = []
-        seen: set[tuple[int, int]] = set()
-        for i, tok in enumerate(toks):
-            if tok.barrier and not tok.lower.isalpha():
+        n_words = len(words)
+        for i, word in enumerate(words):
+            if not word.candidates or word.stop:
                 continue
-            for phrase in self._candidates(tok):
-                if phrase.theme.id not in allowed or (id(phrase), i) in seen:
-                    continue
-                seen.add((id(phrase), i))
+            for phrase in word.candidates:
                 n = len(phrase.tokens)
-                if i + n > len(toks):
+                if i + n > n_words or phrase.theme.id not in allowed:
                     continue
-                kind, similarity = "exact", 100.0
-                for j, kw in enumerate(phrase.tokens):
-                    tok_j = toks[i + j]
-                    if j and tok_j.barrier and not tok_j.lower.isalpha():
-                        break
-                    result = self._token_match(tok_j, kw)
-                    if result is None:
-                        break
-                    if result[0] == "fuzzy":
-                        kind, similarity = "fuzzy", min(similarity, result[1])
-                    elif result[0] == "lemma" and kind == "exact":
-                        kind = "lemma"
+                found = _phrase_at(words, i, phrase)
+                if found is None:
+                    continue
+                if phrase.exclude:
+                    excludes.append((phrase.theme.id, i, i + n))
                 else:
-                    if phrase.exclude:
-                        excludes.append((phrase.theme.id, toks[i].start, toks[i + n - 1].end))
-                    else:
-                        matches.append((phrase, i, i + n, kind, similarity))
+                    matches.append((phrase, i, i + n, *found))
         return matches, excludes
-
-    # ------------------------------------------------------------------ negation
-
-    @staticmethod
-    def _negation_before(toks: list[_Tok], first: int, lo: int) -> int | None:
-        for k in range(first - 1, max(lo, first - NEGATION_WINDOW) - 1, -1):
-            if toks[k].lower in _NEGATIONS:
-                return k
-        return None
-
-    @staticmethod
-    def _is_absence(toks: list[_Tok], cue: int, upto: int) -> bool:
-        """Whether the negation at ``cue`` negates a problem noun before ``upto``."""
-        if toks[cue].lower == "nothing" and cue + 1 < upto \
-                and toks[cue + 1].lower in _ABSENCE_AFTER_NOTHING:
-            return True
-        return any(toks[k].lemma in _ABSENCE_NOUNS for k in range(cue + 1, upto))
-
-    def _negation(self, toks: list[_Tok], layout: ClauseLayout, first: int, last: int, text: str,
-                  question: str | None) -> tuple[float, str, bool, int, str]:
-        """``(factor, note, negated, polarity, cue)`` for the hit on ``toks[first:last]``."""
-        lo, hi = layout.clause(first, last)
-        polarity = layout.polarity(lo, hi, first, last)
-        cue_at = self._negation_before(toks, first, lo)
-        absence = False
-        cue = ""
-        if cue_at is not None:
-            absence = self._is_absence(toks, cue_at, first)
-            cue = text[toks[cue_at].start:toks[first - 1].end]
-        else:
-            # "the paperwork was not a problem": an absence after the keyword
-            for k in range(last, min(hi, last + NEGATION_WINDOW)):
-                if toks[k].lower in _NEGATIONS and self._is_absence(toks, k, min(hi, k + 4)):
-                    absence = True
-                    end = next(m for m in range(k + 1, min(hi, k + 4))
-                               if toks[m].lemma in _ABSENCE_NOUNS
-                               or toks[m].lower in _ABSENCE_AFTER_NOTHING)
-                    cue = text[toks[k].start:toks[end].end]
-                    break
-        if not cue:
-            return 1.0, "", False, polarity, ""
-        if polarity == 0:
-            polarity = 1 if absence else -1
-        if absence and question in ("not_well", "change"):
-            return (0.0, f"; absence: '{cue}' — not counted on {question}", True, polarity, cue)
-        return NEGATION_FACTOR, f"; negated: '{cue}'", True, polarity, cue
 
     # ------------------------------------------------------------------ public API
 
@@ -484,6 +358,8 @@ class KeywordSuggester:
                      *, batch_size: int = 256) -> list[list[KeywordHit]]:
         """Keyword hits for many answers at once (faster than calling :meth:`suggest`).
 
+        Each distinct answer text is tokenized once, however often it occurs.
+
         Args:
             texts: The answers (``None`` counts as empty).
             questions: One question for all answers, or one per answer, or ``None``.
@@ -499,19 +375,12 @@ class KeywordSuggester:
             qs = list(questions)
             if len(qs) != len(texts):
                 raise ValueError(f"{len(texts)} texts but {len(qs)} questions")
-        allowed_by_q: dict[str | None, set[str]] = {}
-        out: list[list[KeywordHit]] = []
         examined = [t[:MAX_EXAMINED_CHARS] for t in texts]
-        docs = self._nlp.tokenizer.pipe(examined, batch_size=batch_size)
-        for full, text, question, doc in zip(texts, examined, qs, docs, strict=True):
-            allowed = allowed_by_q.get(question)
-            if allowed is None:
-                allowed = {t.id for t in self.codebook.themes_for(question)}
-                if question is not None and question not in self.codebook.questions:
-                    allowed = {t.id for t in self.codebook.themes}
-                allowed_by_q[question] = allowed
-            hits = self._hits(text, question, doc, allowed) if text.strip() else []
-            if len(full) > len(text):
+        found = self._examine(examined, qs, batch_size)
+        out: list[list[KeywordHit]] = []
+        for full, text, question in zip(texts, examined, qs, strict=True):
+            hits = list(found[text, question])
+            if len(full) > len(text) and hits:
                 note = (f"; only the first {len(text):,} of {len(full):,} characters were "
                         "examined")
                 hits = [replace(hit, reason=hit.reason + note) for hit in hits]
@@ -522,13 +391,57 @@ class KeywordSuggester:
         """Same as the module function :func:`theme_scores`."""
         return theme_scores(hits)
 
-    def _hits(self, text: str, question: str | None, doc: Any,
-              allowed: set[str]) -> list[KeywordHit]:
-        toks = self._tokens(doc)
-        matches, excludes = self._match_phrases(toks, allowed)
+    # ------------------------------------------------------------------ internals
+
+    def _allowed_themes(self, question: str | None) -> frozenset[str]:
+        allowed = self._allowed.get(question)
+        if allowed is None:
+            if question is not None and question not in self.codebook.questions:
+                allowed = frozenset(t.id for t in self.codebook.themes)
+            else:
+                allowed = frozenset(t.id for t in self.codebook.themes_for(question))
+            self._allowed[question] = allowed
+        return allowed
+
+    def _examine(self, texts: list[str], questions: list[str | None], batch_size: int
+                 ) -> dict[tuple[str, str | None], list[KeywordHit]]:
+        """Hits for each distinct ``(text, question)``: remembered, or worked out with each
+        distinct text tokenized once."""
+        remembered = self._remembered
+        found: dict[tuple[str, str | None], list[KeywordHit]] = {}
+        todo: dict[str, list[str | None]] = {}
+        for text, question in zip(texts, questions, strict=True):
+            key = (text, question)
+            if key in found:
+                continue
+            hits = remembered.get(key)
+            if hits is None and not text.strip():
+                hits = []
+            if hits is not None:
+                found[key] = hits
+                continue
+            asked = todo.setdefault(text, [])
+            if question not in asked:
+                asked.append(question)
+        docs = self._nlp.tokenizer.pipe(todo, batch_size=batch_size)
+        for (text, asked), doc in zip(todo.items(), docs, strict=True):
+            tokens = self._lexicon.tokens(doc)
+            for question in asked:
+                hits = self._hits(text, question, tokens, self._allowed_themes(question))
+                found[text, question] = hits
+                if len(text) <= MAX_REMEMBERED_CHARS:
+                    if len(remembered) >= MAX_REMEMBERED_ANSWERS:
+                        remembered.clear()
+                    remembered[text, question] = hits
+        return found
+
+    def _hits(self, text: str, question: str | None, tokens: AnswerTokens,
+              allowed: frozenset[str]) -> list[KeywordHit]:
+        words, starts, ends = tokens.words, tokens.starts, tokens.ends
+        matches, excluded = self._match_phrases(words, allowed)
         raw: list[tuple[Theme, int, int, str, str, str, float, str, int, int]] = []
         for phrase, i, j, kind, similarity in matches:
-            start, end = toks[i].start, toks[j - 1].end
+            start, end = starts[i], ends[j - 1]
             matched = text[start:end]
             name = phrase.theme.name
             if kind == "exact":
@@ -540,13 +453,12 @@ class KeywordSuggester:
             else:
                 score = KIND_SCORES["fuzzy"] * similarity / 100
                 like = phrase.keyword
-                if j - i == 1 and toks[i].fuzzy is not None:
-                    like = toks[i].fuzzy[1]  # the form it was compared with: "recruiting"
+                fuzzy = words[i].fuzzy
+                if j - i == 1 and fuzzy is not None:
+                    like = fuzzy[1]  # the form it was compared with: "recruiting"
                 reason = f"fuzzy '{matched}' ≈ '{like}' ({similarity:.0f}) → {name}"
             raw.append((phrase.theme, start, end, matched, phrase.keyword, kind, score,
                         reason, i, j))
-        starts = [t.start for t in toks]
-        ends = [t.end for t in toks]
         for theme, regex, source in self._patterns:
             if theme.id not in allowed:
                 continue
@@ -554,19 +466,22 @@ class KeywordSuggester:
                 if m.end() <= m.start():
                     continue
                 i = bisect.bisect_right(ends, m.start())  # the first token ending after it
-                if i >= len(toks):
+                if i >= len(words):
                     continue
                 j = bisect.bisect_left(starts, m.end(), lo=i)
                 raw.append((theme, m.start(), m.end(), m.group(0), source, "pattern",
                             KIND_SCORES["pattern"],
                             f"pattern '{source}' matched '{m.group(0)}' → {theme.name}",
                             i, max(j, i + 1)))
+        if not raw:
+            return []
+        excludes = [(theme_id, starts[i], ends[j - 1]) for theme_id, i, j in excluded]
         raw = widest_hits(outside_exclusions(raw, excludes))
-        layout = _layout(toks)
+        layout = _layout(words)
         hits: list[KeywordHit] = []
         for theme, start, end, matched, keyword, kind, score, reason, i, j in raw:
-            factor, note, negated, polarity, cue = self._negation(toks, layout, i, j, text,
-                                                                  question)
+            factor, note, negated, polarity, cue = _negation(tokens, layout, i, j, text,
+                                                             question)
             hits.append(KeywordHit(theme.id, theme.name, start, end, matched, keyword,
                                    kind, round(score * factor, 4), negated, reason + note,
                                    polarity, cue))  # type: ignore[arg-type]
@@ -578,4 +493,3 @@ class KeywordSuggester:
                 continue
             unique.append(hit)
         return unique
-
