@@ -233,7 +233,12 @@ class Suggester:
             with collector_paused():
                 suggestions = self._suggest_chunk([_as_text(t) for t, _ in chunk],
                                                   [q for _, q in chunk])
-            yield from suggestions
+            # Let go of each suggestion as it is handed over: one the caller is done with is
+            # freed at once instead of living on, with the rest of its batch, into the
+            # collector's older generations (whose full collections scan the whole process).
+            suggestions.reverse()
+            while suggestions:
+                yield suggestions.pop()
             done += len(chunk)
             if progress is not None:
                 progress(done, total)
