@@ -63,7 +63,7 @@ GOAL_SHARE, GOAL_ACCURACY, GOAL_GAP = 0.40, 0.90, 0.03
 
 def rows_at_targets(q: np.ndarray, s: np.ndarray, right: np.ndarray) -> list[dict[str, float]]:
     """Share, expected and reached accuracy of the cut at each target."""
-    from themecoder.autocode import wilson_interval
+    from themecoder.autocode_audit import wilson_interval
     from themecoder.suggest.calibration import expected_accuracy_cut
 
     out = []

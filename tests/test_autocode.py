@@ -8,14 +8,8 @@ from pathlib import Path
 import pytest
 from autocode_setup import build_project, code_like_people, train_models
 
-from themecoder.autocode import (
-    AutocodeError,
-    apply_plan,
-    audit_report,
-    autocode_summary,
-    plan_autocode,
-    wilson_interval,
-)
+from themecoder.autocode import AutocodeError, apply_plan, plan_autocode
+from themecoder.autocode_audit import audit_report, autocode_summary, wilson_interval
 from themecoder.errors import StoreError
 from themecoder.store import Project, schema
 from themecoder.store import autocode as auto_store

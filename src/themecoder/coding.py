@@ -14,8 +14,10 @@ hands out the next answer and claims it in one transaction
 (:mod:`themecoder.store.claims`), and refuses a decision on an answer another coder has
 decided meanwhile unless the coder means to revise it.
 
-The filter and progress types live in :mod:`themecoder.coding_filter`, computing
-suggestions ahead in :mod:`themecoder.suggest.ahead`; both are importable from here.
+The queue (filters, handing out and moving) is :mod:`themecoder.coding_queue`, notes and
+quote marks :mod:`themecoder.coding_notes`; the filter and progress types live in
+:mod:`themecoder.coding_filter`, computing suggestions ahead in
+:mod:`themecoder.suggest.ahead`; these are importable from here.
 """
 
 from __future__ import annotations
@@ -23,11 +25,10 @@ from __future__ import annotations
 import random
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
 
 from themecoder.bulk_load import collector_paused
-from themecoder.codebook import QUESTION_LABELS, QUESTIONS, Codebook
+from themecoder.codebook import QUESTIONS, Codebook
 from themecoder.coding_filter import (
     LOW_CONFIDENCE,
     STATUS_LABELS,
@@ -36,36 +37,19 @@ from themecoder.coding_filter import (
     Progress,
     format_duration,
 )
+from themecoder.coding_notes import NotesAndMarks
+from themecoder.coding_queue import QueueItem, QueueNavigation
 from themecoder.errors import DecidedByOther
 from themecoder.pace import WINDOW, decisions_per_hour, recent_decision_times
 from themecoder.store.autocode import audit_answer_ids
-from themecoder.store.claims import (
-    claim,
-    claim_next,
-    claim_ttl,
-    holder,
-    record_unless_decided,
-    release,
-    renew,
-)
-from themecoder.store.drafts import discard_draft, drafts, save_draft
+from themecoder.store.claims import claim_ttl, record_unless_decided
+from themecoder.store.drafts import drafts
 from themecoder.store.project import Answer, Decision, Project, StoredSuggestion
 from themecoder.store.samples import blind_to, sample_order, sampled_answers, serving_order
 from themecoder.suggest.ahead import suggest_ahead, suggestion_record
 
 
-@dataclass
-class _Item:
-    """One queued answer and what is known about it (mutable, kept in the session)."""
-
-    answer: Answer
-    mine: Decision | None = None
-    other: Decision | None = None
-    suggestion: StoredSuggestion | None = None
-    lower: str = field(default="", repr=False)
-
-
-class CodingSession:
+class CodingSession(QueueNavigation, NotesAndMarks):
     """One coder's pass through a project's commented answers.
 
     Args:
@@ -89,15 +73,15 @@ class CodingSession:
         self.project = project
         self.coder = coder
         self._clock = clock
-        self._items: list[_Item] = []
-        self._by_id: dict[int, _Item] = {}
+        self._items: list[QueueItem] = []
+        self._by_id: dict[int, QueueItem] = {}
         self._by_key: dict[str, int] = {}
         self._by_respondent: dict[int, list[Answer]] = {}
         with collector_paused():  # a large project's queue is built twice as fast
             for answer in project.answers(with_attributes=False):
                 self._by_respondent.setdefault(answer.respondent_id, []).append(answer)
                 if answer.has_comment:
-                    item = _Item(answer)
+                    item = QueueItem(answer)
                     self._items.append(item)
                     self._by_id[answer.id] = item
                     self._by_key[answer.key] = answer.id
@@ -248,7 +232,7 @@ class CodingSession:
         self._audit = audit_answer_ids(self.project)
         return self._load_decisions(answer_ids)
 
-    def _ensure_suggestions(self, items: Sequence[_Item]) -> None:
+    def _ensure_suggestions(self, items: Sequence[QueueItem]) -> None:
         wanted = [i.answer.id for i in items if i.answer.id not in self._suggestions_loaded]
         if not wanted or self._all_suggestions_loaded:
             return
@@ -277,15 +261,15 @@ class CodingSession:
     # ------------------------------------------------------------------ status
 
     @staticmethod
-    def _is_done(item: _Item) -> bool:
+    def _is_done(item: QueueItem) -> bool:
         return item.mine is not None or item.other is not None
 
     @staticmethod
-    def _is_auto(item: _Item) -> bool:
+    def _is_auto(item: QueueItem) -> bool:
         decision = item.mine or item.other
         return decision is not None and decision.source == "auto"
 
-    def _count_change(self, item: _Item, before: tuple[bool, bool]) -> None:
+    def _count_change(self, item: QueueItem, before: tuple[bool, bool]) -> None:
         self._auto += int(self._is_auto(item)) - int(before[1])
         after = self._is_done(item)
         if before[0] == after:
@@ -313,257 +297,6 @@ class CodingSession:
     def my_decision(self, answer_id: int) -> Decision | None:
         """This coder's decision in force on an answer."""
         return self._by_id[answer_id].mine
-
-    # ------------------------------------------------------------------ the queue
-
-    @property
-    def total(self) -> int:
-        """Commented answers in the project."""
-        return len(self._items)
-
-    @property
-    def view_size(self) -> int:
-        """Answers in the current filter."""
-        return len(self._view)
-
-    @property
-    def current(self) -> Answer | None:
-        """The answer at the current position (``None`` when the filter matches nothing)."""
-        if not self._view:
-            return None
-        return self._items[self._view[self.position]].answer
-
-    def _matches(self, item: _Item, f: Filter, needle: str) -> bool:
-        a = item.answer
-        if f.sample and a.id not in self._blind:
-            return False
-        if f.answer_ids is not None and a.id not in f.answer_ids:
-            return False
-        if f.question and a.question != f.question:
-            return False
-        if f.group and a.group != f.group:
-            return False
-        decision = item.mine or item.other
-        if f.status == "todo" and decision is not None:
-            return False
-        if f.status == "done" and (decision is None or decision.not_assigned):
-            return False
-        if f.status == "not_assigned" and (decision is None or not decision.not_assigned):
-            return False
-        if f.status == "auto" and (decision is None or decision.source != "auto"):
-            return False
-        if f.theme:
-            if decision is not None:
-                if f.theme not in decision.themes:
-                    return False
-            elif item.suggestion is None or f.theme not in item.suggestion.suggested_ids():
-                return False
-        if f.low_confidence and item.suggestion is not None \
-                and item.suggestion.top_score >= LOW_CONFIDENCE:
-            return False
-        if needle:
-            if not item.lower:
-                item.lower = a.text.casefold()
-            if f.fuzzy:
-                from rapidfuzz import fuzz
-
-                if needle not in item.lower and fuzz.partial_ratio(
-                        needle, item.lower, score_cutoff=80) == 0:
-                    return False
-            elif needle not in item.lower:
-                return False
-        return True
-
-    def set_filter(self, new: Filter, *, keep: int | None = None) -> None:
-        """Apply a filter and go to the first answer to do in it (or ``keep`` if it is there).
-
-        The view is fixed when the filter is applied: answers decided later stay in it (so
-        "previous" still reaches them) until the filter is applied again.
-        """
-        if new.theme or new.low_confidence:
-            self._ensure_all_suggestions()
-        needle = new.search.strip().casefold()
-        self.filter = new
-        everything = new == Filter(status="all")
-        if new == Filter(status=new.status):
-            self.scope = new
-        self._view = list(range(len(self._items))) if everything else \
-            [i for i, item in enumerate(self._items) if self._matches(item, new, needle)]
-        self._view_pos = {self._items[i].answer.id: pos for pos, i in enumerate(self._view)}
-        self._view_done = sum(1 for i in self._view if self._is_done(self._items[i]))
-        if keep is not None and keep in self._view_pos:
-            self.position = self._view_pos[keep]
-        else:
-            self.position = 0
-            if self.first_todo() is None:
-                self._arrive()
-
-    def clear_filter(self) -> None:
-        """Go back to the scope before filtering (:attr:`scope`), staying on the current
-        answer when it is in that scope."""
-        current = self.current
-        self.set_filter(self.scope, keep=current.id if current is not None else None)
-
-    def view_ids(self) -> list[int]:
-        """Answer ids in the current filter, in order."""
-        return [self._items[i].answer.id for i in self._view]
-
-    def upcoming_todo(self, limit: int) -> list[int]:
-        """Ids of the answers still to do from the current one on, in view order (at most
-        ``limit``), then from the start of the view."""
-        order = self._view[self.position:] + self._view[:self.position]
-        out = []
-        for index in order:
-            item = self._items[index]
-            if not self._is_done(item):
-                out.append(item.answer.id)
-                if len(out) >= limit:
-                    break
-        return out
-
-    def first_todo(self) -> Answer | None:
-        """Go to the first answer in the filter still to do and claim it (stays put if none).
-
-        See :meth:`next_todo`: the store decides, not what this session last saw.
-        """
-        return self._hand_out(0)
-
-    def next_todo(self) -> Answer | None:
-        """Go to the next answer still to do after the current one, wrapping around.
-
-        The session's picture of what is done is only a first sift: the store hands out the
-        first of the remaining answers that nobody has decided and no other coder holds,
-        and claims it in the same transaction (:func:`~themecoder.store.claims.claim_next`).
-        Returns ``None`` (and stays put) when every answer in the filter is done or held.
-        """
-        return self._hand_out(self.position + 1)
-
-    def _hand_out(self, start: int) -> Answer | None:
-        n = len(self._view)
-        if n == 0:
-            return None
-
-        offered: list[int] = []
-
-        def candidates() -> Iterator[int]:
-            for step in range(n):
-                item = self._items[self._view[(start + step) % n]]
-                if not self._is_done(item) and item.answer.id not in self._others_sample:
-                    offered.append(item.answer.id)
-                    yield item.answer.id
-
-        answer_id = claim_next(self.project, self.coder, candidates=candidates(),
-                               ttl_minutes=self.claim_ttl, sample=bool(self._blind))
-        if (answer_id is None or answer_id != offered[0]) and (
-                self._skip_refreshed is None or self._clock() - self._skip_refreshed >= 1.0):
-            # answers were skipped: learn who decided them (at most once a second; the
-            # store, not this picture, decides what is handed out)
-            self.refresh_from_store()
-            self._skip_refreshed = self._clock()
-        if answer_id is None:
-            return None
-        self.position = self._view_pos[answer_id]
-        self.held_by = None
-        self._renewed = self._clock()
-        return self.current
-
-    def _arrive(self) -> Answer | None:
-        """Claim the answer moved onto when it is to do; note who holds it otherwise."""
-        answer = self.current
-        self.held_by = None
-        if answer is None:
-            return None
-        item = self._by_id[answer.id]
-        if self._is_done(item) or answer.id in self._others_sample:
-            return answer
-        if claim(self.project, self.coder, answer.id, ttl_minutes=self.claim_ttl):
-            self._renewed = self._clock()
-        else:
-            self.held_by = holder(self.project, answer.id, self.coder)
-            if self.held_by is None:  # decided meanwhile: learn by whom
-                self._load_decisions([answer.id])
-        return answer
-
-    def take_over(self) -> bool:
-        """Code the current answer although another coder holds it (they confirmed).
-
-        Returns:
-            ``True`` when the answer is now this coder's; ``False`` when it was decided
-            meanwhile (the session then knows by whom).
-        """
-        answer = self.current
-        if answer is None:
-            return False
-        if claim(self.project, self.coder, answer.id, ttl_minutes=self.claim_ttl,
-                 take_over=True):
-            self.held_by = None
-            self._renewed = self._clock()
-            return True
-        self.held_by = None
-        self._load_decisions([answer.id])
-        return False
-
-    def keep_claim(self) -> None:
-        """Renew this coder's claim once a third of the claim time has passed (the app
-        calls this every few seconds, so a claim outlives the app only by the claim time)."""
-        if self._clock() - self._renewed >= self.claim_ttl * 20.0:  # a third, in seconds
-            renew(self.project, self.coder, ttl_minutes=self.claim_ttl)
-            self._renewed = self._clock()
-
-    def close(self) -> None:
-        """Release this coder's claims (when the coder quits)."""
-        release(self.project, self.coder)
-
-    def next(self) -> Answer | None:
-        """Go to the next answer in the filter (stays on the last one)."""
-        if self._view and self.position < len(self._view) - 1:
-            self.position += 1
-        return self._arrive()
-
-    def previous(self) -> Answer | None:
-        """Go to the previous answer in the filter (stays on the first one)."""
-        if self._view and self.position > 0:
-            self.position -= 1
-        return self._arrive()
-
-    def jump(self, target: str | int) -> Answer | None:
-        """Go to an answer by id (a number) or key (``respondent:question``).
-
-        An answer outside the current filter clears the filter. Returns ``None`` when no
-        commented answer has that id or key.
-        """
-        answer_id: int | None
-        if isinstance(target, int):
-            answer_id = target
-        else:
-            text = target.strip()
-            answer_id = self._by_key.get(text)
-            if answer_id is None and text.isdigit():
-                answer_id = int(text)
-            if answer_id is None:
-                folded = text.casefold()
-                answer_id = next((a for k, a in self._by_key.items()
-                                  if k.casefold() == folded), None)
-        if answer_id is None or answer_id not in self._by_id:
-            return None
-        if answer_id not in self._view_pos:
-            self.set_filter(Filter(status="all"), keep=answer_id)
-        self.position = self._view_pos[answer_id]
-        return self._arrive()
-
-    def not_found_reason(self, target: str) -> str:
-        """Why :meth:`jump` found no answer for ``target``: an answer without a comment
-        (there is nothing to code), or no answer with that id or key at all."""
-        text = target.strip()
-        for answers in self._by_respondent.values():
-            for answer in answers:
-                if str(answer.id) == text or answer.key.casefold() == text.casefold():
-                    if not answer.has_comment:
-                        question = QUESTION_LABELS.get(answer.question, answer.question)
-                        return (f"Answer {answer.id} has no comment (respondent "
-                                f"{answer.respondent_key}, {question}): nothing to code.")
-                    return f"Answer {answer.id} is not in this project's coding queue."
-        return f"No answer with id or key '{text}'."
 
     # ------------------------------------------------------------------ what to show
 
@@ -754,78 +487,6 @@ class CodingSession:
         if undone.answer_id in self._by_id:
             return self.jump(undone.answer_id)
         return None
-
-    # ------------------------------------------------------------------ notes
-
-    def note(self, text: str, answer_id: int | None = None) -> None:
-        """Save this coder's memo on an answer (the current one by default); empty clears."""
-        if answer_id is None:
-            answer = self.current
-            if answer is None:
-                raise LookupError("no current answer")
-            answer_id = answer.id
-        text = text.strip()
-        self.project.add_note(answer_id, self.coder, text)
-        if text:
-            self._notes[answer_id] = text
-        else:
-            self._notes.pop(answer_id, None)
-        self.discard_note_draft(answer_id)
-
-    def note_for(self, answer_id: int | None = None) -> str:
-        """This coder's memo on an answer ("" when none)."""
-        if answer_id is None:
-            answer = self.current
-            if answer is None:
-                return ""
-            answer_id = answer.id
-        return self._notes.get(answer_id, "")
-
-    # ------------------------------------------------------------------ quote marks
-
-    def quote_mark(self, answer_id: int | None = None) -> str:
-        """``star``, ``ban`` or "" for an answer (the current one by default)."""
-        if answer_id is None:
-            answer = self.current
-            if answer is None:
-                return ""
-            answer_id = answer.id
-        if answer_id not in self._quote_marks:
-            self._quote_marks[answer_id] = self.project.quote_marks([answer_id]).get(
-                answer_id, "")
-        return self._quote_marks[answer_id]
-
-    def toggle_quote_mark(self, mark: str) -> str:
-        """Star (or ban) the current answer for the quote bank, or clear that mark; saved at
-        once. Returns the mark now in force."""
-        answer = self.current
-        if answer is None:
-            raise LookupError("no current answer")
-        new = "" if self.quote_mark(answer.id) == mark else mark
-        self.project.mark_quote(answer.id, self.coder, new or "clear")
-        self._quote_marks[answer.id] = new
-        return new
-
-    # ------------------------------------------------------------------ note drafts
-
-    def note_draft(self, answer_id: int) -> str | None:
-        """The unsaved draft of this coder's note on an answer, if a crash left one."""
-        return self._drafts.get(answer_id)
-
-    def note_drafts(self) -> dict[int, str]:
-        """Every unsaved draft note of this coder: answer id → text."""
-        return dict(self._drafts)
-
-    def save_note_draft(self, text: str, answer_id: int) -> None:
-        """Keep a note as it is being typed (stored at once, so a crash loses nothing)."""
-        save_draft(self.project, answer_id, self.coder, text)
-        self._drafts[answer_id] = text
-
-    def discard_note_draft(self, answer_id: int) -> None:
-        """Drop the draft of a note (saved, or abandoned)."""
-        if answer_id in self._drafts:
-            discard_draft(self.project, answer_id, self.coder)
-            del self._drafts[answer_id]
 
     # ------------------------------------------------------------------ progress
 

@@ -9,7 +9,7 @@ from themecoder.store.autocode import AUTO_CODER, DEFAULT_AUDIT_SHARE, MIN_AUDIT
 
 
 def _print_audit(result: object) -> None:
-    from themecoder.autocode import AuditResult
+    from themecoder.autocode_audit import AuditResult
 
     assert isinstance(result, AuditResult)
     if len(result.batches) == 1:
@@ -80,13 +80,8 @@ def autocode(project: str | None, target: float | None, audit_share: float, code
     the app without seeing the automatic decision. `--report` then states the accuracy the
     audit found; `--undo BATCH` takes a whole batch back.
     """
-    from themecoder.autocode import (
-        apply_plan,
-        audit_report,
-        check_audit_share,
-        check_target,
-        plan_autocode,
-    )
+    from themecoder.autocode import apply_plan, check_audit_share, check_target, plan_autocode
+    from themecoder.autocode_audit import audit_report
     from themecoder.store import Project
     from themecoder.store.autocode import auto_batches, undo_auto_batch
 

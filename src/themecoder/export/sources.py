@@ -100,7 +100,7 @@ def counts_by_source(tally: Tally, data: ExportData) -> pd.DataFrame:
 
 def autocode_metadata(project: Project) -> dict[str, Any] | None:
     """What every export states about automatic coding (``None`` when there was none)."""
-    from themecoder.autocode import autocode_summary, describe_summary
+    from themecoder.autocode_audit import autocode_summary, describe_summary
 
     summary = autocode_summary(project)
     if summary is None:

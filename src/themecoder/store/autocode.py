@@ -27,7 +27,9 @@ from sqlalchemy.exc import OperationalError
 
 from themecoder.errors import StoreError
 from themecoder.store import schema
-from themecoder.store.project import Decision, Project, _decision, _short, now
+from themecoder.store.engine import now, short_error
+from themecoder.store.project import Decision, Project
+from themecoder.store.records import decision_of
 
 AUTO_CODER = "auto"
 """Coder name automatic decisions are recorded under unless another is given."""
@@ -167,7 +169,7 @@ def record_auto_batch(project: Project, rows: Sequence[AutoRow], *, coder: str =
                     for a in audit[start:start + chunk_size]])
     except OperationalError as exc:
         raise StoreError(f"the batch could not be saved (nothing of it was): "
-                         f"{_short(exc)}", file=project.display_location) from None
+                         f"{short_error(exc)}", file=project.display_location) from None
     return AutoBatch(batch_id, coder, float(target), float(expected), len(chosen),
                      int(candidates), float(audit_share), int(audit_min), int(seed),
                      dict(models or {}), dict(calibration or {}), stamp, None, tuple(audit))
@@ -300,7 +302,7 @@ def auto_decisions(project: Project, *, batch_id: int | None = None,
         queries = [query.where(ad.c.answer_id.in_(ids[start:start + 500]))
                    for start in range(0, len(ids), 500)]
     with project.engine.connect() as conn:
-        return {r.answer_id: AutoDecision(_decision(r), r.batch_id, float(r.probability))
+        return {r.answer_id: AutoDecision(decision_of(r), r.batch_id, float(r.probability))
                 for q in queries for r in conn.execute(q)}
 
 

@@ -10,186 +10,50 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Engine, and_, create_engine, event, func, select
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy import Engine, and_, func, select
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from themecoder.codebook import QUESTIONS, Codebook, loads_codebook
 from themecoder.errors import StoreError
-from themecoder.store import migrations, schema, updates
+from themecoder.store import migrations, schema
 from themecoder.store.access import (
     check_sqlite_project,
-    database_problem,
     database_url,
     default_name,
     file_exists,
     redact,
-    shown_url,
     sqlite_path,
 )
+from themecoder.store.annotations import QUOTE_MARKS, AnswerAnnotations
+from themecoder.store.engine import make_engine, now, short_error
+from themecoder.store.records import (
+    Answer,
+    Decision,
+    ImportResult,
+    StoredSuggestion,
+    decision_from_row,
+    decision_of,
+)
+from themecoder.store.survey_import import IMPORT_CODER, import_survey
 from themecoder.survey import SurveyData
+
+__all__ = ["IMPORT_CODER", "QUOTE_MARKS", "SOURCES", "Answer", "Decision", "ImportResult",
+           "Project", "StoredSuggestion", "decision_from_row", "now"]
 
 SOURCES = ("accepted", "corrected", "manual", "imported", "adjudicated", "auto", "undo")
 """Where a decision came from (``auto``: made by the model alone, see
 :mod:`themecoder.store.autocode`)."""
 
-IMPORT_CODER = "imported"
-"""Coder name recorded on decisions brought in with a survey file."""
 
-QUOTE_MARKS = ("star", "ban", "clear")
-"""Marks a coder can put on an answer for the quote bank."""
-
-
-
-def now() -> str:
-    """The current UTC time as ISO-8601 text (microseconds kept, so order is clear)."""
-    return datetime.now(UTC).isoformat(timespec="microseconds")
-
-
-def _make_engine(url: str, *, durable: bool = True) -> Engine:
-    """An engine for ``url``; ``durable=False`` commits without waiting for the disk.
-
-    Decisions always go through a durable engine; the non-durable one is for short-lived
-    coordination rows (claims on to-do answers) that expire anyway.
-    """
-    engine = _engine_for(url, durable)
-
-    @event.listens_for(engine, "handle_error")
-    def _one_line(context: Any) -> StoreError | None:
-        # a damaged, read-only or unreachable database is the user's to fix: one line
-        problem = database_problem(context.original_exception)
-        return StoreError(problem, file=shown_url(url)) if problem else None
-
-    return engine
-
-
-def _engine_for(url: str, durable: bool) -> Engine:
-    if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-            # Let SQLAlchemy's "begin" start real transactions, and wait for other
-            # writers instead of failing at once (two coders on one file).
-            dbapi_conn.isolation_level = None
-            cursor = dbapi_conn.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
-            cursor.close()
-
-        @event.listens_for(engine, "begin")
-        def _sqlite_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-        return engine
-    if not durable and url.startswith("postgresql"):
-        # commits without waiting for the server's disk (a lost claim only ends early), and
-        # no ping before each use: a claim on a dropped connection is simply tried again
-        # (themecoder.store.claims); decisions use the durable engine
-        return create_engine(url, connect_args={"options": "-c synchronous_commit=off"})
-    return create_engine(url, pool_pre_ping=True)
-
-
-# --------------------------------------------------------------------------- records
-
-
-@dataclass(frozen=True)
-class Answer:
-    """One answer to one question by one respondent."""
-
-    id: int
-    key: str
-    respondent_id: int
-    respondent_key: str
-    group: str
-    question: str
-    text: str
-    has_comment: bool
-    attributes: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
-
-
-@dataclass(frozen=True)
-class Decision:
-    """One coder's themes (or not-assigned) for one answer, as logged."""
-
-    id: int
-    answer_id: int
-    coder: str
-    themes: tuple[str, ...]
-    not_assigned: bool
-    source: str
-    created_at: str
-    undoes: int | None = None
-    codebook_version: str | None = None
-    model_version: str | None = None
-    revises: int | None = None
-    """The other coder's decision that this one deliberately revised (see
-    :func:`themecoder.store.claims.record_unless_decided`)."""
-
-
-@dataclass(frozen=True)
-class StoredSuggestion:
-    """Suggested themes stored for an answer, with the model version that made them."""
-
-    answer_id: int
-    model_version: str
-    themes: list[dict[str, Any]]
-    top_score: float
-    vague: bool
-    not_assigned_score: float | None = None
-
-    def suggested_ids(self) -> list[str]:
-        """Ids of the themes marked as suggested, best first."""
-        return [t["theme_id"] for t in self.themes if t.get("suggested")]
-
-    def score(self, theme_id: str) -> float:
-        """The score of one theme (0 when not scored)."""
-        for item in self.themes:
-            if item["theme_id"] == theme_id:
-                return float(item["score"])
-        return 0.0
-
-
-@dataclass
-class ImportResult:
-    """What an import added (a repeated import adds nothing)."""
-
-    respondents_added: int = 0
-    answers_added: int = 0
-    answers_already_present: int = 0
-    decisions_added: int = 0
-    #: With ``update``: the answers whose text was replaced (see :mod:`.updates`).
-    text_updates: updates.TextUpdates = field(default_factory=updates.TextUpdates)
-
-
-def _decision(row: Any) -> Decision:
-    return Decision(id=row.id, answer_id=row.answer_id, coder=row.coder,
-                    themes=tuple(json.loads(row.themes)), not_assigned=bool(row.not_assigned),
-                    source=row.source, created_at=row.created_at, undoes=row.undoes,
-                    codebook_version=row.codebook_version, model_version=row.model_version,
-                    revises=row.revises)
-
-
-def decision_from_row(row: dict[str, Any], new_id: int) -> Decision:
-    """The :class:`Decision` a ``decisions`` row (as written, with its new id) records."""
-    return Decision(id=new_id, answer_id=row["answer_id"], coder=row["coder"],
-                    themes=tuple(json.loads(row["themes"])),
-                    not_assigned=row["not_assigned"], source=row["source"],
-                    created_at=row["created_at"], undoes=row["undoes"],
-                    codebook_version=row.get("codebook_version"),
-                    model_version=row.get("model_version"), revises=row.get("revises"))
 
 
 # --------------------------------------------------------------------------- project
 
 
-class Project:
+class Project(AnswerAnnotations):
     """A survey coding project in a database.
 
     Use :meth:`create` for a new project and :meth:`open` for an existing one.
@@ -224,7 +88,7 @@ class Project:
                                      "another file)", file=location)
             if not path.parent.exists():
                 raise StoreError(f"the folder {path.parent} does not exist", file=location)
-        engine = _make_engine(url)
+        engine = make_engine(url)
         try:
             with engine.begin() as conn:
                 if migrations.applied_versions(conn) and not exist_ok:
@@ -240,7 +104,7 @@ class Project:
                     ])
         except SQLAlchemyError as exc:
             engine.dispose()
-            raise StoreError(f"cannot create the project: {_short(exc)}",
+            raise StoreError(f"cannot create the project: {short_error(exc)}",
                              file=redact(location)) from None
         except StoreError:
             engine.dispose()
@@ -261,7 +125,7 @@ class Project:
                 raise StoreError("no project here (create one with `themecoder init`)",
                                  file=location)
             check_sqlite_project(path, str(location))  # before anything opens it for writing
-        engine = _make_engine(url)
+        engine = make_engine(url)
         try:
             with engine.begin() as conn:
                 if not migrations.applied_versions(conn):
@@ -272,7 +136,7 @@ class Project:
             raise
         except SQLAlchemyError as exc:
             engine.dispose()
-            raise StoreError(f"cannot open the project: {_short(exc)}",
+            raise StoreError(f"cannot open the project: {short_error(exc)}",
                              file=redact(location)) from None
         return cls(location, engine)
 
@@ -283,7 +147,7 @@ class Project:
         short-lived and a lost one only expires early."""
         if self._coordination_engine is None:
             self._coordination_engine = (
-                _make_engine(self.url, durable=False)
+                make_engine(self.url, durable=False)
                 if self.url.startswith(("sqlite", "postgresql")) else self.engine)
         return self._coordination_engine
 
@@ -434,153 +298,9 @@ class Project:
 
     def import_survey(self, data: SurveyData, *, coder: str = IMPORT_CODER,
                       update: bool = False) -> ImportResult:
-        """Add a survey's respondents and answers, and any existing coding, in one transaction.
-
-        Answers already in the project (same key, same text) are skipped, so importing a file
-        twice adds nothing. The whole import is refused, and nothing is written, if any row
-        is wrong (unknown group, unknown theme) or if answers already in the project have
-        different text — unless ``update``, which replaces their text on record and keeps
-        their coding (see :mod:`themecoder.store.updates`).
-
-        Raises:
-            StoreError: naming the file, row and column of the problem.
-        """
-        from themecoder.errors import SurveyError
-
-        codebook_by_group: dict[str, Codebook] = {}
-        first_row = {r.group: r.row for r in reversed(data.respondents)}
-        for group in data.groups:
-            try:
-                codebook_by_group[group] = self.codebook_for_group(group)
-            except StoreError as exc:
-                raise SurveyError(f"{exc.message}; to read a label as a group, give "
-                                  "--group-value 'LABEL=GROUP' (group_values in a mapping)",
-                                  file=data.path, row=first_row[group], field="group") from None
-        group_of = {r.key: r.group for r in data.respondents}
-        coded: list[tuple[Any, list[str]]] = []
-        for answer in data.answers:
-            if answer.themes is None:
-                continue
-            codebook = codebook_by_group[group_of[answer.respondent_key]]
-            ids: list[str] = []
-            for name in answer.themes:
-                theme = codebook.find(name)
-                if theme is None:
-                    raise SurveyError(f"unknown theme '{name}' for codebook '{codebook.id}'",
-                                      file=data.path, row=answer.row, field=answer.themes_field)
-                ids.append(theme.id)
-            if not answer.text and (ids or answer.not_assigned):
-                raise SurveyError("coding given for an empty answer", file=data.path,
-                                  row=answer.row, field=answer.themes_field)
-            if ids or answer.not_assigned:
-                coded.append((answer, ids))
-        result = ImportResult()
-        stamp = now()
-        try:
-            with self.engine.begin() as conn:
-                result = self._write_import(conn, data, codebook_by_group, group_of, coded,
-                                            coder, stamp, update)
-        except IntegrityError as exc:
-            raise StoreError(f"import refused by the database: {_short(exc)}",
-                             file=data.path) from None
-        except OperationalError as exc:
-            raise StoreError(f"cannot write to the project: {_short(exc)}",
-                             file=self.display_location) from None
-        return result
-
-    def _write_import(self, conn: Any, data: SurveyData, codebook_by_group: dict[str, Codebook],
-                      group_of: dict[str, str], coded: list[tuple[Any, list[str]]], coder: str,
-                      stamp: str, update: bool = False) -> ImportResult:
-        from themecoder.errors import SurveyError
-
-        result = ImportResult()
-        r_table, a_table = schema.respondents, schema.answers
-        existing_resp: dict[str, tuple[int, str]] = {}
-        keys = [r.key for r in data.respondents]
-        for chunk in _chunks(keys, 500):
-            for row in conn.execute(select(r_table.c.id, r_table.c.respondent_key,
-                                           r_table.c.group_label)
-                                    .where(r_table.c.respondent_key.in_(chunk))):
-                existing_resp[row.respondent_key] = (row.id, row.group_label)
-        import_id = conn.execute(schema.imports.insert().values(
-            file=str(data.path), sha256=data.sha256, layout=data.layout, respondents_added=0,
-            answers_added=0, decisions_added=0, imported_at=stamp)).inserted_primary_key[0]
-        new_resp = []
-        for resp in data.respondents:
-            if resp.key in existing_resp:
-                if existing_resp[resp.key][1] != resp.group:
-                    raise SurveyError(f"respondent '{resp.key}' is already in the project as "
-                                      f"group '{existing_resp[resp.key][1]}'",
-                                      file=data.path, row=resp.row, field="group")
-                continue
-            new_resp.append({"respondent_key": resp.key, "group_label": resp.group,
-                             "attributes": json.dumps(resp.attributes, ensure_ascii=False),
-                             "import_id": import_id, "source_row": resp.row})
-        for chunk in _chunks(new_resp, 1000):
-            conn.execute(r_table.insert(), chunk)
-        result.respondents_added = len(new_resp)
-        resp_ids: dict[str, int] = {}
-        for chunk in _chunks(keys, 500):
-            for row in conn.execute(select(r_table.c.id, r_table.c.respondent_key)
-                                    .where(r_table.c.respondent_key.in_(chunk))):
-                resp_ids[row.respondent_key] = row.id
-        existing_ans: dict[str, tuple[int, str]] = {}
-        answer_keys = [a.key for a in data.answers]
-        for chunk in _chunks(answer_keys, 500):
-            for row in conn.execute(select(a_table.c.id, a_table.c.answer_key, a_table.c.text)
-                                    .where(a_table.c.answer_key.in_(chunk))):
-                existing_ans[row.answer_key] = (row.id, row.text)
-        new_answers = []
-        changed: list[updates.ChangedAnswer] = []
-        for answer in data.answers:
-            if answer.key in existing_ans:
-                answer_id, old_text = existing_ans[answer.key]
-                if old_text != answer.text:
-                    changed.append(updates.ChangedAnswer(answer_id, answer.key, answer.row,
-                                                         old_text, answer.text))
-                else:
-                    result.answers_already_present += 1
-                continue
-            new_answers.append({"answer_key": answer.key,
-                                "respondent_id": resp_ids[answer.respondent_key],
-                                "question": answer.question, "text": answer.text,
-                                "has_comment": bool(answer.text.strip())})
-        if changed and not update:
-            raise updates.refuse(changed, data.path)
-        if changed:
-            result.text_updates = updates.apply(conn, changed, import_id, stamp)
-        for chunk in _chunks(new_answers, 1000):
-            conn.execute(a_table.insert(), chunk)
-        result.answers_added = len(new_answers)
-        if coded:
-            ids_by_key: dict[str, int] = {}
-            for chunk in _chunks([a.key for a, _ in coded], 500):
-                for row in conn.execute(select(a_table.c.id, a_table.c.answer_key)
-                                        .where(a_table.c.answer_key.in_(chunk))):
-                    ids_by_key[row.answer_key] = row.id
-            already = set()
-            for chunk in _chunks(list(ids_by_key.values()), 500):
-                already |= {r[0] for r in conn.execute(
-                    select(schema.decisions.c.answer_id).where(and_(
-                        schema.decisions.c.answer_id.in_(chunk),
-                        schema.decisions.c.coder == coder)))}
-            rows = []
-            for answer, ids in coded:
-                answer_id = ids_by_key[answer.key]
-                if answer_id in already:
-                    continue
-                codebook = codebook_by_group[group_of[answer.respondent_key]]
-                rows.append({"answer_id": answer_id, "coder": coder, "themes": json.dumps(ids),
-                             "not_assigned": answer.not_assigned, "source": "imported",
-                             "codebook_version": f"{codebook.id}@{codebook.version}",
-                             "created_at": stamp})
-            for chunk in _chunks(rows, 1000):
-                conn.execute(schema.decisions.insert(), chunk)
-            result.decisions_added = len(rows)
-        conn.execute(schema.imports.update().where(schema.imports.c.id == import_id).values(
-            respondents_added=result.respondents_added, answers_added=result.answers_added,
-            decisions_added=result.decisions_added))
-        return result
+        """Add a survey's respondents and answers, and any existing coding, in one
+        transaction (see :func:`themecoder.store.survey_import.import_survey`)."""
+        return import_survey(self, data, coder=coder, update=update)
 
     # ---------------------------------------------------------------- answers
 
@@ -745,7 +465,7 @@ class Project:
 
     def not_saved(self, exc: Exception) -> StoreError:
         """The one-line error for a decision the database could not save."""
-        return StoreError(f"the decision could not be saved: {_short(exc)}",
+        return StoreError(f"the decision could not be saved: {short_error(exc)}",
                           file=self.display_location)
 
     def undo_last(self, coder: str) -> Decision | None:
@@ -761,7 +481,7 @@ class Project:
                 .order_by(d.c.id.desc()).limit(1)).first()
         if row is None:
             return None
-        target = _decision(row)
+        target = decision_of(row)
         self._append({"answer_id": target.answer_id, "coder": coder, "themes": "[]",
                       "not_assigned": False, "source": "undo", "undoes": target.id,
                       "created_at": now()})
@@ -777,7 +497,7 @@ class Project:
         if coder is not None:
             query = query.where(d.c.coder == coder)
         with self.engine.connect() as conn:
-            return [_decision(r) for r in conn.execute(query)]
+            return [decision_of(r) for r in conn.execute(query)]
 
     def current_decisions(self, coder: str | None = None,
                           answer_ids: Iterable[int] | None = None) -> dict[tuple[int, str],
@@ -801,7 +521,7 @@ class Project:
         live_ids = live.group_by(d.c.answer_id, d.c.coder).subquery()
         query = select(d).join(live_ids, live_ids.c.id == d.c.id)
         with self.engine.connect() as conn:
-            return {(r.answer_id, r.coder): _decision(r) for r in conn.execute(query)}
+            return {(r.answer_id, r.coder): decision_of(r) for r in conn.execute(query)}
 
     def final_decisions(self, *, prefer_coder: str | None = None) -> dict[int, Decision]:
         """One decision per coded answer, for exports and status.
@@ -824,108 +544,6 @@ class Project:
             rows = conn.execute(select(d.c.coder, func.min(d.c.id).label("first"))
                                 .group_by(d.c.coder).order_by("first")).all()
         return [r.coder for r in rows]
-
-    # ---------------------------------------------------------------- quote marks
-
-    def mark_quote(self, answer_id: int, coder: str, mark: str) -> None:
-        """Star an answer as a quote (quoted first), ban it (never quoted) or clear the mark.
-
-        Raises:
-            StoreError: unknown answer or mark.
-        """
-        if mark not in QUOTE_MARKS:
-            raise StoreError(f"unknown quote mark '{mark}' (expected: {', '.join(QUOTE_MARKS)})",
-                             field="mark")
-        self.answer(answer_id)
-        try:
-            with self.engine.begin() as conn:
-                conn.execute(schema.quote_marks.insert().values(
-                    answer_id=answer_id, coder=coder, mark=mark, created_at=now()))
-        except OperationalError as exc:
-            raise StoreError(f"the quote mark could not be saved: {_short(exc)}",
-                             file=self.display_location) from None
-
-    def quote_marks(self, answer_ids: Iterable[int] | None = None) -> dict[int, str]:
-        """The quote mark in force per answer (``star`` or ``ban``; cleared ones left out)."""
-        q = schema.quote_marks
-        query = select(q.c.answer_id, q.c.mark).order_by(q.c.id)
-        if answer_ids is not None:
-            ids = list(answer_ids)
-            if not ids:
-                return {}
-            query = query.where(q.c.answer_id.in_(ids))
-        with self.engine.connect() as conn:
-            latest = {r.answer_id: r.mark for r in conn.execute(query)}
-        return {a: m for a, m in latest.items() if m != "clear"}
-
-    # ---------------------------------------------------------------- notes
-
-    def add_note(self, answer_id: int, coder: str, text: str) -> None:
-        """Attach a memo to an answer (an empty text clears the coder's note)."""
-        self.answer(answer_id)
-        with self.engine.begin() as conn:
-            conn.execute(schema.notes.insert().values(answer_id=answer_id, coder=coder,
-                                                      text=text, created_at=now()))
-
-    def notes(self, answer_id: int | None = None) -> dict[tuple[int, str], str]:
-        """The latest note per (answer, coder); cleared notes are left out."""
-        n = schema.notes
-        latest = select(func.max(n.c.id)).group_by(n.c.answer_id, n.c.coder)
-        query = select(n).where(n.c.id.in_(latest))
-        if answer_id is not None:
-            query = query.where(n.c.answer_id == answer_id)
-        with self.engine.connect() as conn:
-            return {(r.answer_id, r.coder): r.text for r in conn.execute(query) if r.text}
-
-    # ---------------------------------------------------------------- suggestions
-
-    def save_suggestions(self, items: Iterable[tuple[Any, ...]], model_version: str) -> int:
-        """Store suggestions, replacing older ones for the same answers.
-
-        Args:
-            items: ``(answer_id, themes, vague)`` or ``(answer_id, themes, vague,
-                not_assigned_score)`` where ``themes`` is a list of ``{theme_id, score,
-                suggested, reasons, spans}`` dicts, best first, ``vague`` says whether Not
-                assigned is suggested, and ``not_assigned_score`` is the model's probability
-                of it (``None`` without a model).
-            model_version: what made them (stored with each).
-
-        Returns:
-            how many answers got suggestions.
-        """
-        stamp = now()
-        rows = [{"answer_id": item[0], "model_version": model_version,
-                 "themes": json.dumps(item[1], ensure_ascii=False),
-                 "top_score": max((float(t["score"]) for t in item[1]), default=0.0),
-                 "vague": bool(item[2]), "created_at": stamp,
-                 "not_assigned_score": None if len(item) < 4 or item[3] is None
-                 else float(item[3])}
-                for item in items]
-        if not rows:
-            return 0
-        s = schema.suggestions
-        with self.engine.begin() as conn:
-            for chunk in _chunks(rows, 500):
-                conn.execute(s.delete().where(s.c.answer_id.in_([r["answer_id"] for r in chunk])))
-                conn.execute(s.insert(), chunk)
-        return len(rows)
-
-    def suggestions(self, answer_ids: Iterable[int] | None = None) -> dict[int, StoredSuggestion]:
-        """Stored suggestions by answer id."""
-        s = schema.suggestions
-        out: dict[int, StoredSuggestion] = {}
-        with self.engine.connect() as conn:
-            if answer_ids is None:
-                batches: Iterator[Any] = iter([select(s)])
-            else:
-                batches = (select(s).where(s.c.answer_id.in_(chunk))
-                           for chunk in _chunks(list(answer_ids), 500))
-            for query in batches:
-                for r in conn.execute(query):
-                    out[r.answer_id] = StoredSuggestion(r.answer_id, r.model_version,
-                                                        json.loads(r.themes), r.top_score,
-                                                        bool(r.vague), r.not_assigned_score)
-        return out
 
     # ---------------------------------------------------------------- status
 
@@ -971,13 +589,3 @@ def _rank(decision: Decision, prefer_coder: str | None) -> tuple[int, int, int, 
             1 if prefer_coder is not None and decision.coder == prefer_coder else 0,
             0 if decision.source == "auto" else 1,
             decision.id)
-
-
-def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
-def _short(exc: Exception) -> str:
-    text = str(getattr(exc, "orig", None) or exc)
-    return text.splitlines()[0][:200] if text else type(exc).__name__

@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from themecoder.errors import SurveyError
 from themecoder.store import schema
+from themecoder.store.engine import in_chunks
 
 
 @dataclass(frozen=True)
@@ -60,8 +61,6 @@ def refuse(changed: Sequence[ChangedAnswer], path: Any) -> SurveyError:
                        "listed for review)", file=path, row=first.row, field="text")
 
 
-def _chunks(items: Sequence[Any], size: int = 500) -> list[Sequence[Any]]:
-    return [items[start:start + size] for start in range(0, len(items), size)]
 
 
 def apply(conn: Any, changed: Sequence[ChangedAnswer], import_id: int,
@@ -77,7 +76,7 @@ def apply(conn: Any, changed: Sequence[ChangedAnswer], import_id: int,
                                "updated_at": stamp} for c in changed])
     ids = [c.answer_id for c in changed]
     decided: set[int] = set()
-    for chunk in _chunks(ids):
+    for chunk in in_chunks(ids):
         decided |= {r[0] for r in conn.execute(select(d.c.answer_id).where(
             d.c.answer_id.in_(chunk)).distinct())}
         report.suggestions_dropped += conn.execute(
