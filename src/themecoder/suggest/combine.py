@@ -206,7 +206,7 @@ class ModelCombiner:
             for row in ps if plan.untrained_at else ():
                 for j in plan.untrained_at:
                     row[j] = None  # no model probability
-            columns = (ps, scores.tolist(), rounded(scores, 4).tolist(), on.tolist(),
+            columns = (ps, scores.tolist(), rounded(scores, 4).tolist(), (on > 0).tolist(),
                        shown.tolist(), alone_at)
             for r, (n, *row) in enumerate(zip(rows, *columns, strict=True)):
                 by_row[n] = self._one(
@@ -218,7 +218,7 @@ class ModelCombiner:
     def _one(self, text: str, question: str | None, hits: list[KeywordHit],
              parts: KeywordParts, plan: _QuestionPlan, ps: list[float | None],
              scores: list[float],
-             shown_scores: list[float], on: list[int], shown: list[int], alone: list[int],
+             shown_scores: list[float], on: list[bool], shown: list[int], alone: list[int],
              not_assigned: bool,
              p_na: float | None, version: str,
              matches: dict[str, MeaningMatch] | None) -> Suggestion:
@@ -226,7 +226,7 @@ class ModelCombiner:
         # the common theme (no keyword hit; known to the model, or without meaning at hand):
         # its ready-made reason
         themes = list(map(_new_tuple, repeat(ThemeSuggestion), zip(
-            plan.ids, plan.names, shown_scores, map(bool, on),
+            plan.ids, plan.names, shown_scores, on,
             map(getitem, plan.reasons, shown), repeat(()), ps, repeat(0.0),
             plan.thresholds, repeat(None))))
         if matches:
@@ -239,7 +239,7 @@ class ModelCombiner:
                 if matches and not not_assigned and (counted or not hits) else None
             with_hits = (plan.position.get(t) for t in by_theme)
             for j in sorted({*alone, *(j for j in with_hits if j is not None)}):
-                themes[j] = self._theme(plan, j, ps[j], scores[j], bool(on[j]),
+                themes[j] = self._theme(plan, j, ps[j], scores[j], on[j],
                                         kw_scores.get(plan.ids[j], 0.0),
                                         by_theme.get(plan.ids[j], ()), picked, matches)
         if p_na is None:

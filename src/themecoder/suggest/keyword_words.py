@@ -158,7 +158,7 @@ class Lexicon:
         self._fuzzy_forms: dict[str, tuple[list[str], list[str]]] = {}
         self._forms: dict[str, str] = {}
         self.keyword_words: set[str] = set()
-        self._words: dict[int, Word | None] = {}
+        self._words: dict[int, tuple[Word, int, int] | None] = {}  # by token text
         self._candidates: Callable[[str, str, str, str | None], tuple[Any, ...]] = \
             lambda lemma, lower, surface, fuzzy_lemma: ()
 
@@ -266,16 +266,19 @@ class Lexicon:
         words: list[Word] = []
         starts: list[int] = []
         ends: list[int] = []
+        add_word, add_start, add_end = words.append, starts.append, ends.append
         for token in doc:
-            word = cache.get(token.orth, _UNSEEN)
-            if word is _UNSEEN:
+            entry = cache.get(token.orth, _UNSEEN)
+            if entry is _UNSEEN:
                 word = self._word(token)
+                entry = None if word is None else (word, word.shift, len(word.surface))
                 if len(cache) >= MAX_CACHED_WORDS:
                     cache.clear()
-                cache[token.orth] = word
-            if word is not None:
-                start = token.idx + word.shift  # type: ignore[union-attr]
-                words.append(word)  # type: ignore[arg-type]
-                starts.append(start)
-                ends.append(start + len(word.surface))  # type: ignore[union-attr]
+                cache[token.orth] = entry
+            if entry is not None:
+                word, shift, length = entry  # type: ignore[misc]
+                start = token.idx + shift
+                add_word(word)
+                add_start(start)
+                add_end(start + length)
         return AnswerTokens(words, starts, ends)

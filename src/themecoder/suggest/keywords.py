@@ -475,8 +475,11 @@ class KeywordSuggester:
                             i, max(j, i + 1)))
         if not raw:
             return []
-        excludes = [(theme_id, starts[i], ends[j - 1]) for theme_id, i, j in excluded]
-        raw = widest_hits(outside_exclusions(raw, excludes))
+        if excluded:
+            excludes = [(theme_id, starts[i], ends[j - 1]) for theme_id, i, j in excluded]
+            raw = outside_exclusions(raw, excludes)
+        if len({hit[0].id for hit in raw}) < len(raw):  # a theme's hits may nest
+            raw = widest_hits(raw)
         layout = _layout(words)
         hits: list[KeywordHit] = []
         for theme, start, end, matched, keyword, kind, score, reason, i, j in raw:
