@@ -51,13 +51,12 @@ into the words the app and the command line show ("keywords + meaning").
 
 from __future__ import annotations
 
-import gc
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from itertools import islice, repeat
 from typing import TYPE_CHECKING, Any
 
+from themecoder.bulk_load import collector_paused
 from themecoder.codebook import Codebook, Theme
 from themecoder.errors import ModelError
 from themecoder.suggest.semantic import REASON_THEMES
@@ -357,26 +356,6 @@ def codebook_suggester(codebook: Codebook, keyword_suggester: KeywordSuggester |
     meaning = MeaningScorer(codebook, wait=wait_for_meaning) if meaning_available() else None
     return Suggester(codebook, model=model, keyword_suggester=keyword_suggester,
                      meaning=meaning)
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a batch of suggestions is built.
-
-    A batch makes tens of thousands of small objects (a suggestion per theme per answer)
-    that all stay alive until it is returned; collections in between would only scan them
-    again and again, and move them to the oldest generation, whose full collections scan
-    every object in the process (hundreds of thousands once scikit-learn and spaCy are
-    loaded) — a third of the time of suggesting, measured. Collection resumes afterwards
-    (unless something else had turned it off).
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _as_text(value: Any) -> str:
