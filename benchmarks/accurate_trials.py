@@ -36,10 +36,8 @@ from __future__ import annotations
 import argparse
 import hashlib
 import math
-import os
 import sys
 import time
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -234,11 +232,8 @@ def main() -> int:
     parser.add_argument("--epochs", type=int, default=4)
     parser.add_argument("--train-layers", type=int, default=2)
     args = parser.parse_args()
-    if not nhs_data.available():
-        print(f"benchmark data not found at {nhs_data.DATA}; nothing to do", file=sys.stderr)
+    if not nhs_data.ready():
         return 0
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    warnings.filterwarnings("ignore", category=FutureWarning)
     from sklearn.model_selection import GroupKFold, KFold
 
     from themecoder.codebook import load_codebook

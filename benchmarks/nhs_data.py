@@ -19,6 +19,9 @@ Scoring, as the data's README scores its reference systems: the labels are the c
 from __future__ import annotations
 
 import hashlib
+import os
+import sys
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +40,17 @@ HELD_OUT_SHARE = 0.2
 def available() -> bool:
     """Whether the shared data file is present beside the project."""
     return DATA.is_file()
+
+
+def ready() -> bool:
+    """Whether the data is there (saying on stderr that there is nothing to do when it is
+    not); models then load offline and libraries' FutureWarnings stay quiet."""
+    if not available():
+        print(f"benchmark data not found at {DATA}; nothing to do", file=sys.stderr)
+        return False
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    warnings.filterwarnings("ignore", category=FutureWarning)
+    return True
 
 
 def is_held_out(respondent_id: str, share: float = HELD_OUT_SHARE) -> bool:

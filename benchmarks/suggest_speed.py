@@ -26,7 +26,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -45,11 +44,8 @@ def main() -> int:
     args = parser.parse_args()
     if args.child:
         return suggest_in_this_process(args.child)
-    if not nhs_data.available():
-        print(f"benchmark data not found at {nhs_data.DATA}; nothing to do", file=sys.stderr)
+    if not nhs_data.ready():
         return 0
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    warnings.filterwarnings("ignore", category=FutureWarning)
     from themecoder.suggest import embeddings
 
     data = nhs_data.load()
