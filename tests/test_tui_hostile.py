@@ -12,13 +12,13 @@ import csv
 import shutil
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
 import pytest
 import yaml
 from bad_input import ROOT, invoke
+from test_tui_tmux import start_session, tmux, wait_for
 
 from themecoder.store import Project
 
@@ -156,29 +156,15 @@ def test_escape_codes_never_reach_a_real_terminal(tmp_path: Path) -> None:
     project = hostile_project(tmp_path)
     themecoder = Path(sys.executable).parent / "themecoder"
     session = f"tc-hostile-{uuid.uuid4().hex[:8]}"
-
-    def tmux(*args: str) -> str:
-        return subprocess.run(["tmux", *args], check=True, capture_output=True,
-                              text=True).stdout
-
-    tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "40",
-         f"env TERM=xterm-256color {themecoder} code {project} --coder eve")
+    start_session(session, f"env TERM=xterm-256color {themecoder} code {project} --coder eve",
+                  120, 40)
     try:
-        subprocess.run(["tmux", "resize-window", "-t", session, "-x", "120", "-y", "40"],
-                       capture_output=True)
-        deadline = time.monotonic() + 60
-        text = ""
-        while time.monotonic() < deadline and "after" not in text:
-            time.sleep(0.3)
-            text = tmux("capture-pane", "-p", "-t", session)
+        text = wait_for(session, lambda t: "after" in t, timeout=60)
         assert "before␛[2J␛[31mred␛]0;pwned␇after" in text, text
         assert "[@click=app.quit]Hostile" in text
         assert "pwned" not in tmux("display-message", "-p", "-t", session, "#{pane_title}")
         tmux("send-keys", "-t", session, "x")
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and "Answer 2 of" not in text:
-            time.sleep(0.3)
-            text = tmux("capture-pane", "-p", "-t", session)
+        text = wait_for(session, lambda t: "Answer 2 of" in t, timeout=30)
         assert "Answer 2 of" in text and "What did not work well" in text
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)

@@ -36,6 +36,14 @@ def tmux(*args: str, socket: str | None = None) -> str:
                           text=True).stdout
 
 
+def start_session(session: str, command: str, columns: int, rows: int) -> None:
+    """Run ``command`` in a new detached tmux session of ``columns`` × ``rows``."""
+    tmux("new-session", "-d", "-s", session, "-x", str(columns), "-y", str(rows), command)
+    # some tmux set-ups start detached sessions at 80x24 whatever -x/-y say
+    subprocess.run(["tmux", "resize-window", "-t", session, "-x", str(columns), "-y", str(rows)],
+                   capture_output=True)
+
+
 def wait_for(session: str, predicate, timeout: float = 90.0, *,  # noqa: ANN001
              socket: str | None = None) -> str:
     """Poll the pane until ``predicate(text)`` holds; return the text."""
@@ -69,11 +77,8 @@ def test_code_in_tmux_then_sigkill(tmp_path: Path) -> None:
                    capture_output=True)
     session = f"tc-e2e-{uuid.uuid4().hex[:8]}"
     command = f"env TERM=xterm-256color {themecoder} code {project} --coder e2e"
-    tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "40", command)
+    start_session(session, command, 120, 40)
     try:
-        # some tmux set-ups start detached sessions at 80x24 whatever -x/-y say
-        subprocess.run(["tmux", "resize-window", "-t", session, "-x", "120", "-y", "40"],
-                       capture_output=True)
         wait_for(session, lambda t: "personal assistant" in t)
         # suggestions are computed in the background; wait until the first one arrives
         wait_for(session, lambda t: "Suggested:" in t and "Done 0/" in t, timeout=60)

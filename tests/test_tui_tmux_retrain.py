@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from test_tui_retrain import _setting
-from test_tui_tmux import tmux, wait_for
+from test_tui_tmux import start_session, tmux, wait_for
 
 from themecoder.store import Project
 from themecoder.store.model_registry import model_versions
@@ -26,10 +26,8 @@ def test_f5_shows_progress_then_the_outcome_until_dismissed(tmp_path: Path) -> N
     themecoder = Path(sys.executable).parent / "themecoder"
     session = f"tc-retrain-{uuid.uuid4().hex[:8]}"
     command = f"env TERM=xterm-256color {themecoder} code {location} --coder ana"
-    tmux("new-session", "-d", "-s", session, "-x", "80", "-y", "24", command)
+    start_session(session, command, 80, 24)
     try:
-        subprocess.run(["tmux", "resize-window", "-t", session, "-x", "80", "-y", "24"],
-                       capture_output=True)
         wait_for(session, lambda t: "Done 30/" in t, timeout=60)
         tmux("send-keys", "-t", session, "F5")
         progress = wait_for(session, lambda t: "Retraining poet_holders" in t, timeout=60)
