@@ -442,12 +442,6 @@ class CodingSession(QueueNavigation, NotesAndMarks):
         self._times.append(self._clock())
         return decision
 
-    def _or_current(self, answer_id: int | None) -> int | None:
-        """``answer_id``, or the current answer's id when it is None (None without one)."""
-        if answer_id is not None:
-            return answer_id
-        return self.current.id if self.current is not None else None
-
     def decided_by_other(self, answer_id: int | None = None) -> Decision | None:
         """Another coder's decision in force on an answer (the current one by default),
         as last seen; deciding it means revising theirs. Never set in the coder's sample."""

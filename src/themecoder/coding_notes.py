@@ -8,6 +8,8 @@ before the call returns.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from themecoder.store.drafts import discard_draft, save_draft
 from themecoder.store.project import Answer, Project
 
@@ -22,16 +24,15 @@ class NotesAndMarks:
     _quote_marks: dict[int, str]
 
     current: Answer | None
+    _or_current: Callable[[int | None], int | None]
 
     # ------------------------------------------------------------------ notes
 
     def note(self, text: str, answer_id: int | None = None) -> None:
         """Save this coder's memo on an answer (the current one by default); empty clears."""
+        answer_id = self._or_current(answer_id)
         if answer_id is None:
-            answer = self.current
-            if answer is None:
-                raise LookupError("no current answer")
-            answer_id = answer.id
+            raise LookupError("no current answer")
         text = text.strip()
         self.project.add_note(answer_id, self.coder, text)
         if text:
@@ -42,22 +43,16 @@ class NotesAndMarks:
 
     def note_for(self, answer_id: int | None = None) -> str:
         """This coder's memo on an answer ("" when none)."""
-        if answer_id is None:
-            answer = self.current
-            if answer is None:
-                return ""
-            answer_id = answer.id
-        return self._notes.get(answer_id, "")
+        answer_id = self._or_current(answer_id)
+        return "" if answer_id is None else self._notes.get(answer_id, "")
 
     # ------------------------------------------------------------------ quote marks
 
     def quote_mark(self, answer_id: int | None = None) -> str:
         """``star``, ``ban`` or "" for an answer (the current one by default)."""
+        answer_id = self._or_current(answer_id)
         if answer_id is None:
-            answer = self.current
-            if answer is None:
-                return ""
-            answer_id = answer.id
+            return ""
         if answer_id not in self._quote_marks:
             self._quote_marks[answer_id] = self.project.quote_marks([answer_id]).get(
                 answer_id, "")

@@ -75,6 +75,12 @@ class QueueNavigation:
             return None
         return self._items[self._view[self.position]].answer
 
+    def _or_current(self, answer_id: int | None) -> int | None:
+        """``answer_id``, or the current answer's id when it is None (None without one)."""
+        if answer_id is not None:
+            return answer_id
+        return self.current.id if self.current is not None else None
+
     def _matches(self, item: QueueItem, f: Filter, needle: str) -> bool:
         a = item.answer
         if f.sample and a.id not in self._blind:
