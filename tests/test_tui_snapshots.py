@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from tui_states import STATES, State
 
-from themecoder.suggest.embeddings import embedding_package
 from themecoder.tui.themes import LIGHT
 
 SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
@@ -21,9 +20,6 @@ SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("state", [s for s in STATES if s.snapshot], ids=lambda s: s.name)
 def test_screen(snap_compare, tmp_path: Path, state: State, size: str) -> None:  # noqa: ANN001
-    if state.app == "discovery" and embedding_package() is None:
-        pytest.skip("the discovery snapshots show candidates found by meaning: they need the "
-                    "accurate extra (without it, TF-IDF finds other candidates)")
     app = state.make(tmp_path)
     assert snap_compare(app, run_before=state.reach, terminal_size=SIZES[size])
     state.close(app)

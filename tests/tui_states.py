@@ -110,8 +110,15 @@ async def _model_kept_back(pilot: Any) -> None:
 
 
 async def _discovered(pilot: Any) -> None:
-    await pilot.press("f6")
-    await pilot.app.workers.wait_for_complete()
+    """The discovery screen as F6 opens it, with TF-IDF vectors whether or not the accurate
+    extra is installed, so that the picture is the same in every environment."""
+    from themecoder.tui.screens.discover import DiscoverScreen
+
+    app = pilot.app
+    await app.push_screen(DiscoverScreen(app.project, app.session.coder, method="tfidf"),
+                          app.theme_adopted)
+    await app.workers.wait_for_complete()
+    await app.screen.workers.wait_for_complete()
     await pilot.pause()
 
 
