@@ -303,16 +303,27 @@ def _wider(g: tuple, h: tuple) -> bool:
 
 
 def reference_with_model(codebook: Codebook, model: Any, text: str, question: str | None,
-                         hits: list[KeywordHit], version: str, keyword_weight: float = 0.35,
+                         hits: list[KeywordHit], version: str,
+                         keyword_weight: float | None = None,
                          keyword_threshold: float = 0.5) -> Suggestion:
-    """One answer's suggestion with a model, every theme scored and decided on its own."""
+    """One answer's suggestion with a model, every theme scored and decided on its own
+    (``keyword_weight`` ``None``: the weight and rule the model learned, if it did)."""
     clf = model.classifier
+    if keyword_weight is None and clf.keyword_rule_ is not None:
+        keyword_weight = clf.keyword_weight_
+        model_thresholds = clf.keyword_rule_.thresholds
+        na_threshold = clf.keyword_rule_.na_threshold
+        na_margin = clf.keyword_rule_.na_margin
+    else:
+        keyword_weight = 0.35 if keyword_weight is None else keyword_weight
+        model_thresholds = clf.thresholds_
+        na_threshold = clf.not_assigned_threshold_
+        na_margin = clf.not_assigned_margin_
     ids = [str(t) for t in clf.theme_ids_]
     columns = {t: i for i, t in enumerate(ids) if not clf.untrained_themes_[i]}
-    thresholds_by_id = {t: float(clf.thresholds_[i]) for i, t in enumerate(ids)}
+    thresholds_by_id = {t: float(model_thresholds[i]) for i, t in enumerate(ids)}
     prediction = clf.predict_all([text], [question])
     row = prediction.proba[0]
-    na_threshold = clf.not_assigned_threshold_
     p_na = float(prediction.not_assigned_proba[0]) if na_threshold is not None else None
     if question is not None and question not in codebook.questions:
         applicable = list(codebook.themes)
@@ -335,8 +346,7 @@ def reference_with_model(codebook: Codebook, model: Any, text: str, question: st
         scores.append(score)
         thresholds.append(threshold)
         parts.append((theme, theme_hits, k, p, reasons))
-    rule = DecisionRule(np.asarray(thresholds, dtype=float), na_threshold,
-                        float(clf.not_assigned_margin_))
+    rule = DecisionRule(np.asarray(thresholds, dtype=float), na_threshold, float(na_margin))
     on, na = decide(np.asarray([scores], dtype=float), rule,
                     None if p_na is None else np.asarray([p_na]))
     themes = []

@@ -130,17 +130,20 @@ def test_keyword_hits_match_the_reference_on_nhs_comments() -> None:
     assert KeywordSuggester(codebook).suggest_many(texts, questions) == expected
 
 
+@pytest.mark.parametrize("weight", [None, 0.35], ids=["learned", "given"])
 @pytest.mark.parametrize("group", ["poet_holders", "poet_carers"])
-def test_suggestions_with_a_model_match_the_reference(group: str) -> None:
+def test_suggestions_with_a_model_match_the_reference(group: str, weight: float | None) -> None:
     codebook = load_codebook(ROOT / "codebooks" / f"{group}.yaml")
     model = load_model(ROOT / "models" / "poet-sample", codebook=codebook)
+    assert model.classifier.keyword_rule_ is not None  # the sample models learned theirs
     texts, questions = _poet_cases(group)
     texts = ["" if t is None or t != t else t for t in texts]
     keywords = KeywordSuggester(codebook)
-    suggester = Suggester(codebook, model, keyword_suggester=keywords)
+    suggester = Suggester(codebook, model, keyword_suggester=keywords, keyword_weight=weight)
     got = list(suggester.suggest_many(texts, questions, batch_size=128))
     hits = keywords.suggest_many(texts, questions)
-    expected = [reference_with_model(codebook, model, t, q, h, suggester.model_version)
+    expected = [reference_with_model(codebook, model, t, q, h, suggester.model_version,
+                                     keyword_weight=weight)
                 for t, q, h in zip(texts, questions, hits, strict=True)]
     assert got == expected
     assert sum(len(s.suggested_ids) for s in got) > len(got) // 2

@@ -44,6 +44,7 @@ from themecoder.training_sets import CodedAnswers, prior_coding, project_trainin
 from themecoder.version_check import (
     DEFAULT_CURRENT_WEIGHT,
     MIN_CHECKED,
+    RECIPE,
     CheckResult,
     held_out_check,
     held_out_for_checking,
@@ -319,7 +320,7 @@ class Retrainer:
         h = hashlib.sha256()
         h.update(codebook.fingerprint.encode())
         h.update((prior.fingerprint() if prior is not None else "no prior").encode())
-        h.update(f"|{self.tier}|{self.current_weight}|".encode())
+        h.update(f"|{self.tier}|{self.current_weight}|{RECIPE}|".encode())
         h.update(",".join(map(str, train.answer_ids)).encode())
         h.update(train.fingerprint().encode())
         return h.hexdigest()
@@ -335,7 +336,8 @@ class Retrainer:
 
         try:
             return fit_recipe(prior, train, self.current_weight, tier=self.tier,
-                              random_state=self.random_state, progress=step, cancel=cancel)
+                              random_state=self.random_state, codebook=self.codebook,
+                              progress=step, cancel=cancel)
         except ValueError as exc:
             raise NotEnoughData(f"cannot train codebook '{self.codebook.id}''s model on "
                                 f"these answers: {exc}") from None

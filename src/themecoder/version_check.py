@@ -38,6 +38,10 @@ coding is cross-validated instead."""
 CV_FOLDS = 3
 """Folds of the cross-validation of the prior coding."""
 
+RECIPE = "keywords-learned"
+"""What the fitting recipe is, beyond its data and settings (a cached check of an earlier
+recipe does not count for this one)."""
+
 DEFAULT_CURRENT_WEIGHT = 3.0
 """Weight of one of this year's decisions against one answer of prior coding."""
 
@@ -146,19 +150,24 @@ def combined(prior: CodedAnswers | None, current: CodedAnswers,
 
 
 def fit_recipe(prior: CodedAnswers | None, current: CodedAnswers, weight: float, *,
-               tier: str, random_state: int, progress: Step | None = None,
+               tier: str, random_state: int, codebook: Codebook | None = None,
+               progress: Step | None = None,
                cancel: threading.Event | None = None) -> ThemeClassifier:
     """A classifier fitted on prior coding plus this year's decisions (weighted by
-    ``weight``).
+    ``weight``); with the codebook, its keyword weight and rule are learned too.
 
     Raises:
         ValueError: the classifier cannot learn from the data (too few answers, no theme).
     """
+    from themecoder.suggest.keyword_blend import keyword_score_matrix
     from themecoder.suggest.model import ThemeClassifier
 
     data, weights = combined(prior, current, weight)
     model = ThemeClassifier(tier=tier, random_state=random_state)
-    extra = {} if weights is None else {"sample_weight": weights}
+    extra: dict[str, Any] = {} if weights is None else {"sample_weight": weights}
+    if codebook is not None:
+        extra["keyword_scores"] = keyword_score_matrix(codebook, data.texts, data.questions,
+                                                       data.theme_ids)
     return model.fit(data.texts, data.questions, data.Y, data.theme_ids, progress=progress,
                      cancel=cancel, **extra)
 
@@ -223,7 +232,8 @@ def prior_cv_check(codebook: Codebook, prior: CodedAnswers, current: CodedAnswer
 
     folds = list(KFold(n_splits=CV_FOLDS, shuffle=True, random_state=random_state)
                  .split(np.arange(len(prior))))
-    base = f"{prior.fingerprint()}|{codebook.fingerprint}|{tier}|{random_state}|{weight}"
+    base = (f"{prior.fingerprint()}|{codebook.fingerprint}|{tier}|{random_state}|{weight}"
+            f"|{RECIPE}")
     recipes = {"candidate": current, "live": live_current}
     keys = {name: _recipe_key(base, rows) for name, rows in recipes.items()}
     todo = [name for name in recipes
@@ -247,8 +257,8 @@ def prior_cv_check(codebook: Codebook, prior: CodedAnswers, current: CodedAnswer
                 raise TrainingCancelled("checking was cancelled")
             rows = recipes[name]
             assert rows is not None
-            model = fit_recipe(prior.rows(train), rows, weight,
-                               tier=tier, random_state=random_state, cancel=cancel)
+            model = fit_recipe(prior.rows(train), rows, weight, tier=tier,
+                               random_state=random_state, codebook=codebook, cancel=cancel)
             suggester = make_suggester(in_memory_model(model, codebook, name))
             pred[test] = suggest_matrix(suggester, prior.rows(test))
             done += 1

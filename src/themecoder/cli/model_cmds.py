@@ -85,6 +85,7 @@ def train(codebook_path: str, data: str, text_col: str, question_col: str | None
 
     from themecoder.codebook import load_codebook
     from themecoder.evaluate import metrics_from_dict
+    from themecoder.suggest.keyword_blend import keyword_score_matrix
     from themecoder.suggest.model import ThemeClassifier, save_model, training_metadata
     from themecoder.suggest.training_data import read_training_data
 
@@ -98,11 +99,14 @@ def train(codebook_path: str, data: str, text_col: str, question_col: str | None
     console.print(f"Training the {tier} model on {len(td)} answers from {td.source} "
                   f"for codebook {codebook.id} v{codebook.version} ({len(td.theme_ids)} themes)")
     model = ThemeClassifier(tier=tier)
+    # the codebook's keyword scores of the training answers: how much a suggester lets
+    # keywords add to the model's probabilities is learned with the model
+    keyword_scores = keyword_score_matrix(codebook, td.texts, td.questions, td.theme_ids)
     with Progress("[progress.description]{task.description}", BarColumn(),
                   TaskProgressColumn(), TimeElapsedColumn(), console=console,
                   transient=True) as bar:
         task = bar.add_task("training", total=None)
-        model.fit(td.texts, td.questions, td.Y, td.theme_ids,
+        model.fit(td.texts, td.questions, td.Y, td.theme_ids, keyword_scores=keyword_scores,
                   progress=lambda done, total: bar.update(task, completed=done, total=total))
     metadata = training_metadata(
         codebook, td.texts, td.questions, td.Y,

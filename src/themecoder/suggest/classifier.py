@@ -62,6 +62,7 @@ from themecoder.suggest.features import (
     as_texts,
     question_keys,
 )
+from themecoder.suggest.keyword_blend import tune_keyword_rule
 
 TIERS: tuple[str, ...] = ("fast", "accurate")
 
@@ -152,6 +153,9 @@ class ThemeClassifier:
         untrained_themes_: (k,) bool: themes with no example in the training data (their
             heads are constant; a suggester falls back on keywords for them).
         embedding_weight_: The share of the embedding heads in the probabilities.
+        keyword_weight_, keyword_rule_: The weight of keyword scores in a suggester's combined
+            scores and the decision rule on those (see :mod:`~themecoder.suggest.keyword_blend`);
+            ``None`` when the model was trained without its codebook's keyword scores.
         cv_metrics_: The internal cross-validation's per-label (themes, then
             ``not_assigned`` when the model has that head) and micro/macro metrics.
         calibrator_: The probability that an answer's whole decision (its themes, or Not
@@ -228,7 +232,7 @@ class ThemeClassifier:
 
     def fit(self, texts: Sequence[object], questions: Sequence[object] | None,
             Y: Any, theme_ids: Sequence[str], *, sample_weight: Any = None,
-            progress: Progress | None = None,
+            keyword_scores: Any = None, progress: Progress | None = None,
             cancel: threading.Event | None = None) -> ThemeClassifier:
         """Train on hand-coded answers.
 
@@ -241,6 +245,10 @@ class ThemeClassifier:
             sample_weight: (n,) non-negative weights of the answers in the heads' fits
                 (e.g. this year's decisions weighted above earlier years' coding);
                 thresholds are tuned on the unweighted out-of-fold probabilities.
+            keyword_scores: (n, k) the codebook's keyword scores of the answers
+                (:func:`~themecoder.suggest.keyword_blend.keyword_score_matrix`): the weight
+                a suggester gives them and the rule on the combined scores are then tuned
+                with the rest (:attr:`keyword_weight_`, :attr:`keyword_rule_`).
             progress: Called as ``progress(done, total)`` after each step.
             cancel: When set, training stops at the next step with :class:`TrainingCancelled`.
 
@@ -261,6 +269,11 @@ class ThemeClassifier:
             raise ValueError(f"Y must have shape ({n}, k), not {Y.shape}")
         if Y.shape[1] != len(theme_ids):
             raise ValueError(f"{len(theme_ids)} theme ids for {Y.shape[1]} label columns")
+        K = None
+        if keyword_scores is not None:
+            K = np.asarray(keyword_scores, dtype=float)
+            if K.shape != Y.shape or not np.isfinite(K).all():
+                raise ValueError(f"keyword_scores must be finite with shape {Y.shape}")
         weights = None
         if sample_weight is not None:
             weights = np.asarray(sample_weight, dtype=float)
@@ -346,6 +359,13 @@ class ThemeClassifier:
         crossed = _cross_fitted_decisions(P_oof, Y, has_na, folds.split(np.arange(n)),
                                           float(self.shrinkage))
         self.calibrator_ = ExactSetCalibrator().fit(P_oof, crossed, H, not_assigned=has_na)
+
+        self.keyword_weight_ = self.keyword_rule_ = None
+        if K is not None:
+            learned = tune_keyword_rule(P_oof[:, :k], P_oof[:, k] if has_na else None, K, Y,
+                                        rule, float(self.shrinkage))
+            self.keyword_weight_, self.keyword_rule_ = learned.weight, learned.rule
+            self.cv_metrics_["micro_f1_with_keywords"] = learned.micro_f1
 
         feats, W, b, emb = fit_heads(np.arange(n))
         if alpha == 0:
@@ -486,6 +506,11 @@ class ThemeClassifier:
             "n_examples": self.n_examples_,
             "cv_metrics": self.cv_metrics_,
         }
+        keyword_rule = getattr(self, "keyword_rule_", None)
+        if keyword_rule is not None:
+            state["keyword_weight"] = self.keyword_weight_
+            state["keyword_not_assigned_threshold"] = keyword_rule.na_threshold
+            state["keyword_not_assigned_margin"] = float(keyword_rule.na_margin)
         arrays = {"coef": self.coef_, "intercept": self.intercept_,
                   "thresholds": np.asarray(self.thresholds_, dtype=np.float64),
                   "untrained_themes": np.asarray(self.untrained_themes_, dtype=np.int8),
@@ -493,6 +518,8 @@ class ThemeClassifier:
         if self.embedding_coef_ is not None:
             arrays["embedding_coef"] = self.embedding_coef_
             arrays["embedding_intercept"] = self.embedding_intercept_
+        if keyword_rule is not None:
+            arrays["keyword_thresholds"] = np.asarray(keyword_rule.thresholds, dtype=np.float64)
         if getattr(self, "calibrator_", None) is not None:
             arrays.update(self.calibrator_.to_arrays())
         return state, arrays
@@ -546,6 +573,15 @@ class ThemeClassifier:
         model.n_examples_ = int(state["n_examples"])
         model.n_features_ = d
         model.cv_metrics_ = state.get("cv_metrics", {})
+        model.keyword_weight_ = model.keyword_rule_ = None  # trained without keyword scores
+        if "keyword_weight" in state:
+            if arrays["keyword_thresholds"].shape != (k,):
+                raise ValueError("keyword thresholds do not match the theme list")
+            t_na = state["keyword_not_assigned_threshold"]
+            model.keyword_weight_ = float(state["keyword_weight"])
+            model.keyword_rule_ = DecisionRule(
+                arrays["keyword_thresholds"], None if t_na is None else float(t_na),
+                float(state["keyword_not_assigned_margin"]))
         model.calibrator_ = None  # a model saved before calibration was part of the fit
         if any(name.startswith("calibration_") for name in arrays):
             model.calibrator_ = ExactSetCalibrator.from_arrays(arrays)

@@ -30,6 +30,7 @@ import numpy as np
 
 from themecoder.codebook import Codebook, Theme
 from themecoder.suggest.decision import DecisionRule, decide
+from themecoder.suggest.keyword_blend import combine_scores
 from themecoder.suggest.semantic import REASON_THEMES
 from themecoder.suggest.suggestion import (
     KeywordParts,
@@ -116,25 +117,37 @@ class ModelCombiner:
         codebook: The codebook.
         model: A loaded model (``classifier``, ``name``, ``version``, ``metadata``).
         applicable: The themes that apply to a question (the suggester's rule).
-        keyword_weight: ``w`` of the combining rule.
+        keyword_weight: ``w`` of the combining rule; ``None``: the weight and decision rule
+            the model learned with its codebook's keywords (when it did; else
+            :data:`~themecoder.suggest.suggester.DEFAULT_KEYWORD_WEIGHT` and its own rule).
         keyword_threshold: The threshold of themes the model has no examples of.
     """
 
     def __init__(self, codebook: Codebook, model: Any, applicable: Any,
-                 keyword_weight: float, keyword_threshold: float) -> None:
+                 keyword_weight: float | None, keyword_threshold: float) -> None:
         clf = model.classifier
         ids = [str(t) for t in clf.theme_ids_]
         untrained = clf.untrained_themes_
         self.codebook = codebook
         self.classifier = clf
         self.applicable = applicable
-        self.keyword_weight = keyword_weight
+        learned: DecisionRule | None = getattr(clf, "keyword_rule_", None)
+        if keyword_weight is None and learned is not None:
+            self.keyword_weight = float(clf.keyword_weight_)
+            rule = learned
+        else:
+            from themecoder.suggest.suggester import DEFAULT_KEYWORD_WEIGHT
+
+            self.keyword_weight = DEFAULT_KEYWORD_WEIGHT if keyword_weight is None \
+                else keyword_weight
+            rule = DecisionRule(clf.thresholds_, clf.not_assigned_threshold_,
+                                clf.not_assigned_margin_)
         self.keyword_threshold = keyword_threshold
         # A theme the training data never had is left to its keywords.
         self.columns = {t: i for i, t in enumerate(ids) if not untrained[i]}
-        self.thresholds = {t: float(clf.thresholds_[i]) for i, t in enumerate(ids)}
-        self.na_threshold: float | None = clf.not_assigned_threshold_
-        self.na_margin = float(clf.not_assigned_margin_)
+        self.thresholds = {t: float(rule.thresholds[i]) for i, t in enumerate(ids)}
+        self.na_threshold: float | None = rule.na_threshold
+        self.na_margin = float(rule.na_margin)
         self._plans: dict[str | None, _QuestionPlan] = {}
         self._tables: dict[str | None, list[tuple[str]]] = {}  # reasons by threshold note
 
@@ -191,8 +204,7 @@ class ModelCombiner:
                     j = plan.position.get(theme_id)
                     if j is not None:
                         K[r, j] = k
-            w = self.keyword_weight
-            scores = np.where(plan.trained, 1.0 - (1.0 - P) * (1.0 - w * K), K)
+            scores = np.where(plan.trained, combine_scores(P, K, self.keyword_weight), K)
             p_na = None if na_all is None else na_all[rows]
             on, na = decide(scores, plan.rule, p_na)
             # themes that cannot be assembled from ready-made parts (and, in _one, those

@@ -153,6 +153,45 @@ def _micro_f1_with_na(Y: np.ndarray, y_na: np.ndarray, pred: np.ndarray,
     return float(_f1(np.array(tp), np.array(fp), np.array(fn)))
 
 
+def _best_na_rule(P: np.ndarray, Y: np.ndarray, p_na: np.ndarray,
+                  thresholds: np.ndarray) -> tuple[float, float]:
+    """The Not-assigned threshold and margin (from the grids) with the best micro-F1 for
+    fixed theme thresholds; the first of equals (lowest threshold, then margin).
+
+    Gives what scoring :func:`decide` on every pair of the grids gives, without deciding
+    again for each: leaving an answer unassigned only takes its themes away, so each answer's
+    share of the counts either way is worked out once and each pair sums the shares."""
+    n = len(P)
+    themes, _ = decide(P, DecisionRule(thresholds), None)  # every answer assigned
+    Yb, pb = Y.astype(bool), themes.astype(bool)
+    y_na = ~Yb.any(axis=1)
+    tp_row = (Yb & pb).sum(axis=1)
+    fp_row = (~Yb & pb).sum(axis=1)
+    fn_row = (Yb & ~pb).sum(axis=1)
+    # an answer left unassigned: its themes are missed, Not assigned is right or wrong
+    tp_na, fp_na, fn_na = y_na.astype(int), (~y_na).astype(int), Yb.sum(axis=1)
+    # kept assigned: its themes' counts, and a missed Not assigned where it was one
+    fn_kept = fn_row + y_na
+    base = np.array([tp_row.sum(), fp_row.sum(), fn_kept.sum()], dtype=float)
+    change = np.stack([tp_na - tp_row, fp_na - fp_row, fn_na - fn_kept], axis=1)  # (n, 3)
+    ratio = P / np.maximum(np.asarray(thresholds, dtype=float), 1e-9)[None, :]
+    best_ratio = ratio.max(axis=1) if P.shape[1] else np.zeros(n)
+    best: tuple[float, float, float] | None = None
+    for t in _NA_GRID:
+        t_ = max(float(t), 1e-9)
+        over = p_na >= t_
+        lead = p_na / t_
+        for m in _MARGIN_GRID:
+            na = over & (lead >= m * best_ratio)
+            tp, fp, fn = base + change[na].sum(axis=0)
+            denom = 2 * tp + fp + fn
+            f1 = 2 * tp / denom if denom > 0 else 0.0
+            if best is None or f1 > best[0]:
+                best = (f1, float(t), m)
+    assert best is not None
+    return best[1], best[2]
+
+
 def tune_rule(P: np.ndarray, Y: np.ndarray, p_na: np.ndarray | None,
               thresholds: np.ndarray) -> DecisionRule:
     """The decision rule that maximises micro-F1 (themes and Not assigned) on out-of-fold data.
@@ -178,8 +217,9 @@ def tune_rule(P: np.ndarray, Y: np.ndarray, p_na: np.ndarray | None,
     def best_na(scaled: np.ndarray) -> DecisionRule:
         if not learn_na:
             return DecisionRule(scaled)
-        options = [DecisionRule(scaled, float(t), m) for t in _NA_GRID for m in _MARGIN_GRID]
-        return max(options, key=score)  # the first of equals: lowest threshold, margin
+        assert p_na is not None
+        t_na, margin = _best_na_rule(P, Y, np.asarray(p_na, dtype=float), scaled)
+        return DecisionRule(scaled, t_na, margin)
 
     def best_scale(rule: DecisionRule) -> DecisionRule:
         options = [DecisionRule(np.round(np.clip(thresholds * s, 0.01, 0.99), 4),

@@ -165,6 +165,13 @@ def check_state(state: Any, arrays: dict[str, np.ndarray], embedding_model: str)
     _number(state.get("not_assigned_threshold"), "not_assigned_threshold", 0, 1,
             optional=True)
     _number(state.get("not_assigned_margin"), "not_assigned_margin", 0, 1e3)
+    if "keyword_weight" in state:
+        _number(state.get("keyword_weight"), "keyword_weight", 0, 1)
+        _number(state.get("keyword_not_assigned_threshold"), "keyword_not_assigned_threshold",
+                0, 1, optional=True)
+        _number(state.get("keyword_not_assigned_margin"), "keyword_not_assigned_margin", 0, 1e3)
+        if "keyword_thresholds" not in arrays:
+            raise ModelRuleError("a keyword weight without keyword thresholds")
     package = state.get("embedding_package")
     if package is not None and (not isinstance(package, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in package.items())):
@@ -178,6 +185,7 @@ def check_state(state: Any, arrays: dict[str, np.ndarray], embedding_model: str)
     for name in ("coef", "intercept", "embedding_coef", "embedding_intercept"):
         _finite(arrays, name)
     _finite(arrays, "thresholds", 0, 1)
+    _finite(arrays, "keyword_thresholds", 0, 1)
     _finite(arrays, "untrained_themes", 0, 1)
     # the calibration of exact-set probabilities (themecoder autocode): a probability map
     for name in sorted(n for n in arrays if n.startswith("calibration_")):

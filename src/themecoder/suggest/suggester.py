@@ -22,7 +22,10 @@ Combining rule
     it by noisy-OR with a weight ``w``: ``score = 1 - (1 - p) * (1 - w * k)``. With the default
     ``w`` = 0.35 a plain keyword match (k = 0.9) on its own adds 0.31, so it can tip a theme
     the model is unsure about over its threshold, but it cannot outvote a model that is sure
-    the theme is absent. The scores then go through the model's own decision rule
+    the theme is absent. A model trained with its codebook's keyword scores carries its own
+    ``w`` (0 when keywords added nothing) and thresholds for the combined scores, tuned on
+    its training data (:mod:`themecoder.suggest.keyword_blend`); those are used unless
+    ``keyword_weight`` is given. The scores then go through the model's decision rule
     (:func:`themecoder.suggest.decision.decide`): *Not assigned* when the model's
     Not-assigned head says so (learned from the training answers that had no theme),
     otherwise every theme whose score reaches its threshold and at least the most likely one.
@@ -122,7 +125,10 @@ class Suggester:
         keywords: Use keyword evidence at all. With a model and a codebook that has no
             keywords, turning it off saves loading spaCy.
         keyword_weight: ``w`` of the combining rule (0 ignores keywords' scores when a
-            model is present; their reasons and spans are still shown).
+            model is present; their reasons and spans are still shown). ``None``: the
+            weight and thresholds the model learned with its codebook's keywords, or
+            :data:`DEFAULT_KEYWORD_WEIGHT` and the model's own thresholds for a model
+            trained without them.
         keyword_threshold: Keyword score at which a theme is suggested without a model.
         meaning: A :class:`~themecoder.suggest.semantic.MeaningScorer` for the codebook:
             without a model, rank and suggest by meaning as well as keywords; with one,
@@ -135,10 +141,10 @@ class Suggester:
     def __init__(self, codebook: Codebook, model: Any = None,
                  keyword_suggester: KeywordSuggester | None = None, *,
                  keywords: bool = True,
-                 keyword_weight: float = DEFAULT_KEYWORD_WEIGHT,
+                 keyword_weight: float | None = None,
                  keyword_threshold: float = DEFAULT_KEYWORD_THRESHOLD,
                  meaning: MeaningScorer | None = None) -> None:
-        if not 0 <= keyword_weight <= 1:
+        if keyword_weight is not None and not 0 <= keyword_weight <= 1:
             raise ValueError("keyword_weight must be between 0 and 1")
         self.codebook = codebook
         self.model = model
