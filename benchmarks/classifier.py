@@ -195,7 +195,9 @@ def evaluate(name: str, train: nhs_data.NhsComments, test: nhs_data.NhsComments)
     pred = system.predict(test)
     per_s = len(test.texts) / (time.perf_counter() - wall)
     per_cpu_s = len(test.texts) / max(time.process_time() - cpu, 1e-9)
+    model = getattr(system, "model_", None)
     return {"name": name, **scores(test.labels.to_numpy(), pred), "fit_s": fit_s,
+            "keyword_weight": getattr(model, "keyword_weight_", None),
             "fit_cpu": fit_cpu, "start_s": start_s, "start_cpu": start_cpu, "per_s": per_s,
             "per_cpu_s": per_cpu_s, "load": (load + os.getloadavg()[0]) / 2, "pred": pred}
 
@@ -277,6 +279,9 @@ def main() -> int:
               f"({row['fit_cpu']:.1f} s CPU)  "
               f"{row['per_s']:,.0f} answers/s ({row['per_cpu_s']:,.0f} per CPU-second; "
               f"load average {row['load']:.1f})", flush=True)
+        if row["keyword_weight"] is not None:
+            print(f"{'':15} keyword weight learned in the fit: {row['keyword_weight']:g}",
+                  flush=True)
         if row["start_s"] >= 0.01:
             print(f"{'':15} built the suggester once before suggesting (spaCy tokenizer "
                   f"and lemma table, keywords): {row['start_s']:.1f} s "
