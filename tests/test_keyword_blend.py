@@ -201,3 +201,4 @@ def test_cli_train_learns_the_keyword_weight(tmp_path):
     assert result.exit_code == 0, result.output
     state = json.loads((out / "model.json").read_text())["model"]
     assert state["keyword_weight"] in KEYWORD_WEIGHTS
+    assert f"Keywords beside the model: weight {state['keyword_weight']:g}" in result.output

@@ -122,6 +122,11 @@ def train(codebook_path: str, data: str, text_col: str, question_col: str | None
         index={t.id: t.name for t in codebook.themes})
     Console().print(_metrics_table(
         cv, f"{model.cv}-fold cross-validation on the training data ({len(td)} answers)"))
+    if model.keyword_rule_ is not None:
+        with_keywords = model.cv_metrics_["micro_f1_with_keywords"]
+        click.echo(f"Keywords beside the model: weight {model.keyword_weight_:g} "
+                   f"(cross-validated micro-F1 {with_keywords:.3f} with keywords, "
+                   f"{cv.loc['micro', 'f1']:.3f} without)")
     click.echo(f"Saved {tier} model to {path}")
 
 
