@@ -57,6 +57,15 @@ def test_train_records_the_path_given_and_where_it_was(tmp_path: Path, monkeypat
     assert model_training_file(tmp_path / "model").found == data.resolve()
 
 
+@pytest.mark.parametrize("codebook_id", ["poet_holders", "poet_carers"])
+def test_shipped_models_name_their_training_file_relative_to_the_repository(
+        codebook_id: str) -> None:
+    # an absolute path would be of the machine the model was trained on
+    meta = json.loads((ROOT / "models" / "poet-sample" / codebook_id / "model.json").read_text())
+    assert "resolved" not in meta["data"]
+    assert not Path(meta["data"]["path"]).is_absolute()
+
+
 def test_a_shipped_model_finds_its_training_file_beside_it() -> None:
     named = model_training_file(ROOT / "models" / "poet-sample" / "poet_holders")
     assert named is not None
