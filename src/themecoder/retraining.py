@@ -337,6 +337,7 @@ class Retrainer:
         try:
             return fit_recipe(prior, train, self.current_weight, tier=self.tier,
                               random_state=self.random_state, codebook=self.codebook,
+                              keyword_suggester=self._keyword_suggester(self.codebook),
                               progress=step, cancel=cancel)
         except ValueError as exc:
             raise NotEnoughData(f"cannot train codebook '{self.codebook.id}''s model on "
@@ -438,7 +439,8 @@ class Retrainer:
                     codebook, prior, train, live_rows, live_label,
                     make_suggester=lambda model: self._suggester(codebook, model),
                     weight=self.current_weight, tier=self.tier,
-                    random_state=self.random_state, cached=cached, progress=step,
+                    random_state=self.random_state, cached=cached,
+                    keyword_suggester=self._keyword_suggester(codebook), progress=step,
                     cancel=cancel)
             except ValueError as exc:  # a fold the classifier cannot learn from
                 return no_check(f"cannot be judged: cross-validating the prior coding "

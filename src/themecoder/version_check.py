@@ -151,10 +151,11 @@ def combined(prior: CodedAnswers | None, current: CodedAnswers,
 
 def fit_recipe(prior: CodedAnswers | None, current: CodedAnswers, weight: float, *,
                tier: str, random_state: int, codebook: Codebook | None = None,
-               progress: Step | None = None,
+               keyword_suggester: Any = None, progress: Step | None = None,
                cancel: threading.Event | None = None) -> ThemeClassifier:
     """A classifier fitted on prior coding plus this year's decisions (weighted by
-    ``weight``); with the codebook, its keyword weight and rule are learned too.
+    ``weight``); with the codebook, its keyword weight and rule are learned too (scored with
+    ``keyword_suggester`` when given, which remembers the answers of earlier fits).
 
     Raises:
         ValueError: the classifier cannot learn from the data (too few answers, no theme).
@@ -167,7 +168,7 @@ def fit_recipe(prior: CodedAnswers | None, current: CodedAnswers, weight: float,
     extra: dict[str, Any] = {} if weights is None else {"sample_weight": weights}
     if codebook is not None:
         extra["keyword_scores"] = keyword_score_matrix(codebook, data.texts, data.questions,
-                                                       data.theme_ids)
+                                                       data.theme_ids, keyword_suggester)
     return model.fit(data.texts, data.questions, data.Y, data.theme_ids, progress=progress,
                      cancel=cancel, **extra)
 
@@ -207,7 +208,7 @@ def prior_cv_check(codebook: Codebook, prior: CodedAnswers, current: CodedAnswer
                    live_current: CodedAnswers | None, live_label: str, *,
                    make_suggester: Callable[[Any], Any], weight: float, tier: str,
                    random_state: int, cached: dict[str, dict[str, Any]],
-                   progress: Step | None = None,
+                   keyword_suggester: Any = None, progress: Step | None = None,
                    cancel: threading.Event | None = None) -> CheckResult:
     """Cross-validate the candidate's recipe and the live one's on the prior coding.
 
@@ -224,6 +225,7 @@ def prior_cv_check(codebook: Codebook, prior: CodedAnswers, current: CodedAnswer
         random_state: Seed of the folds and the classifier.
         cached: Earlier results by recipe (``"candidate"``/``"live"``: ``{key, micro,
             macro, n}``); one whose key matches is used instead of fitting again.
+        keyword_suggester: The codebook's keyword suggester, shared by every fit.
         progress: ``(done, total)`` over the fits.
         cancel: Stops between fits.
     """
@@ -258,7 +260,8 @@ def prior_cv_check(codebook: Codebook, prior: CodedAnswers, current: CodedAnswer
             rows = recipes[name]
             assert rows is not None
             model = fit_recipe(prior.rows(train), rows, weight, tier=tier,
-                               random_state=random_state, codebook=codebook, cancel=cancel)
+                               random_state=random_state, codebook=codebook,
+                               keyword_suggester=keyword_suggester, cancel=cancel)
             suggester = make_suggester(in_memory_model(model, codebook, name))
             pred[test] = suggest_matrix(suggester, prior.rows(test))
             done += 1

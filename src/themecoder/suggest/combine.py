@@ -30,7 +30,7 @@ import numpy as np
 
 from themecoder.codebook import Codebook, Theme
 from themecoder.suggest.decision import DecisionRule, decide
-from themecoder.suggest.keyword_blend import combine_scores
+from themecoder.suggest.keyword_blend import DEFAULT_KEYWORD_WEIGHT, combine_scores
 from themecoder.suggest.semantic import REASON_THEMES
 from themecoder.suggest.suggestion import (
     KeywordParts,
@@ -119,7 +119,8 @@ class ModelCombiner:
         applicable: The themes that apply to a question (the suggester's rule).
         keyword_weight: ``w`` of the combining rule; ``None``: the weight and decision rule
             the model learned with its codebook's keywords (when it did; else
-            :data:`~themecoder.suggest.suggester.DEFAULT_KEYWORD_WEIGHT` and its own rule).
+            :data:`~themecoder.suggest.keyword_blend.DEFAULT_KEYWORD_WEIGHT` and its own
+            rule).
         keyword_threshold: The threshold of themes the model has no examples of.
     """
 
@@ -136,8 +137,6 @@ class ModelCombiner:
             self.keyword_weight = float(clf.keyword_weight_)
             rule = learned
         else:
-            from themecoder.suggest.suggester import DEFAULT_KEYWORD_WEIGHT
-
             self.keyword_weight = DEFAULT_KEYWORD_WEIGHT if keyword_weight is None \
                 else keyword_weight
             rule = DecisionRule(clf.thresholds_, clf.not_assigned_threshold_,

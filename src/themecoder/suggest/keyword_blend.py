@@ -29,6 +29,10 @@ from themecoder.suggest.decision import (
 
 if TYPE_CHECKING:
     from themecoder.codebook import Codebook
+    from themecoder.suggest.keywords import KeywordSuggester
+
+DEFAULT_KEYWORD_WEIGHT = 0.35
+"""The weight for a model trained without its codebook's keyword scores."""
 
 KEYWORD_WEIGHTS: tuple[float, ...] = (0.0, 0.1, 0.2, 0.35, 0.5, 0.7)
 """The weights tried, smallest first (a tie keeps the smaller)."""
@@ -41,7 +45,8 @@ def combine_scores(P: np.ndarray, K: np.ndarray, weight: float) -> np.ndarray:
 
 def keyword_score_matrix(codebook: Codebook, texts: Sequence[object],
                          questions: Sequence[object] | None,
-                         theme_ids: Sequence[str]) -> np.ndarray | None:
+                         theme_ids: Sequence[str],
+                         keyword_suggester: KeywordSuggester | None = None) -> np.ndarray | None:
     """(n, k) keyword scores of the codebook's keywords in each answer, as the suggester
     scores them (0 where a theme has no hit, or does not apply to the answer's question);
     ``None`` when no theme of the codebook has keywords or patterns.
@@ -51,6 +56,8 @@ def keyword_score_matrix(codebook: Codebook, texts: Sequence[object],
         texts: The answers.
         questions: Each answer's question, or ``None``.
         theme_ids: The k theme ids, in column order.
+        keyword_suggester: The codebook's keyword suggester, when one is at hand (it
+            remembers the answers it has seen, so fits on overlapping data score each once).
     """
     if not any(t.keywords or t.patterns for t in codebook.themes):
         return None
@@ -62,7 +69,9 @@ def keyword_score_matrix(codebook: Codebook, texts: Sequence[object],
     K = np.zeros((len(texts), len(theme_ids)))
     answers = as_texts(texts)
     qs = [None if q is None else str(q) for q in questions] if questions is not None else None
-    for row, hits in enumerate(KeywordSuggester(codebook).suggest_many(answers, qs)):
+    if keyword_suggester is None:
+        keyword_suggester = KeywordSuggester(codebook)
+    for row, hits in enumerate(keyword_suggester.suggest_many(answers, qs)):
         for theme_id, score in keyword_parts(hits)[0].items():
             j = column.get(theme_id)
             if j is not None:

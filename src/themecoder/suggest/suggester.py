@@ -78,8 +78,6 @@ if TYPE_CHECKING:
     from themecoder.suggest.keywords import KeywordHit, KeywordSuggester
     from themecoder.suggest.semantic import MeaningMatch, MeaningScorer
 
-DEFAULT_KEYWORD_WEIGHT = 0.35
-"""How much a full keyword score adds to a model probability (see the module docstring)."""
 
 
 Progress = Callable[[int, "int | None"], None]
@@ -127,8 +125,8 @@ class Suggester:
         keyword_weight: ``w`` of the combining rule (0 ignores keywords' scores when a
             model is present; their reasons and spans are still shown). ``None``: the
             weight and thresholds the model learned with its codebook's keywords, or
-            :data:`DEFAULT_KEYWORD_WEIGHT` and the model's own thresholds for a model
-            trained without them.
+            :data:`~themecoder.suggest.keyword_blend.DEFAULT_KEYWORD_WEIGHT` and the model's
+            own thresholds for a model trained without them.
         keyword_threshold: Keyword score at which a theme is suggested without a model.
         meaning: A :class:`~themecoder.suggest.semantic.MeaningScorer` for the codebook:
             without a model, rank and suggest by meaning as well as keywords; with one,
