@@ -153,6 +153,14 @@ def _micro_f1_with_na(Y: np.ndarray, y_na: np.ndarray, pred: np.ndarray,
     return float(_f1(np.array(tp), np.array(fp), np.array(fn)))
 
 
+def rule_micro_f1(P: np.ndarray, Y: np.ndarray, rule: DecisionRule,
+                  p_na: np.ndarray | None) -> float:
+    """Micro-F1 over the themes and Not assigned of deciding ``P`` by ``rule`` against the
+    true themes ``Y`` (a row of zeros is an answer left Not assigned)."""
+    pred, na = decide(P, rule, p_na)
+    return _micro_f1_with_na(Y, Y.sum(axis=1) == 0, pred, na)
+
+
 def _best_na_rule(P: np.ndarray, Y: np.ndarray, p_na: np.ndarray,
                   thresholds: np.ndarray) -> tuple[float, float]:
     """The Not-assigned threshold and margin (from the grids) with the best micro-F1 for
@@ -210,10 +218,6 @@ def tune_rule(P: np.ndarray, Y: np.ndarray, p_na: np.ndarray | None,
     y_na = Y.sum(axis=1) == 0
     learn_na = p_na is not None and bool(y_na.any())
 
-    def score(rule: DecisionRule) -> float:
-        pred, na = decide(P, rule, p_na)
-        return _micro_f1_with_na(Y, y_na, pred, na)
-
     def best_na(scaled: np.ndarray) -> DecisionRule:
         if not learn_na:
             return DecisionRule(scaled)
@@ -224,7 +228,7 @@ def tune_rule(P: np.ndarray, Y: np.ndarray, p_na: np.ndarray | None,
     def best_scale(rule: DecisionRule) -> DecisionRule:
         options = [DecisionRule(np.round(np.clip(thresholds * s, 0.01, 0.99), 4),
                                 rule.na_threshold, rule.na_margin) for s in _SCALE_GRID]
-        return max(options, key=score)
+        return max(options, key=lambda r: rule_micro_f1(P, Y, r, p_na))
 
     # Coordinate ascent: the Not-assigned rule, the common scale, the rule again.
     rule = best_na(np.asarray(thresholds, dtype=float))

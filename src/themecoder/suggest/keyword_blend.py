@@ -21,8 +21,7 @@ import numpy as np
 
 from themecoder.suggest.decision import (
     DecisionRule,
-    _micro_f1_with_na,
-    decide,
+    rule_micro_f1,
     tune_rule,
     tune_thresholds,
 )
@@ -110,8 +109,7 @@ def tune_keyword_rule(P: np.ndarray, p_na: np.ndarray | None, K: np.ndarray, Y: 
     """
     if K.shape != P.shape:
         raise ValueError(f"keyword scores have shape {K.shape}, probabilities {P.shape}")
-    y_na = Y.sum(axis=1) == 0
-    alone = _micro_f1_with_na(Y, y_na, *decide(P, own_rule, p_na))
+    alone = rule_micro_f1(P, Y, own_rule, p_na)
     best = KeywordRule(0.0, own_rule, alone, alone)
     for weight in weights:
         if weight <= 0:
@@ -119,7 +117,7 @@ def tune_keyword_rule(P: np.ndarray, p_na: np.ndarray | None, K: np.ndarray, Y: 
         S = combine_scores(P, K, weight)
         thresholds, _ = tune_thresholds(S, Y, shrinkage)
         rule = tune_rule(S, Y, p_na, thresholds)
-        score = _micro_f1_with_na(Y, y_na, *decide(S, rule, p_na))
+        score = rule_micro_f1(S, Y, rule, p_na)
         if score > best.micro_f1 + 1e-12:
             best = KeywordRule(float(weight), rule, score, alone)
     return best
